@@ -1,0 +1,29 @@
+"""Shared fixtures. The book is built once per test session (from scratch, strict), into a
+temporary folder, and every test of the built site uses that build."""
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Path to the ``html`` folder of a fresh, strict build of the book."""
+    from wvlib.book import build
+    output = tmp_path_factory.mktemp("book")
+    lines = []
+    status = build(ROOT, output=output, out=lines.append)
+    html = output / "_build" / "html"
+    if status != 0:
+        reports = sorted((html / "reports").glob("**/*.err.log")) if html.exists() else []
+        details = "\n".join(p.read_text(errors="replace")[-3000:] for p in reports[:3])
+        pytest.fail(f"the book build failed (exit {status}):\n" + "\n".join(lines) + details)
+    return html
+
+
+@pytest.fixture(autouse=True)
+def _quiet_progress(monkeypatch):
+    monkeypatch.setenv("WVLIB_PROGRESS", "0")
+    monkeypatch.setenv("MPLBACKEND", "Agg")

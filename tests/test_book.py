@@ -1,0 +1,59 @@
+"""The built book: every chapter in the table of contents becomes a page, with its figures."""
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+def test_every_toc_entry_exists():
+    for name in toc_files():
+        matches = list(ROOT.glob(name + ".*"))
+        assert matches, f"_toc.yml names {name}, which has no .md or .ipynb file"
+
+
+def test_book_builds_with_every_page_and_figure(built_book):
+    assert (built_book / "index.html").exists()
+    for name in toc_files():
+        page = built_book / f"{name}.html"
+        assert page.exists(), f"{page} was not built"
+        html = page.read_text(encoding="utf-8")
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', html):
+            if src.startswith(("http:", "https:", "data:")):
+                continue
+            assert (page.parent / src).resolve().exists(), f"{name}: missing image {src}"
+
+
+def test_chapters_with_code_have_rendered_figures(built_book):
+    for name in toc_files():
+        source = next(ROOT.glob(name + ".*"))
+        if source.suffix == ".ipynb" and "plt." in source.read_text(encoding="utf-8"):
+            html = (built_book / f"{name}.html").read_text(encoding="utf-8")
+            assert re.search(r'<img[^>]+src="[^"]+\.(png|svg)"', html), \
+                f"{name} draws figures but the page has none"
+
+
+def test_build_has_no_execution_reports(built_book):
+    reports = built_book / "reports"
+    logs = list(reports.glob("**/*.log")) if reports.exists() else []
+    assert not logs, f"notebook errors: {[p.name for p in logs]}"
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
+    commands = [line for b in blocks for line in b.splitlines()
+                if line and not line.startswith("#") and "pip install" in line]
+    assert len(commands) == 2, "the README must give exactly two set-up commands"
+    test_command = next(c for c in commands if "pytest" in c)
+    assert test_command in ci.replace("\\\n", ""), ".ci/run must run the README's test command"

@@ -1,0 +1,227 @@
+"""The exercise pipeline: parsing solution sources, generating exercises, public and hidden
+checks (run here through a LocalKernel; the grader's remote kernel is tested with the grader)."""
+import json
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from wvlib.course import checks as C
+from wvlib.course.assign import assign, make_exercise
+from wvlib.course.notebook import ExerciseFormatError, read_assignment, solution_lines, \
+    strip_solution
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+IDS = [p.stem for p in SOLUTIONS]
+
+
+def run_code_cells(nb, namespace):
+    """Execute a notebook's code cells in ``namespace``; return the first exception or None."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            try:
+                exec(compile(cell.source, "<cell>", "exec"), namespace)
+            except Exception as exc:  # noqa: BLE001 - the caller inspects it
+                return exc
+    return None
+
+
+def solution_namespace(path):
+    namespace = {"__name__": "__main__"}
+    nb = nbformat.read(path, as_version=4)
+    code_only = nbformat.v4.new_notebook()
+    code_only.cells = [c for c in nb.cells
+                       if c.cell_type == "code" and "check(" not in c.source.split("\n")[-1]]
+    exc = run_code_cells(code_only, namespace)
+    assert exc is None, f"{path.name}: a solution cell raised {exc!r}"
+    return namespace
+
+
+def test_repository_has_solutions():
+    assert SOLUTIONS, "solutions/ must hold at least one exercise notebook"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=IDS)
+def test_solution_is_well_formed(path):
+    a = read_assignment(path)
+    assert a.questions and all(q.points > 0 for q in a.questions)
+    public = C.load_public_checks(a.id)
+    hidden = C.load_check_file(ROOT / "solutions" / "hidden" / f"{a.id}.py")
+    for q in a.questions:
+        assert any(c.question == q.id for c in public), f"{q.id} has no public check"
+        assert any(c.question == q.id for c in hidden), f"{q.id} has no hidden test"
+    known = {q.id for q in a.questions}
+    assert {c.question for c in public + hidden} <= known, "a check names an unknown question"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=IDS)
+def test_solutions_pass_public_and_hidden_checks(path):
+    a = read_assignment(path)
+    kernel = C.LocalKernel(solution_namespace(path))
+    suites = C.load_public_checks(a.id) + C.load_check_file(
+        ROOT / "solutions" / "hidden" / f"{a.id}.py")
+    results = C.run_checks(suites, kernel)
+    failed = [f"{r.question}: {r.description}: {r.message}" for r in results if not r.passed]
+    assert not failed, "\n".join(failed)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=IDS)
+def test_blank_exercises_fail_every_check_with_not_implemented(path):
+    a = read_assignment(path)
+    nb = make_exercise(a)
+    namespace = {"__name__": "__main__"}
+    code_only = nbformat.v4.new_notebook()
+    code_only.cells = [c for c in nb.cells if c.cell_type == "code"
+                       and "#| question" in c.source]
+    for cell in code_only.cells:  # defining stub functions must work; module-level stubs raise
+        try:
+            exec(compile(cell.source, "<cell>", "exec"), namespace)
+        except NotImplementedError:
+            pass
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    exec(compile(setup.source, "<cell>", "exec"), namespace)
+    results = C.run_checks(C.load_public_checks(a.id), C.LocalKernel(namespace))
+    assert results and not any(r.passed for r in results)
+    assert all(r.error_kind in ("not-implemented", "undefined") for r in results), \
+        [(r.description, r.message) for r in results if r.error_kind not in
+         ("not-implemented", "undefined")]
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=IDS)
+def test_exercises_hold_no_solution_line(path):
+    a = read_assignment(path)
+    exercise = nbformat.read(ROOT / "exercises" / path.name, as_version=4)
+    text = "\n".join(cell.source for cell in exercise.cells)
+    secret = [line for cell in a.notebook.cells for line in solution_lines(cell.source)
+              if len(line) > 12]
+    leaked = [line for line in secret if line in text]
+    assert not leaked, f"solution lines in the exercise: {leaked[:3]}"
+
+
+def test_exercises_are_up_to_date(capsys):
+    status = assign(ROOT / "solutions", ROOT / "exercises", check=True)
+    assert status == 0, capsys.readouterr().out
+
+
+def test_assign_regenerates_and_check_detects_staleness(tmp_path, capsys):
+    sol, ex = tmp_path / "solutions", tmp_path / "exercises"
+    sol.mkdir()
+    src = SOLUTIONS[0]
+    (sol / src.name).write_bytes(src.read_bytes())
+    assert assign(sol, ex, check=True) == 1 and "missing" in capsys.readouterr().out
+    assert assign(sol, ex) == 0
+    first = (ex / src.name).read_bytes()
+    assert assign(sol, ex) == 0 and (ex / src.name).read_bytes() == first  # deterministic
+    assert assign(sol, ex, check=True) == 0
+    nb = nbformat.read(sol / src.name, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A new remark."))
+    nbformat.write(nb, sol / src.name)
+    assert assign(sol, ex, check=True) == 1 and "out of date" in capsys.readouterr().out
+    (ex / "orphan.ipynb").write_text("{}")
+    assert assign(sol, ex, check=True) == 1 and "no source" in capsys.readouterr().out
+    assert assign(sol, ex) == 0 and not (ex / "orphan.ipynb").exists()
+    meta = json.loads((ex / src.name).read_text())["metadata"]["wvlib"]
+    assert meta["assignment"] == src.stem and meta["questions"]
+
+
+def test_strip_solution_keeps_indentation_and_compiles():
+    src = "def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n"
+    out = strip_solution(src, "q1")
+    assert "return 2 * x" not in out
+    assert "    raise NotImplementedError" in out
+    namespace = {}
+    exec(out, namespace)
+    with pytest.raises(NotImplementedError):
+        namespace["f"](1)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("### BEGIN SOLUTION\nx = 1\n", "without"),
+    ("x = 1\n### END SOLUTION\n", "without"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "nested"),
+])
+def test_strip_solution_rejects_unbalanced_markers(bad, message):
+    with pytest.raises(ExerciseFormatError, match=message):
+        strip_solution(bad)
+
+
+def _notebook(tmp_path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize("sources, message", [
+    (["x = 1"], "no graded question"),
+    (["#| question: q1\n### BEGIN SOLUTION\n### END SOLUTION"], "points"),
+    (["#| question: q1\n#| points: 1\nx = 1"], "no '### BEGIN SOLUTION'"),
+    (["#| question: Q 1\n#| points: 1\n### BEGIN SOLUTION\n### END SOLUTION"], "question id"),
+    (["#| question: q1\n#| points: 1\n### BEGIN SOLUTION\n### END SOLUTION"] * 2, "repeated"),
+    (["### BEGIN SOLUTION\n### END SOLUTION"], "outside a question"),
+])
+def test_malformed_sources_are_reported(tmp_path, sources, message):
+    with pytest.raises(ExerciseFormatError, match=message):
+        read_assignment(_notebook(tmp_path, *sources))
+
+
+# -- the check helpers explain what is wrong ---------------------------------------------------
+def test_expect_close_names_the_first_wrong_entry():
+    with pytest.raises(C.CheckFailed, match=r"1 of 4 entries are wrong; first at index \(1, 0\)"):
+        C.expect_close([[1, 2], [3.5, 4]], [[1, 2], [3, 4]], what="M")
+    with pytest.raises(C.CheckFailed, match="shape"):
+        C.expect_close([1, 2, 3], [1, 2], what="v")
+    with pytest.raises(C.CheckFailed, match="wrong sign"):
+        C.expect_close([-1.0, -2.0], [1.0, 2.0], what="v")
+    with pytest.raises(C.CheckFailed, match="transpose"):
+        C.expect_close([[1, 3], [2, 4]], [[1, 2], [3, 4]], what="M")
+    with pytest.raises(C.CheckFailed, match="NaN"):
+        C.expect_close([np.nan, 1.0], [1.0, 1.0], what="v")
+    with pytest.raises(C.CheckFailed, match="numeric"):
+        C.expect_close("abc", 1.0, what="x")
+    C.expect_close([1.0, 2.0], [1.0, 2.0 + 1e-12], what="v")
+
+
+def test_local_kernel_reports_learner_errors():
+    def broken(x):
+        return x / undefined_name  # noqa: F821
+
+    def stub(x):
+        raise NotImplementedError
+
+    k = C.LocalKernel({"broken": broken, "stub": stub, "value": 3})
+    with pytest.raises(C.KernelError, match="NameError") as info:
+        k.call("broken", 1)
+    assert info.value.kind == "exception"
+    with pytest.raises(C.KernelError, match="not implemented") as info:
+        k.call("stub", 1)
+    assert info.value.kind == "not-implemented"
+    with pytest.raises(C.KernelError, match="not defined") as info:
+        k.call("missing")
+    assert info.value.kind == "undefined"
+    with pytest.raises(C.KernelError, match="should be a function"):
+        k.call("value")
+
+
+def test_local_kernel_protects_arguments_from_mutation():
+    def mutate(a):
+        a[:] = 0
+        return a.sum()
+
+    x = np.ones(3)
+    C.LocalKernel({"mutate": mutate}).call("mutate", x)
+    assert x.sum() == 3
+
+
+def test_checker_prints_feedback_and_raises(capsys):
+    namespace = {"cosine_similarity": lambda x, y: float(np.dot(x, y))}  # forgot to normalise
+    check = C.Checker("ch01_words_as_vectors", namespace)
+    with pytest.raises(C.CheckFailed, match="q1-cosine"):
+        check("q1-cosine")
+    out = capsys.readouterr().out
+    assert "✘" in out and "expected 1" in out
+    with pytest.raises(ValueError, match="question must be one of"):
+        check("no-such-question")

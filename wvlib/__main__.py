@@ -1,0 +1,3 @@
+from wvlib.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""Generate learner notebooks (``exercises/``) from the solution sources (``solutions/``).
+
+``python -m wvlib course assign`` rewrites ``exercises/``; ``--check`` only compares and exits
+non-zero when an exercise is missing, stale or has no source any more.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+import nbformat
+
+from .notebook import BEGIN, Assignment, read_assignment, strip_solution
+
+FORMAT_VERSION = 1
+
+
+def source_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def make_exercise(assignment: Assignment) -> nbformat.NotebookNode:
+    """The learner's version: solutions stubbed, outputs cleared, metadata stamped."""
+    nb = copy.deepcopy(assignment.notebook)
+    questions = {q.cell_index: q for q in assignment.questions}
+    for i, cell in enumerate(nb.cells):
+        cell.pop("id", None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            if BEGIN in cell.source:
+                cell.source = strip_solution(cell.source, questions[i].id if i in questions
+                                             else "")
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags",)}
+    nb.metadata = {
+        "kernelspec": assignment.notebook.metadata.get(
+            "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"}),
+        "language_info": {"name": "python"},
+        "wvlib": {
+            "assignment": assignment.id,
+            "title": assignment.title,
+            "format": FORMAT_VERSION,
+            "source_digest": source_digest(assignment.path),
+            "questions": {q.id: q.points for q in assignment.questions},
+        },
+    }
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for i, cell in enumerate(nb.cells):  # stable ids so regeneration is byte-identical
+        cell["id"] = f"{assignment.id[:40]}-{i:03d}"
+    return nb
+
+
+def serialize(nb) -> str:
+    return nbformat.writes(nb) + ("" if nbformat.writes(nb).endswith("\n") else "\n")
+
+
+def find_sources(solutions_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(solutions_dir).glob("*.ipynb"))
+
+
+def assign(solutions_dir="solutions", exercises_dir="exercises", *, check=False,
+           out=print) -> int:
+    """Regenerate (or, with ``check``, verify) every exercise. Returns an exit status."""
+    solutions_dir, exercises_dir = Path(solutions_dir), Path(exercises_dir)
+    if not solutions_dir.is_dir():
+        raise ValueError(f"solutions_dir {str(solutions_dir)!r} is not a directory")
+    sources = find_sources(solutions_dir)
+    if not sources:
+        raise ValueError(f"solutions_dir {str(solutions_dir)!r} holds no .ipynb files")
+    expected = {}
+    for path in sources:
+        assignment = read_assignment(path)
+        expected[exercises_dir / path.name] = serialize(make_exercise(assignment))
+    problems = []
+    existing = set(exercises_dir.glob("*.ipynb")) if exercises_dir.is_dir() else set()
+    for target, text in expected.items():
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current == text:
+            continue
+        if check:
+            problems.append(f"{target}: {'missing' if current is None else 'out of date'}")
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            out(f"wrote {target}")
+    for orphan in sorted(existing - set(expected)):
+        if check:
+            problems.append(f"{orphan}: no source in {solutions_dir}")
+        else:
+            orphan.unlink()
+            out(f"removed {orphan} (no source)")
+    if check:
+        if problems:
+            out("exercises/ is stale — run `python -m wvlib course assign`:\n  "
+                + "\n  ".join(problems))
+            return 1
+        out(f"exercises/ is up to date ({len(expected)} notebooks)")
+    return 0
+
+
+def exercise_metadata(nb) -> dict:
+    """The ``wvlib`` metadata stamped into an exercise notebook (empty dict if none)."""
+    meta = nb.get("metadata", {}).get("wvlib", {})
+    return json.loads(json.dumps(meta)) if isinstance(meta, dict) else {}

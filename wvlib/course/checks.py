@@ -1,0 +1,354 @@
+"""Checks for graded exercises: one definition, run in two places.
+
+A *check* is a small function of a **kernel proxy** ``k``. It asks the kernel for values —
+``k.call("cosine_similarity", x, y)`` calls the learner's function on inputs chosen by the check,
+``k.get("rank_onehot")`` reads a variable — and then judges those values with the ``expect_*``
+helpers below, which explain what is wrong instead of a bare ``assert``.
+
+The same check runs
+
+* in the learner's notebook, where ``k`` is a :class:`LocalKernel` wrapping the notebook's
+  ``globals()`` (the public checks, for instant feedback), and
+* in the grader's own process, where ``k`` forwards each request into the student's kernel and
+  brings back plain data only (JSON / ``.npy``). The comparison then happens outside the student's
+  reach: nothing a submission defines can patch the ``expect_*`` helpers or read the expected
+  values. Hidden tests (``solutions/hidden/<assignment>.py``) are only ever run this way.
+
+Writing a check::
+
+    from wvlib.course.checks import check, expect_close
+
+    @check("q1-cosine", "orthogonal vectors have cosine 0")
+    def _(k):
+        got = k.call("cosine_similarity", np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+        expect_close(got, 0.0, what="cosine_similarity([1, 0], [0, 1])",
+                     hint="the dot product of orthogonal vectors is 0")
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import importlib.util
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+
+# --------------------------------------------------------------------------------------------
+# Failures
+# --------------------------------------------------------------------------------------------
+class CheckFailed(AssertionError):
+    """A check found something wrong; the message says what, for the learner."""
+
+
+class KernelError(Exception):
+    """The learner's code could not produce a value (undefined name, exception, time-out).
+
+    ``kind`` is one of ``"undefined"``, ``"not-implemented"``, ``"exception"``, ``"timeout"``,
+    ``"dead"`` (the kernel died), ``"unserializable"``, ``"forbidden"``.
+    """
+
+    def __init__(self, message: str, kind: str = "exception"):
+        super().__init__(message)
+        self.kind = kind
+
+
+# --------------------------------------------------------------------------------------------
+# Registry
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Check:
+    """One check: the question it belongs to, a short description, its weight and function."""
+    question: str
+    description: str
+    function: Callable
+    weight: float = 1.0
+    module: str = ""
+
+
+_REGISTRY: dict[str, list[Check]] = {}
+
+
+def check(question: str, description: str, *, weight: float = 1.0):
+    """Decorator registering a check for ``question`` in its module's suite."""
+    if not isinstance(question, str) or not question:
+        raise ValueError(f"question must be a non-empty string, got {question!r}")
+    if not (isinstance(weight, (int, float)) and weight > 0):
+        raise ValueError(f"weight must be a positive number, got {weight!r}")
+
+    def register(function):
+        entry = Check(question, description, function, float(weight), function.__module__)
+        _REGISTRY.setdefault(function.__module__, []).append(entry)
+        return function
+
+    return register
+
+
+def checks_of_module(module_name: str) -> list[Check]:
+    """The checks registered by an (already imported) module, in definition order."""
+    return list(_REGISTRY.get(module_name, []))
+
+
+def load_public_checks(assignment: str) -> list[Check]:
+    """Import ``wvlib.course.public.<assignment>`` and return its checks."""
+    name = f"wvlib.course.public.{assignment}"
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            raise ValueError(f"assignment {assignment!r} has no public checks "
+                             f"(no module {name})") from None
+        raise
+    return checks_of_module(name)
+
+
+def load_check_file(path) -> list[Check]:
+    """Load checks from a Python file (hidden tests) under a private module name."""
+    import hashlib
+    from pathlib import Path
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"check file {str(path)!r} does not exist")
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    module_name = f"_wvlib_checks_{path.stem}_{digest}"
+    _REGISTRY.pop(module_name, None)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(module_name, None)
+    return checks_of_module(module_name)
+
+
+# --------------------------------------------------------------------------------------------
+# Kernels
+# --------------------------------------------------------------------------------------------
+class LocalKernel:
+    """Kernel proxy over a namespace (a notebook's ``globals()``).
+
+    Arguments are deep-copied before each call, so a learner's function that modifies its input
+    in place cannot change what the check compares against.
+    """
+
+    def __init__(self, namespace: dict):
+        if not isinstance(namespace, dict):
+            raise TypeError(f"namespace must be a dict such as globals(), got "
+                            f"{type(namespace).__name__}")
+        self.namespace = namespace
+
+    def _lookup(self, name: str):
+        if name not in self.namespace:
+            raise KernelError(f"`{name}` is not defined. Did you run the cell that defines it?",
+                              "undefined")
+        return self.namespace[name]
+
+    def has(self, name: str) -> bool:
+        return name in self.namespace
+
+    def get(self, name: str):
+        value = self._lookup(name)
+        return copy.deepcopy(value)
+
+    def call(self, name: str, *args, **kwargs):
+        function = self._lookup(name)
+        if not callable(function):
+            raise KernelError(f"`{name}` should be a function, but it is a "
+                              f"{type(function).__name__}", "exception")
+        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        try:
+            return function(*args, **kwargs)
+        except NotImplementedError:
+            raise KernelError(f"`{name}` is not implemented yet (it raised "
+                              f"NotImplementedError): replace the stub with your code",
+                              "not-implemented") from None
+        except Exception as exc:  # the learner's code failed: report it, don't crash the check
+            where = _last_frame(exc)
+            raise KernelError(f"calling `{name}` raised {type(exc).__name__}: {exc}{where}",
+                              "exception") from None
+
+
+def _last_frame(exc) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" (in {last.name}, line {last.lineno})"
+
+
+# --------------------------------------------------------------------------------------------
+# Running checks
+# --------------------------------------------------------------------------------------------
+@dataclass
+class CheckResult:
+    question: str
+    description: str
+    passed: bool
+    message: str = ""
+    weight: float = 1.0
+    kind: str = "public"          # "public" or "hidden"
+    error_kind: str = ""          # KernelError kind, "failed" or "crashed"
+
+
+def run_checks(checks, kernel, *, question=None, kind="public") -> list[CheckResult]:
+    """Run ``checks`` (optionally only those of ``question``) against ``kernel``."""
+    results = []
+    for entry in checks:
+        if question is not None and entry.question != question:
+            continue
+        try:
+            entry.function(kernel)
+        except CheckFailed as exc:
+            results.append(CheckResult(entry.question, entry.description, False, str(exc),
+                                       entry.weight, kind, "failed"))
+        except KernelError as exc:
+            results.append(CheckResult(entry.question, entry.description, False, str(exc),
+                                       entry.weight, kind, exc.kind))
+        except Exception as exc:  # a value of the wrong type can break a comparison
+            results.append(CheckResult(entry.question, entry.description, False,
+                                       f"the check could not use your answer: "
+                                       f"{type(exc).__name__}: {exc}", entry.weight, kind,
+                                       "crashed"))
+        else:
+            results.append(CheckResult(entry.question, entry.description, True, "",
+                                       entry.weight, kind))
+    return results
+
+
+class Checker:
+    """The object a learner's notebook calls: ``check = Checker("ch01_words_as_vectors",
+    globals())`` once, then ``check("q1-cosine")`` after each answer.
+
+    It prints one line per check and raises :class:`CheckFailed` if any failed, so that
+    "Run all" stops at the first question that needs work.
+    """
+
+    def __init__(self, assignment: str, namespace: dict):
+        self.assignment = assignment
+        self.checks = load_public_checks(assignment)
+        self.kernel = LocalKernel(namespace)
+
+    @property
+    def questions(self) -> list[str]:
+        return list(dict.fromkeys(c.question for c in self.checks))
+
+    def __call__(self, question: str) -> None:
+        if question not in self.questions:
+            raise ValueError(f"question must be one of {self.questions}, got {question!r}")
+        results = run_checks(self.checks, self.kernel, question=question)
+        passed = sum(r.passed for r in results)
+        lines = []
+        for r in results:
+            mark = "✔" if r.passed else "✘"
+            line = f"  {mark} {r.description}"
+            if not r.passed:
+                line += "\n      " + r.message.replace("\n", "\n      ")
+            lines.append(line)
+        header = f"{question}: {passed} of {len(results)} public checks passed"
+        print(header + "\n" + "\n".join(lines))
+        if passed < len(results):
+            first = next(r for r in results if not r.passed)
+            raise CheckFailed(f"{question}: {len(results) - passed} check(s) failed — first: "
+                              f"{first.description}: {first.message}")
+
+
+# --------------------------------------------------------------------------------------------
+# Expectations: compare and explain
+# --------------------------------------------------------------------------------------------
+def _fmt(x, limit=6):
+    arr = np.asarray(x)
+    if arr.ndim == 0:
+        return f"{arr.item():.6g}" if np.issubdtype(arr.dtype, np.number) else repr(arr.item())
+    with np.printoptions(precision=4, suppress=True, threshold=limit, edgeitems=3):
+        return np.array2string(arr, separator=", ")
+
+
+def as_array(got, what: str) -> np.ndarray:
+    """Turn an answer into a float array or fail with a message naming ``what``."""
+    try:
+        arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{what} should be numeric, got {type(got).__name__}: "
+                          f"{str(got)[:200]}") from None
+    return arr
+
+
+def expect(condition: bool, message: str) -> None:
+    """Fail with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise CheckFailed(message)
+
+
+def expect_type(got, types, what: str) -> None:
+    if not isinstance(got, types):
+        names = (" or ".join(t.__name__ for t in types) if isinstance(types, tuple)
+                 else types.__name__)
+        raise CheckFailed(f"{what} should be a {names}, got {type(got).__name__}")
+
+
+def expect_shape(got, shape, what: str) -> np.ndarray:
+    """Check the shape of an array answer; returns it as a float array."""
+    arr = as_array(got, what)
+    if arr.shape != tuple(shape):
+        raise CheckFailed(f"{what} should have shape {tuple(shape)}, got {arr.shape}")
+    return arr
+
+
+def expect_close(got, expected, what: str, *, rtol=1e-6, atol=1e-8, hint: str = "") -> None:
+    """Check a number or array against the expected one, naming the first wrong entry."""
+    exp = np.asarray(expected, dtype=float)
+    arr = as_array(got, what)
+    suffix = f" Hint: {hint}" if hint else ""
+    if arr.shape != exp.shape:
+        raise CheckFailed(f"{what} should have shape {exp.shape}, got {arr.shape}.{suffix}")
+    if not np.all(np.isfinite(arr)) and np.all(np.isfinite(exp)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0]) if arr.ndim else ()
+        raise CheckFailed(f"{what} contains NaN or infinity (first at index {bad}).{suffix}")
+    ok = np.isclose(arr, exp, rtol=rtol, atol=atol, equal_nan=True)
+    if np.all(ok):
+        return
+    if arr.ndim == 0:
+        raise CheckFailed(f"{what} = {_fmt(arr)}, expected {_fmt(exp)}.{suffix}")
+    idx = tuple(int(i) for i in np.argwhere(~ok)[0])
+    n_bad = int((~ok).sum())
+    if np.allclose(arr, -exp, rtol=rtol, atol=atol):
+        suffix = " (every entry has the wrong sign)" + suffix
+    elif np.allclose(arr.T, exp, rtol=rtol, atol=atol) and arr.ndim == 2:
+        suffix = " (your answer is the transpose of the expected one)" + suffix
+    raise CheckFailed(f"{what}: {n_bad} of {arr.size} entries are wrong; first at index {idx}: "
+                      f"got {_fmt(arr[idx])}, expected {_fmt(exp[idx])}.{suffix}")
+
+
+def expect_equal(got, expected, what: str, *, hint: str = "") -> None:
+    """Exact equality for integers, strings, lists of words and the like."""
+    suffix = f" Hint: {hint}" if hint else ""
+    if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
+        g, e = np.asarray(got), np.asarray(expected)
+        if g.shape != e.shape or not np.array_equal(g, e):
+            raise CheckFailed(f"{what} = {_fmt(g)}, expected {_fmt(e)}.{suffix}")
+        return
+    try:
+        same = got == expected
+        same = bool(same)
+    except Exception:
+        same = False
+    if not same:
+        raise CheckFailed(f"{what} = {str(got)[:200]!s}, expected {expected!s}.{suffix}")
+
+
+def expect_raises(kernel, name: str, args, exception_names, what: str, *, hint: str = "") -> None:
+    """Check that calling ``name(*args)`` raises one of ``exception_names`` (strings like
+    ``"ValueError"``)."""
+    try:
+        kernel.call(name, *args)
+    except KernelError as exc:
+        if exc.kind == "exception" and any(f"raised {e}" in str(exc) for e in exception_names):
+            return
+        raise
+    names = " or ".join(exception_names)
+    raise CheckFailed(f"{what} should raise {names}, but it returned normally."
+                      + (f" Hint: {hint}" if hint else ""))

@@ -1,0 +1,150 @@
+"""Reading exercise sources: questions, points and solution blocks in ``solutions/*.ipynb``.
+
+Conventions (see the README, "Writing an exercise"):
+
+* The notebook's metadata may carry a title: ``metadata["wvlib"]["title"]``. The assignment id is
+  the file's stem (``solutions/ch01_words_as_vectors.ipynb`` → ``ch01_words_as_vectors``).
+* A graded question is a code cell that starts with directive comments::
+
+      #| question: q1-cosine
+      #| points: 2
+
+* Solution code sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` lines (the nbgrader
+  convention). In the learner's version the block becomes a stub that raises
+  ``NotImplementedError``, indented like the block it replaces.
+* Public check cells call ``check("q1-cosine")``; they are kept as they are.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+_DIRECTIVE = re.compile(r"^#\|\s*([a-z_-]+)\s*:\s*(.*?)\s*$")
+_QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class ExerciseFormatError(ValueError):
+    """A solution notebook breaks the conventions above; the message says where."""
+
+
+@dataclass
+class Question:
+    id: str
+    points: float
+    cell_index: int
+    forbid: list[str] = field(default_factory=list)  # wvlib functions that may not be called
+
+
+@dataclass
+class Assignment:
+    id: str
+    path: Path
+    title: str
+    questions: list[Question]
+    notebook: nbformat.NotebookNode
+
+    @property
+    def total_points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(f"question {qid!r} is not in assignment {self.id!r}")
+
+
+def cell_directives(source: str) -> dict[str, str]:
+    """The ``#| key: value`` lines at the top of a cell."""
+    out = {}
+    for line in source.splitlines():
+        m = _DIRECTIVE.match(line.strip())
+        if not m:
+            break
+        out[m.group(1)] = m.group(2)
+    return out
+
+
+def read_assignment(path) -> Assignment:
+    """Parse a solution notebook; raise :class:`ExerciseFormatError` on a malformed one."""
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.get("wvlib", {})
+    questions, seen = [], set()
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        d = cell_directives(cell.source)
+        if "question" not in d:
+            if BEGIN in cell.source:
+                raise ExerciseFormatError(f"{path.name}, cell {i}: a solution block outside a "
+                                          f"question cell (add '#| question: ID')")
+            continue
+        qid = d["question"]
+        if not _QUESTION_ID.match(qid):
+            raise ExerciseFormatError(f"{path.name}, cell {i}: question id {qid!r} must be "
+                                      f"lowercase letters, digits, '-' or '_'")
+        if qid in seen:
+            raise ExerciseFormatError(f"{path.name}, cell {i}: question id {qid!r} repeated")
+        seen.add(qid)
+        try:
+            points = float(d.get("points", ""))
+        except ValueError:
+            raise ExerciseFormatError(f"{path.name}, cell {i}: question {qid!r} needs "
+                                      f"'#| points: N' with a number") from None
+        if points <= 0:
+            raise ExerciseFormatError(f"{path.name}, cell {i}: points must be positive")
+        if BEGIN not in cell.source:
+            raise ExerciseFormatError(f"{path.name}, cell {i}: question {qid!r} has no "
+                                      f"'{BEGIN}' block")
+        forbid = [s.strip() for s in d.get("forbid", "").split(",") if s.strip()]
+        questions.append(Question(qid, points, i, forbid))
+    if not questions:
+        raise ExerciseFormatError(f"{path.name}: no graded question (cells with "
+                                  f"'#| question: ID' and '#| points: N')")
+    return Assignment(path.stem, path, meta.get("title", path.stem), questions, nb)
+
+
+def strip_solution(source: str, question: str = "") -> str:
+    """Replace every ``### BEGIN SOLUTION`` … ``### END SOLUTION`` block by a stub."""
+    lines = source.splitlines()
+    out, inside, indent = [], False, ""
+    for n, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise ExerciseFormatError(f"nested '{BEGIN}' at line {n}")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            what = f" for {question}" if question else ""
+            out.append(f"{indent}# YOUR CODE HERE{what}")
+            out.append(f"{indent}raise NotImplementedError(\"replace this line with your "
+                       f"code\")")
+        elif stripped == END:
+            if not inside:
+                raise ExerciseFormatError(f"'{END}' without '{BEGIN}' at line {n}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ExerciseFormatError(f"'{BEGIN}' without '{END}'")
+    return "\n".join(out)
+
+
+def solution_lines(source: str) -> list[str]:
+    """The non-blank lines inside solution blocks (used by the leak test)."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        s = line.strip()
+        if s == BEGIN:
+            inside = True
+        elif s == END:
+            inside = False
+        elif inside and s:
+            lines.append(s)
+    return lines

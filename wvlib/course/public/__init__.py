@@ -1,0 +1,1 @@
+"""Public checks of each assignment, one module per assignment id (see wvlib.course.checks)."""
