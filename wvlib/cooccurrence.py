@@ -1,0 +1,233 @@
+"""Word–context co-occurrence counts: the matrix that every count-based embedding factorizes.
+
+For a vocabulary of ``V`` words, :func:`cooccurrence_matrix` returns the sparse ``V × V`` matrix
+``M`` with
+
+    ``M[w, c]`` = (weighted) number of times context word ``c`` occurs within ``window`` tokens of
+    an occurrence of centre word ``w``.
+
+Rows are centre words, columns are context words. The choices that distinguish real systems are
+all parameters:
+
+``symmetric=True`` (default)
+    Contexts on both sides count, so every pair of tokens at distance ``d <= window`` adds to
+    ``M[w, c]`` *and* ``M[c, w]``: ``M`` is symmetric. ``symmetric=False`` ("directed") counts only
+    contexts to the *right* of the centre word, so ``M[w, c]`` is "c follows w".
+``weighting="harmonic"``
+    A pair at distance ``d`` adds ``1/d`` instead of ``1``, as GloVe does: near neighbours matter
+    more.
+``dynamic_window=True``
+    word2vec's trick: every centre position draws its own window ``b`` uniformly from
+    ``1..window`` and only sees contexts at distance ``d <= b``. On average a pair at distance
+    ``d`` then counts ``(window - d + 1) / window`` times (:func:`context_window_weights`), so
+    this is a random version of a linearly decaying weighting. Since the pair (i, j) counts for
+    centre ``i`` with ``i``'s draw and for centre ``j`` with ``j``'s draw, the matrix is in general
+    *not* symmetric even when ``symmetric=True``.
+
+As in word2vec, out-of-vocabulary tokens are removed *before* windowing (so a rare word does not
+use up a slot of the window), and windows never cross document boundaries.
+
+How it is computed
+------------------
+No Python loop runs over tokens. All in-vocabulary token ids are concatenated into one array
+``ids``, next to an array ``doc`` that says which document each position belongs to. For every
+distance ``d = 1..window`` the pairs at that distance are just two shifted slices,
+``ids[:-d]`` (centres) and ``ids[d:]`` (contexts), kept where ``doc[:-d] == doc[d:]``. The
+(centre, context, weight) triples of all distances go into a ``scipy.sparse`` COO matrix, whose
+conversion to CSR adds up repeated pairs. Long corpora are processed in chunks of positions so
+that memory stays bounded.
+
+>>> from wvlib.corpus import Vocabulary
+>>> docs = [["a", "b", "c"], ["c", "a", "c"]]
+>>> vocab = Vocabulary.build(docs)
+>>> vocab.words
+['c', 'a', 'b']
+>>> cooccurrence_matrix(docs, vocab, window=1).toarray()
+array([[0., 2., 1.],
+       [2., 0., 1.],
+       [1., 1., 0.]])
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._validate import check_choice, check_positive_int, check_random_state
+from .corpus import Vocabulary, as_documents
+from .progress import progress
+
+__all__ = ["cooccurrence_matrix", "context_window_weights"]
+
+WEIGHTINGS = ("uniform", "harmonic")
+
+# Positions handled per chunk, and how many (centre, context) pairs may wait in memory before
+# they are summed into the result. Small enough for text8 (17M tokens) on a laptop.
+_CHUNK_POSITIONS = 2_000_000
+_MAX_BUFFERED_PAIRS = 20_000_000
+
+
+def _distance_weight(d: int, weighting: str) -> float:
+    """Weight of a pair at distance ``d``: 1 ("uniform") or 1/d ("harmonic")."""
+    return 1.0 if weighting == "uniform" else 1.0 / d
+
+
+def context_window_weights(window: int = 5, weighting: str = "uniform",
+                           dynamic_window: bool = False) -> np.ndarray:
+    """Expected weight that a (centre, context) pair at distance ``d`` adds to ``M``.
+
+    Parameters
+    ----------
+    window : int
+        Maximum distance.
+    weighting : {"uniform", "harmonic"}
+        1 or 1/d per pair.
+    dynamic_window : bool
+        With word2vec's dynamic window the pair is seen only if the centre's random window
+        ``b ~ Uniform{1..window}`` reaches it, which happens with probability
+        ``(window - d + 1) / window``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (window,)
+        Entry ``d - 1`` is the expected weight at distance ``d``.
+
+    Examples
+    --------
+    >>> context_window_weights(4, "uniform", dynamic_window=True)
+    array([1.  , 0.75, 0.5 , 0.25])
+    >>> context_window_weights(4, "harmonic")
+    array([1.        , 0.5       , 0.33333333, 0.25      ])
+    """
+    window = check_positive_int(window, "window")
+    weighting = check_choice(weighting, "weighting", WEIGHTINGS)
+    dynamic_window = _check_bool(dynamic_window, "dynamic_window")
+    d = np.arange(1, window + 1, dtype=np.float64)
+    weights = np.ones(window) if weighting == "uniform" else 1.0 / d
+    if dynamic_window:
+        weights = weights * (window - d + 1) / window
+    return weights
+
+
+def _check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _flatten(documents, vocab: Vocabulary):
+    """Concatenate the in-vocabulary ids of all documents.
+
+    Returns
+    -------
+    ids : ndarray of int32
+        Token ids, document after document, out-of-vocabulary tokens removed.
+    doc : ndarray of int64
+        ``doc[k]`` is the index of the document that position ``k`` belongs to.
+    """
+    encoded = vocab.encode_documents(documents)
+    lengths = [len(e) for e in encoded]
+    ids = np.concatenate(encoded) if encoded else np.zeros(0, dtype=np.int32)
+    doc = np.repeat(np.arange(len(encoded), dtype=np.int64), lengths)
+    return ids, doc
+
+
+def _effective_windows(n_positions: int, window: int, rng: np.random.Generator) -> np.ndarray:
+    """word2vec's dynamic window: one draw ``b ~ Uniform{1..window}`` per (in-vocabulary) token
+    position, in corpus order. :func:`cooccurrence_matrix` draws exactly these, so a test can
+    replay them."""
+    return rng.integers(1, window + 1, size=n_positions)
+
+
+def cooccurrence_matrix(documents, vocab, *, window=5, symmetric=True, weighting="uniform",
+                        dynamic_window=False, seed=None, verbose=None) -> sp.csr_matrix:
+    """Count how often each context word occurs near each centre word.
+
+    Parameters
+    ----------
+    documents : Corpus or list of list of str
+        Tokenized documents. Windows do not cross document boundaries.
+    vocab : Vocabulary
+        Words to count; other tokens are removed before windowing.
+    window : int, default 5
+        Maximum distance between centre and context.
+    symmetric : bool, default True
+        Count contexts on both sides (``M`` symmetric unless ``dynamic_window``); ``False``
+        counts only contexts to the right of the centre ("directed").
+    weighting : {"uniform", "harmonic"}, default "uniform"
+        A pair at distance ``d`` adds 1, or ``1/d`` (GloVe).
+    dynamic_window : bool, default False
+        word2vec's dynamic window: each centre position draws ``b`` uniformly from
+        ``1..window`` and counts only contexts at distance ``d <= b``. The draws are made per
+        in-vocabulary position, in corpus order.
+    seed : int, numpy.random.Generator or None
+        Randomness for ``dynamic_window`` (ignored otherwise).
+    verbose : bool, optional
+        Show a progress bar.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of float64, shape (V, V)
+        ``M[w, c]`` = weighted count of context ``c`` around centre ``w``.
+
+    See Also
+    --------
+    context_window_weights : the expected weight per distance.
+    """
+    documents = as_documents(documents)
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a wvlib.corpus.Vocabulary (build one with "
+                        f"Vocabulary.build(documents)), got {type(vocab).__name__}")
+    window = check_positive_int(window, "window")
+    symmetric = _check_bool(symmetric, "symmetric")
+    weighting = check_choice(weighting, "weighting", WEIGHTINGS)
+    dynamic_window = _check_bool(dynamic_window, "dynamic_window")
+    rng = check_random_state(seed, "seed")
+
+    V = len(vocab)
+    ids, doc = _flatten(documents, vocab)
+    n = len(ids)
+    reach = _effective_windows(n, window, rng) if dynamic_window else None
+
+    total = sp.csr_matrix((V, V), dtype=np.float64)
+    rows, cols, vals = [], [], []
+    n_buffered = 0
+
+    def flush():
+        nonlocal total, rows, cols, vals, n_buffered
+        if rows:
+            coo = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows),
+                                                        np.concatenate(cols))), shape=(V, V))
+            total = total + coo.tocsr()  # tocsr() sums the duplicate (row, col) entries
+        rows, cols, vals, n_buffered = [], [], [], 0
+
+    starts = range(0, max(n, 1), _CHUNK_POSITIONS)
+    with progress(total=len(starts) * window, desc="co-occurrence", unit="distance",
+                  verbose=verbose) as bar:
+        for start in starts:
+            stop = min(start + _CHUNK_POSITIONS, n)
+            for d in range(1, window + 1):
+                # Pairs (i, i + d) for the centres i in [start, stop) whose partner exists.
+                left = slice(start, max(start, min(stop, n - d)))
+                right = slice(left.start + d, left.stop + d)
+                same_doc = doc[left] == doc[right]
+                centre, context = ids[left][same_doc], ids[right][same_doc]
+                weight = _distance_weight(d, weighting)
+
+                # The left token as centre, the right token as context ...
+                keep = slice(None) if reach is None else reach[left][same_doc] >= d
+                rows.append(centre[keep])
+                cols.append(context[keep])
+                vals.append(np.full(len(rows[-1]), weight))
+                n_buffered += len(rows[-1])
+                if symmetric:  # ... and the right token as centre, the left token as context.
+                    keep = slice(None) if reach is None else reach[right][same_doc] >= d
+                    rows.append(context[keep])
+                    cols.append(centre[keep])
+                    vals.append(np.full(len(rows[-1]), weight))
+                    n_buffered += len(rows[-1])
+                if n_buffered >= _MAX_BUFFERED_PAIRS:
+                    flush()
+                bar.update(1)
+    flush()
+    total.sum_duplicates()
+    return total
