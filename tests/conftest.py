@@ -10,8 +10,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """Path to the ``html`` folder of a fresh, strict build of the book."""
+    """Path to the ``html`` folder of a fresh, strict build of the book.
+
+    Authors iterating on the site tests may set ``WVLIB_TEST_BUILT_BOOK`` to the ``html`` folder
+    of a build they just made (``wvlib book build``) to skip rebuilding; CI never sets it."""
     from wvlib.book import build
+    reuse = os.environ.get("WVLIB_TEST_BUILT_BOOK")
+    if reuse and not os.environ.get("CI"):
+        return Path(reuse)
     output = tmp_path_factory.mktemp("book")
     lines = []
     status = build(ROOT, output=output, out=lines.append)
