@@ -1,0 +1,1 @@
+"""Benchmarks run by ``python -m wvlib bench NAME`` (one module per benchmark)."""
