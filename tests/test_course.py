@@ -225,3 +225,22 @@ def test_checker_prints_feedback_and_raises(capsys):
     assert "✘" in out and "expected 1" in out
     with pytest.raises(ValueError, match="question must be one of"):
         check("no-such-question")
+
+
+def test_exact_values_travel_as_whitelisted_data():
+    import sympy
+    M = sympy.Matrix([[sympy.sqrt(12), sympy.Rational(-3, 7)],
+                      [1 + sympy.sqrt(2) / 3, sympy.pi]])
+    encoded = json.loads(json.dumps(C.sympy_to_data(M)))
+    back = C.as_sympy({"__sympy__": encoded}, "M")
+    assert back == M
+    assert C.as_sympy(sympy.sqrt(10), "s") == sympy.sqrt(10)
+    with pytest.raises(ValueError, match="unknown node"):
+        C.data_to_sympy({"eval": "__import__('os').system('true')"})
+    with pytest.raises(C.CheckFailed, match="floating-point"):
+        C.as_sympy(3.4641, "sigma")
+    deep = {"int": "1"}
+    for _ in range(30000):
+        deep = {"add": [deep, {"int": "1"}]}
+    with pytest.raises((ValueError, RecursionError)):
+        C.data_to_sympy(deep)

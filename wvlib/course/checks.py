@@ -352,3 +352,99 @@ def expect_raises(kernel, name: str, args, exception_names, what: str, *, hint: 
     names = " or ".join(exception_names)
     raise CheckFailed(f"{what} should raise {names}, but it returned normally."
                       + (f" Hint: {hint}" if hint else ""))
+
+
+# --------------------------------------------------------------------------------------------
+# Exact (SymPy) answers as plain data
+# --------------------------------------------------------------------------------------------
+# The grader moves values out of a student's kernel as plain data only. Exact answers (SymPy
+# numbers, expressions, matrices) travel as a small JSON tree with a whitelist of node types, and
+# are rebuilt here without ever calling eval/sympify on text that came from a submission.
+_SYMPY_MAX_NODES = 20_000
+
+
+def sympy_to_data(value):
+    """Encode a SymPy number, expression or matrix as a JSON-able tree."""
+    import sympy
+    if isinstance(value, sympy.MatrixBase):
+        return {"matrix": [[sympy_to_data(x) for x in row] for row in value.tolist()]}
+    value = sympy.sympify(value) if isinstance(value, (int, float)) else value
+    if isinstance(value, sympy.Integer):
+        return {"int": str(int(value))}
+    if isinstance(value, sympy.Rational):
+        return {"rational": [str(int(value.p)), str(int(value.q))]}
+    if isinstance(value, sympy.Float):
+        return {"float": float(value)}
+    if isinstance(value, sympy.Symbol):
+        return {"symbol": value.name}
+    if value is sympy.pi:
+        return {"const": "pi"}
+    if value is sympy.E:
+        return {"const": "E"}
+    if value is sympy.I:
+        return {"const": "I"}
+    for op in ("Add", "Mul", "Pow"):
+        if isinstance(value, getattr(sympy, op)):
+            return {op.lower(): [sympy_to_data(a) for a in value.args]}
+    raise TypeError(f"cannot transport a {type(value).__name__} ({value}) as exact data")
+
+
+def data_to_sympy(data, _budget=None):
+    """Rebuild what :func:`sympy_to_data` encoded; refuse anything else."""
+    import sympy
+    budget = _budget if _budget is not None else [_SYMPY_MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError("exact answer too large")
+    if not isinstance(data, dict) or len(data) != 1:
+        raise ValueError(f"not an encoded exact value: {str(data)[:80]}")
+    (kind, arg), = data.items()
+    if kind == "matrix":
+        rows = [[data_to_sympy(x, budget) for x in row] for row in arg]
+        return sympy.Matrix(rows) if rows and rows[0] else sympy.zeros(len(rows), 0)
+    if kind == "int":
+        return sympy.Integer(int(str(arg)[:1000]))
+    if kind == "rational":
+        return sympy.Rational(int(str(arg[0])[:1000]), int(str(arg[1])[:1000]))
+    if kind == "float":
+        return sympy.Float(float(arg))
+    if kind == "symbol":
+        return sympy.Symbol(str(arg)[:50])
+    if kind == "const":
+        return {"pi": sympy.pi, "E": sympy.E, "I": sympy.I}[arg]
+    if kind in ("add", "mul", "pow"):
+        args = [data_to_sympy(a, budget) for a in arg]
+        if kind == "pow":
+            if len(args) != 2:
+                raise ValueError("pow takes two arguments")
+            return sympy.Pow(*args)
+        return (sympy.Add if kind == "add" else sympy.Mul)(*args)
+    raise ValueError(f"unknown node {kind!r} in an encoded exact value")
+
+
+def as_sympy(value, what: str):
+    """An exact answer as a SymPy object: SymPy values pass through (learner's notebook), encoded
+    trees from the grader are rebuilt, plain numbers and nested lists are converted."""
+    import sympy
+    if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
+        return value
+    if isinstance(value, dict) and "__sympy__" in value:
+        try:
+            return data_to_sympy(value["__sympy__"])
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CheckFailed(f"{what} could not be read as an exact value: {exc}") from None
+    if isinstance(value, bool):
+        raise CheckFailed(f"{what} should be an exact number or matrix, got a bool")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        try:
+            return sympy.Matrix(value) if np.ndim(value) == 2 else [as_sympy(v, what)
+                                                                    for v in value]
+        except Exception:
+            raise CheckFailed(f"{what} should be a SymPy Matrix or a list, got "
+                              f"{str(value)[:100]}") from None
+    if isinstance(value, float):
+        raise CheckFailed(f"{what} = {value} is a floating-point number; the answer should be "
+                          f"exact (use sympy.sqrt, sympy.Rational, ...)")
+    raise CheckFailed(f"{what} should be an exact SymPy value, got {type(value).__name__}")
