@@ -1,0 +1,69 @@
+"""The command line, end to end, on small corpora (in-process calls of wvlib.cli.main and one
+real subprocess for `python -m wvlib`)."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from wvlib.cli import main
+from wvlib.vectors import KeyedVectors
+
+
+def test_python_m_wvlib_help_lists_the_commands():
+    out = subprocess.run([sys.executable, "-m", "wvlib", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for command in ("train", "evaluate", "neighbors", "corpus", "course", "bench", "book"):
+        assert command in out
+
+
+def test_corpus_command_reports_counts(capsys):
+    assert main(["corpus", "toy", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["documents"] == 12 and info["tokens"] > 50 and info["vocabulary"] > 20
+
+
+def test_train_counts_writes_word2vec_text_that_gensim_reads(tmp_path, capsys):
+    out = tmp_path / "toy.txt"
+    assert main(["train", "counts", "--corpus", "toy", "--out", str(out), "--dim", "10",
+                 "--window", "2", "--min-count", "1"]) == 0
+    kv = KeyedVectors.load_word2vec_format(out)
+    assert kv.vector_size == 10 and "cat" in kv
+    from gensim.models import KeyedVectors as GensimKV
+    g = GensimKV.load_word2vec_format(str(out))
+    assert np.allclose(g["cat"], kv["cat"])
+    # counts of "the" around "cat" with window 2: the first column is the most frequent word
+    assert kv["cat"][0] > 0
+
+
+def test_train_rejects_bad_options(tmp_path, capsys):
+    assert main(["train", "counts", "--corpus", "toy", "--out", str(tmp_path / "x.txt"),
+                 "--dim", "0"]) == 2
+    assert "--dim" in capsys.readouterr().err
+    assert main(["train", "counts", "--corpus", "toy", "--out", str(tmp_path / "x.txt"),
+                 "--dim", "100000", "--min-count", "1"]) == 2
+    assert "dim" in capsys.readouterr().err
+    assert main(["train", "counts", "--corpus", str(tmp_path / "missing.txt"),
+                 "--out", str(tmp_path / "x.txt")]) == 2
+    assert "missing.txt" in capsys.readouterr().err
+
+
+def test_neighbors_and_evaluate_commands(tmp_path, capsys):
+    out = tmp_path / "toy.txt"
+    main(["train", "counts", "--corpus", "toy", "--out", str(out), "--dim", "20", "--window",
+          "2", "--min-count", "1"])
+    capsys.readouterr()
+    assert main(["neighbors", str(out), "king", "--topn", "3"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and "queen" in lines[0]
+    assert main(["neighbors", str(out), "notaword"]) == 2
+    assert "notaword" in capsys.readouterr().err
+    assert main(["evaluate", str(out), "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert set(results) >= {"wordsim353", "simlex999", "analogies"}
+
+
+def test_course_assign_check_passes_on_the_repository(capsys):
+    assert main(["course", "assign", "--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
