@@ -32,6 +32,17 @@ COURSE_COMMANDS = {
 }
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show a default only when there is one and the help text does not already state it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default is None or action.default is False or \
+                action.default == argparse.SUPPRESS or "default" in text.lower():
+            return text
+        return super()._get_help_string(action)
+
+
 def _import(module_name):
     return importlib.import_module(module_name)
 
@@ -54,23 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
     methods = p_train.add_subparsers(dest="method", metavar="METHOD", required=True)
     for name, (module_name, help_text) in METHODS.items():
         p = methods.add_parser(name, help=help_text, description=help_text,
-                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                               formatter_class=_HelpFormatter)
         p.add_argument("--corpus", required=True,
                        help="corpus name (toy, lee, enwiki-sample, text8) or path to a UTF-8 "
                             "text file with one document per line")
         p.add_argument("--out", required=True, help="output file (word2vec format)")
-        p.add_argument("--dim", type=int, default=None,
-                       help="vector dimension (default: the method's own)")
-        p.add_argument("--window", type=int, default=None,
-                       help="context window (default: the method's own)")
-        p.add_argument("--min-count", type=int, default=None,
-                       help="ignore words rarer than this (default: the method's own)")
+        module = _import(module_name)
+        defaults = getattr(module, "TRAIN_DEFAULTS", {})
+        p.add_argument("--dim", type=int, default=defaults.get("dim"),
+                       help="vector dimension")
+        p.add_argument("--window", type=int, default=defaults.get("window"),
+                       help="context window: words at most this far apart co-occur")
+        p.add_argument("--min-count", type=int, default=defaults.get("min_count"),
+                       help="ignore words seen fewer times than this")
         p.add_argument("--seed", type=int, default=0, help="random seed")
         p.add_argument("--binary", action="store_true", help="write the binary word2vec format")
         p.add_argument("--max-documents", type=int, default=None,
                        help="use only the first N documents of the corpus")
         _add_verbosity(p)
-        _import(module_name).add_train_arguments(p)
+        module.add_train_arguments(p)
         p.set_defaults(handler=cmd_train, method_module=module_name)
 
     # evaluate --------------------------------------------------------------------------

@@ -19,6 +19,9 @@ METHODS = {
 }
 
 
+TRAIN_DEFAULTS = {"dim": 1000, "window": 5, "min_count": 5}
+
+
 def add_train_arguments(parser):
     parser.add_argument("--weighting", choices=["uniform", "harmonic"], default="uniform",
                         help="weight of a context at distance d: 1 or 1/d (default: uniform)")
@@ -45,8 +48,8 @@ def train_counts(corpus, *, dim=1000, window=5, min_count=5, weighting="uniform"
 
 
 def train_from_args(corpus, args):
-    return train_counts(corpus, dim=args.dim if args.dim is not None else 1000,
-                        window=args.window if args.window is not None else 5,
-                        min_count=args.min_count if args.min_count is not None else 5,
+    return train_counts(corpus, dim=args.dim or TRAIN_DEFAULTS["dim"],
+                        window=args.window or TRAIN_DEFAULTS["window"],
+                        min_count=args.min_count or TRAIN_DEFAULTS["min_count"],
                         weighting=args.weighting, symmetric=not args.directed,
                         verbose=args.verbose)
