@@ -7,6 +7,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Notebook kernels started by nbval inherit this environment: one BLAS thread per process keeps
+# results independent of thread scheduling and avoids oversubscribing a 2-core machine.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("WVLIB_PROGRESS", "0")
+
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):

@@ -244,3 +244,8 @@ def test_exact_values_travel_as_whitelisted_data():
         deep = {"add": [deep, {"int": "1"}]}
     with pytest.raises((ValueError, RecursionError)):
         C.data_to_sympy(deep)
+
+
+def test_expect_close_on_a_wrong_non_square_matrix_names_the_entry():
+    with pytest.raises(C.CheckFailed, match="entries are wrong"):
+        C.expect_close(np.ones((2, 3)), np.zeros((2, 3)), what="M")

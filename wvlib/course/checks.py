@@ -317,7 +317,8 @@ def expect_close(got, expected, what: str, *, rtol=1e-6, atol=1e-8, hint: str = 
     n_bad = int((~ok).sum())
     if np.allclose(arr, -exp, rtol=rtol, atol=atol):
         suffix = " (every entry has the wrong sign)" + suffix
-    elif np.allclose(arr.T, exp, rtol=rtol, atol=atol) and arr.ndim == 2:
+    elif arr.ndim == 2 and arr.T.shape == exp.shape and np.allclose(arr.T, exp, rtol=rtol,
+                                                                     atol=atol):
         suffix = " (your answer is the transpose of the expected one)" + suffix
     raise CheckFailed(f"{what}: {n_bad} of {arr.size} entries are wrong; first at index {idx}: "
                       f"got {_fmt(arr[idx])}, expected {_fmt(exp[idx])}.{suffix}")
