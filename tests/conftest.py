@@ -11,7 +11,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # results independent of thread scheduling and avoids oversubscribing a 2-core machine.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("WVLIB_PROGRESS", "0")
 
 
@@ -39,4 +38,3 @@ def built_book(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _quiet_progress(monkeypatch):
     monkeypatch.setenv("WVLIB_PROGRESS", "0")
-    monkeypatch.setenv("MPLBACKEND", "Agg")

@@ -70,10 +70,12 @@ def build(root: Path = ROOT, *, output: Path | None = None, cached: bool = False
            "--keep-going"] + ([] if cached else ["--all"])
     out("$ jupyter-book " + " ".join(cmd[3:]))
     start = time.perf_counter()
+    # (MPLBACKEND must stay unset: the inline backend is what puts figures into the pages.)
     # one BLAS thread per process: results do not depend on thread scheduling, and a loaded
     # 2-core machine does not slow to a crawl from oversubscription
-    env = dict(os.environ, WVLIB_PROGRESS="0", MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1",
+    env = dict(os.environ, WVLIB_PROGRESS="0", PYDEVD_DISABLE_FILE_VALIDATION="1",
                OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env.pop("MPLBACKEND", None)
     status = subprocess.run(cmd, cwd=root, env=env).returncode
     elapsed = time.perf_counter() - start
     html = output / "_build" / "html"
