@@ -420,12 +420,12 @@ class ExactSVD:
         L = sp.latex
         m, n = self.A.shape
         out = [f"**Exact SVD of the {m}×{n} matrix** $A = {L(self.A)}$", ""]
-        out += ["**Step 1.** The Gram matrices:",
+        out += ["**Step 1.** The Gram matrices:", "",
                 f"$$A^\\top A = {L(self.AtA)}, \\qquad A A^\\top = {L(self.AAt)}.$$", ""]
         values = ", ".join(L(e) for e in self.eigenvalues)
         out += ["**Step 2.** Eigenvalues of $A^\\top A$ are the roots of its characteristic "
-                "polynomial",
-                f"$$\\det(\\lambda I - A^\\top A) = {L(self.characteristic_polynomial)},$$",
+                "polynomial", "",
+                f"$$\\det(\\lambda I - A^\\top A) = {L(self.characteristic_polynomial)},$$", "",
                 f"so, in decreasing order with multiplicity, $\\lambda = {values}$."]
         if any(e.has(sp.CRootOf) for e in self.eigenvalues):
             out += ["(An irreducible cubic or higher factor has real roots with no simpler real "
@@ -447,7 +447,7 @@ class ExactSVD:
                    f"$\\mathbb{{R}}^{{{m}}}$" if self.rank < m else "") + ".",
                 "Signs: the largest-magnitude entry of each $u_i$ is made positive, flipping "
                 "$v_i$ with it.", ""]
-        out += ["**Step 5.** The factors:",
+        out += ["**Step 5.** The factors:", "",
                 f"$$U = {L(self.U)}, \\quad \\Sigma = {L(self.Sigma)}, \\quad "
                 f"V = {L(self.V)}.$$", ""]
         checks = "; ".join(f"{k}: {v}" for k, v in self.verification.items())
