@@ -47,6 +47,16 @@ def _import(module_name):
     return importlib.import_module(module_name)
 
 
+def _add_module_commands(subparsers, registry):
+    """Add one sub-command per ``name: (module, help)``; the module supplies its own
+    ``add_arguments(parser)`` and ``run(args)``."""
+    for name, (module_name, help_text) in registry.items():
+        module = _import(module_name)
+        p = subparsers.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(p)
+        p.set_defaults(handler=module.run)
+
+
 def _add_verbosity(p):
     g = p.add_mutually_exclusive_group()
     g.add_argument("--verbose", dest="verbose", action="store_const", const=True, default=None,
@@ -121,41 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solutions", default="solutions")
     p.add_argument("--exercises", default="exercises")
     p.set_defaults(handler=cmd_assign)
-    for name, (module_name, help_text) in COURSE_COMMANDS.items():
-        try:
-            module = _import(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        p = course.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(p)
-        p.set_defaults(handler=module.run)
+    _add_module_commands(course, COURSE_COMMANDS)
 
     # bench -----------------------------------------------------------------------------
     p_bench = sub.add_parser("bench", help="benchmarks against the reference implementations")
     bench = p_bench.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
-    for name, (module_name, help_text) in BENCHMARKS.items():
-        try:
-            module = _import(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        p = bench.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(p)
-        p.set_defaults(handler=module.run)
+    _add_module_commands(bench, BENCHMARKS)
 
     # book ------------------------------------------------------------------------------
-    try:
-        book = _import("wvlib.book")
-    except ModuleNotFoundError as exc:
-        if exc.name != "wvlib.book":
-            raise
-    else:
-        p = sub.add_parser("book", help="build the Jupyter Book")
-        book.add_arguments(p)
-        p.set_defaults(handler=book.run)
+    _add_module_commands(sub, {"book": ("wvlib.book", "build the Jupyter Book")})
     return parser
 
 
@@ -222,7 +206,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (ValueError, KeyError, FileNotFoundError, RuntimeError) as exc:
+    except (ValueError, KeyError, TypeError, FileNotFoundError, RuntimeError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"wvlib {args.command}: error: {message}", file=sys.stderr)
         return 2
