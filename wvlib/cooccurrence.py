@@ -219,8 +219,10 @@ def cooccurrence_matrix(documents, vocab, *, window=5, symmetric=True, weighting
                 cols.append(context[keep])
                 vals.append(np.full(len(rows[-1]), weight))
                 n_buffered += len(rows[-1])
-                if symmetric:  # ... and the right token as centre, the left token as context.
-                    keep = slice(None) if reach is None else reach[right][same_doc] >= d
+                if symmetric and reach is not None:
+                    # ... and the right token as centre, with its own dynamic window. (With a
+                    # fixed window the reverse pairs are added at the end as the transpose.)
+                    keep = reach[right][same_doc] >= d
                     rows.append(context[keep])
                     cols.append(centre[keep])
                     vals.append(np.full(len(rows[-1]), weight))
@@ -229,5 +231,9 @@ def cooccurrence_matrix(documents, vocab, *, window=5, symmetric=True, weighting
                     flush()
                 bar.update(1)
     flush()
+    if symmetric and reach is None:
+        # every pair seen from the right is also seen from the left with the same weight, so
+        # the symmetric matrix is R + Rᵀ: half the pairs to sort than counting both directions
+        total = (total + total.T).tocsr()
     total.sum_duplicates()
     return total
