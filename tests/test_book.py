@@ -2,6 +2,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +58,28 @@ def test_readme_test_command_is_what_ci_runs():
     assert len(commands) == 2, "the README must give exactly two set-up commands"
     test_command = next(c for c in commands if "pytest" in c)
     assert test_command in ci.replace("\\\n", ""), ".ci/run must run the README's test command"
+
+
+@pytest.mark.parametrize("code, fails", [("raise RuntimeError('this cell fails')", True),
+                                         ("print(1 + 1)", False)])
+def test_a_failing_cell_fails_the_build(tmp_path, code, fails):
+    """The book's own configuration turns an exception in any notebook cell into a failed build
+    (and the same one-page book with a working cell builds)."""
+    import nbformat
+    from wvlib.book import build
+    (tmp_path / "book").mkdir()
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    (tmp_path / "_config.yml").write_text(config)
+    (tmp_path / "book" / "references.bib").write_text(
+        (ROOT / "book" / "references.bib").read_text(encoding="utf-8"))
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/broken\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Broken"),
+                nbformat.v4.new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "book" / "broken.ipynb")
+    lines = []
+    status = build(tmp_path, out=lines.append)
+    assert (status != 0) == fails, lines
+    assert any("FAILED" in line for line in lines) == fails
