@@ -67,3 +67,9 @@ def test_neighbors_and_evaluate_commands(tmp_path, capsys):
 def test_course_assign_check_passes_on_the_repository(capsys):
     assert main(["course", "assign", "--check"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_corpus_command_counts_cooccurrences_on_request(capsys):
+    assert main(["corpus", "toy", "--window", "2", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["window"] == 2 and info["nonzeros"] > 0 and info["count_seconds"] >= 0

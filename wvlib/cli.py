@@ -118,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("corpus", help="documents, tokens and vocabulary size of a corpus")
     p.add_argument("corpus", help="toy, lee, enwiki-sample, text8 or a path")
     p.add_argument("--min-count", type=int, default=1)
+    p.add_argument("--window", type=int, default=None,
+                   help="also count co-occurrences with this window and report the time")
     p.add_argument("--json", action="store_true")
     _add_verbosity(p)
     p.set_defaults(handler=cmd_corpus)
@@ -184,15 +186,28 @@ def cmd_neighbors(args) -> int:
 
 def cmd_corpus(args) -> int:
     from .corpus import Vocabulary, load_corpus
+    start = time.perf_counter()
     corpus = load_corpus(args.corpus, verbose=args.verbose)
+    load_seconds = time.perf_counter() - start
     vocab = Vocabulary.build(corpus, min_count=args.min_count)
     info = {"corpus": corpus.name, "documents": len(corpus), "tokens": corpus.n_tokens,
-            "min_count": args.min_count, "vocabulary": len(vocab)}
+            "min_count": args.min_count, "vocabulary": len(vocab),
+            "load_seconds": round(load_seconds, 3)}
+    if args.window is not None:
+        from .cooccurrence import cooccurrence_matrix
+        start = time.perf_counter()
+        counts = cooccurrence_matrix(corpus, vocab, window=args.window, verbose=args.verbose)
+        info.update(window=args.window, nonzeros=int(counts.nnz),
+                    count_seconds=round(time.perf_counter() - start, 3))
     if args.json:
         print(json.dumps(info))
     else:
         print(f"{info['corpus']}: {info['documents']:,} documents, {info['tokens']:,} tokens, "
-              f"{info['vocabulary']:,} word types with count >= {args.min_count}")
+              f"{info['vocabulary']:,} word types with count >= {args.min_count} "
+              f"(loaded in {load_seconds:.2f} s)")
+        if args.window is not None:
+            print(f"co-occurrences, window {args.window}: {info['nonzeros']:,} non-zero entries "
+                  f"counted in {info['count_seconds']:.2f} s")
     return 0
 
 
