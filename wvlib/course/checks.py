@@ -56,6 +56,26 @@ class KernelError(Exception):
         self.kind = kind
 
 
+# The learner-facing errors, worded once for both kernels (LocalKernel here, RemoteKernel in
+# the grader): `expect_raises` recognises an expected exception by the words "raised <Type>".
+def undefined_error(name: str) -> KernelError:
+    return KernelError(f"`{name}` is not defined. Did you run the cell that defines it?",
+                       "undefined")
+
+
+def not_callable_error(name: str, type_name: str) -> KernelError:
+    return KernelError(f"`{name}` should be a function, but it is a {type_name}", "exception")
+
+
+def not_implemented_error(name: str) -> KernelError:
+    return KernelError(f"`{name}` is not implemented yet (it raised NotImplementedError): "
+                       f"replace the stub with your code", "not-implemented")
+
+
+def raised_error(name: str, type_name: str, message: str, where: str = "") -> KernelError:
+    return KernelError(f"calling `{name}` raised {type_name}: {message}{where}", "exception")
+
+
 # --------------------------------------------------------------------------------------------
 # Registry
 # --------------------------------------------------------------------------------------------
@@ -143,8 +163,7 @@ class LocalKernel:
 
     def _lookup(self, name: str):
         if name not in self.namespace:
-            raise KernelError(f"`{name}` is not defined. Did you run the cell that defines it?",
-                              "undefined")
+            raise undefined_error(name)
         return self.namespace[name]
 
     def has(self, name: str) -> bool:
@@ -157,19 +176,14 @@ class LocalKernel:
     def call(self, name: str, *args, **kwargs):
         function = self._lookup(name)
         if not callable(function):
-            raise KernelError(f"`{name}` should be a function, but it is a "
-                              f"{type(function).__name__}", "exception")
+            raise not_callable_error(name, type(function).__name__)
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
         try:
             return function(*args, **kwargs)
         except NotImplementedError:
-            raise KernelError(f"`{name}` is not implemented yet (it raised "
-                              f"NotImplementedError): replace the stub with your code",
-                              "not-implemented") from None
+            raise not_implemented_error(name) from None
         except Exception as exc:  # the learner's code failed: report it, don't crash the check
-            where = _last_frame(exc)
-            raise KernelError(f"calling `{name}` raised {type(exc).__name__}: {exc}{where}",
-                              "exception") from None
+            raise raised_error(name, type(exc).__name__, str(exc), _last_frame(exc)) from None
 
 
 def _last_frame(exc) -> str:

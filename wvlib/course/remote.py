@@ -38,7 +38,8 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
 from . import probe
-from .checks import KernelError
+from .checks import KernelError, not_callable_error, not_implemented_error, raised_error, \
+    undefined_error
 from .sandbox import Sandbox, Scratch, kernel_environment
 
 #: Largest ZeroMQ message accepted from a kernel on the output channel (bigger: dropped) and on
@@ -611,24 +612,19 @@ class RemoteKernel:
                 raise KernelError(f"the value of `{name}` could not be read back from your "
                                   f"kernel: {exc}", "unserializable") from None
         if status == "undefined":
-            raise KernelError(f"`{name}` is not defined. Did you run the cell that defines it?",
-                              "undefined")
+            raise undefined_error(name)
         if status == "not-callable":
-            raise KernelError(f"`{name}` should be a function, but it is a "
-                              f"{_short(answer.get('type'), 100)}", "exception")
+            raise not_callable_error(name, _short(answer.get('type'), 100))
         if status == "not-implemented":
-            raise KernelError(f"`{name}` is not implemented yet (it raised "
-                              f"NotImplementedError): replace the stub with your code",
-                              "not-implemented")
+            raise not_implemented_error(name)
         if status == "raised":
             where = answer.get("where")
             suffix = ""
             if (isinstance(where, list) and len(where) == 2 and isinstance(where[0], str)
                     and type(where[1]) is int):
                 suffix = f" (in {where[0][:100]}, line {where[1]})"
-            raise KernelError(f"calling `{name}` raised {_short(answer.get('type'), 100)}: "
-                              f"{_short(answer.get('message'), probe.MAX_MESSAGE_CHARS)}{suffix}",
-                              "exception")
+            raise raised_error(name, _short(answer.get('type'), 100),
+                               _short(answer.get('message'), probe.MAX_MESSAGE_CHARS), suffix)
         if status == "interrupted":
             raise KernelError(f"calling `{name}` did not finish within {self.call_timeout:g} s "
                               f"(the time limit)", "timeout")
