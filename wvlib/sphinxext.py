@@ -3,8 +3,8 @@
 
 1. **MathJax offline.** The pages load MathJax 3 from the site itself (``mathjax_path:
    mathjax/tex-chtml.js`` in ``_config.yml``), not from a CDN. The files come from the PyPI
-   package ``django-static-mathjax`` (the upstream MathJax 3.2.2 distribution, ``es5/`` folder,
-   as npm ships it; despite its name it has no dependency). When an HTML builder starts, this
+   package ``django-static-mathjax`` (upstream ``mathjax-full`` 3.2.2: sources and the packaged
+   ``es5/`` components; despite its name it needs no Django). When an HTML builder starts, this
    extension copies the few files the pages need into ``<outdir>/_static/mathjax``: the
    ``tex-chtml`` component, its web fonts, the TeX extensions that MathJax loads on demand, and
    MathJax's licence (about 2 MB of the package's 24 MB).
