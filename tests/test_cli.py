@@ -18,6 +18,16 @@ def test_python_m_wvlib_help_lists_the_commands():
         assert command in out
 
 
+def test_readme_train_counts_on_toy_works_with_the_defaults(tmp_path, capsys):
+    out = tmp_path / "toy.txt"
+    assert main(["train", "counts", "--corpus", "toy", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "min_count 1, the default for the toy corpus" in err
+    kv = KeyedVectors.load_word2vec_format(out)
+    assert len(kv) > 30 and kv.vector_size == len(kv)       # dim capped at the vocabulary
+    assert f"dim {len(kv)}: the default 1000 is more than the vocabulary size" in err
+
+
 def test_corpus_command_reports_counts(capsys):
     assert main(["corpus", "toy", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
@@ -40,7 +50,7 @@ def test_train_counts_writes_word2vec_text_that_gensim_reads(tmp_path, capsys):
 def test_train_rejects_bad_options(tmp_path, capsys):
     assert main(["train", "counts", "--corpus", "toy", "--out", str(tmp_path / "x.txt"),
                  "--dim", "0"]) == 2
-    assert "--dim" in capsys.readouterr().err
+    assert "--dim: dim must be an integer >= 1" in capsys.readouterr().err
     assert main(["train", "counts", "--corpus", "toy", "--out", str(tmp_path / "x.txt"),
                  "--dim", "100000", "--min-count", "1"]) == 2
     assert "dim" in capsys.readouterr().err
