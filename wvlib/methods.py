@@ -54,20 +54,14 @@ command (or its ``--help``) runs.
 """
 from __future__ import annotations
 
-import importlib
-import logging
 import math
 import numbers
-from dataclasses import dataclass, field
 
 __all__ = ["Param", "Method", "METHODS", "register", "validates", "adapt_dim", "note"]
-
-_logger = logging.getLogger("wvlib")
 
 _TYPES = {int: "an integer", float: "a real number", str: "a string", bool: "True or False"}
 
 
-@dataclass(frozen=True)
 class Param:
     """One hyperparameter of a training method.
 
@@ -91,20 +85,17 @@ class Param:
         Defaults for named corpora, e.g. ``{"toy": 1}`` for ``min_count``.
     """
 
-    type: type
-    default: object
-    help: str
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    high_open: bool = False
-    choices: tuple | None = None
-    optional: bool = False
-    optional_text: str = "no limit"
-    adaptive: str | None = None
-    corpus_defaults: dict = field(default_factory=dict)
+    # a plain class, not a dataclass: importing dataclasses (and inspect) would cost
+    # `wvlib --help` about 40 ms
 
-    def __post_init__(self):
+    def __init__(self, type, default, help, *, low=None, high=None, low_open=False,
+                 high_open=False, choices=None, optional=False, optional_text="no limit",
+                 adaptive=None, corpus_defaults=None):
+        self.type, self.default, self.help = type, default, help
+        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
+        self.choices = None if choices is None else tuple(choices)
+        self.optional, self.optional_text, self.adaptive = optional, optional_text, adaptive
+        self.corpus_defaults = dict(corpus_defaults or {})
         if self.type not in _TYPES:
             raise TypeError(f"Param type must be one of int, float, str, bool; got {self.type}")
         if self.type is str and not self.choices:
@@ -172,7 +163,6 @@ class Param:
         return text
 
 
-@dataclass(frozen=True)
 class Method:
     """A training method: the function that trains and its declared parameters.
 
@@ -190,14 +180,16 @@ class Method:
         Longer text for ``wvlib train NAME --help`` (how the defaults were chosen...).
     """
 
-    name: str
-    target: str
-    help: str
-    params: dict
-    description: str = ""
+    def __init__(self, name, target, help, *, params, description=""):
+        self.name, self.target, self.help = name, target, help
+        self.params, self.description = dict(params), description
+
+    def __repr__(self):
+        return f"Method({self.name!r}, {self.target!r}, params={list(self.params)})"
 
     def load(self):
         """Import the module and return the training function."""
+        import importlib
         module, function = self.target.split(":")
         return getattr(importlib.import_module(module), function)
 
@@ -266,7 +258,8 @@ def validates(name: str):
 def note(message: str) -> None:
     """Tell the user about a choice made for them (shown by the command line on stderr;
     silent in a notebook unless logging is configured for ``"wvlib"``)."""
-    _logger.info(message)
+    import logging
+    logging.getLogger("wvlib").info(message)
 
 
 def adapt_dim(dim, limit: int, method: Method, limit_text: str, name: str = "dim") -> int:
