@@ -1,17 +1,58 @@
-"""Shared fixtures. The book is built once per test session (from scratch, strict), into a
-temporary folder, and every test of the built site uses that build."""
+"""Shared fixtures. The book is built once per test session, with the plain command every
+Jupyter Book user, CI template and hosting service runs — ``jupyter-book build .`` in a copy of
+the repository as a fresh clone has it, executing every notebook — and every test of the built
+site uses that build.
+
+Why the plain command rather than ``wvlib book build``: the wrapper runs the very same
+``jupyter-book build`` (``wvlib.book.build_command``; only ``-W -n --keep-going --all`` and an
+emptied execution cache are added, none of which changes the site), so testing the plain build
+covers both, and a second full build would double the slowest step of the suite. Strictness is
+kept: the fixture fails on any warning in the build log, as ``-W`` would (``nitpicky`` is set in
+``_config.yml``); the wrapper itself is tested on a one-page book in ``test_book.py``."""
 import os
+import re
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+BUILD_LOG = ROOT / "test-artifacts" / "plain-build.log"
 
 # Notebook kernels started by nbval inherit this environment: one BLAS thread per process keeps
 # results independent of thread scheduling and avoids oversubscribing a 2-core machine.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 os.environ.setdefault("WVLIB_PROGRESS", "0")
+
+_IGNORED = ("_build", ".venv", "venv", ".git", "test-artifacts", "__pycache__",
+            ".pytest_cache", ".hypothesis", ".ipynb_checkpoints", "*.egg-info")
+
+
+def copy_repository(root: Path, target: Path) -> Path:
+    """Copy what a fresh clone of ``root`` holds (tracked and not-ignored files) to ``target``."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                                 "--exclude-standard"], cwd=root, check=True,
+                                capture_output=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout
+        shutil.copytree(root, target, ignore=shutil.ignore_patterns(*_IGNORED),
+                        dirs_exist_ok=True)
+        return target
+    for rel in filter(None, listed):
+        src = root / rel
+        if src.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / rel)
+    return target
+
+
+def build_warnings(log: str) -> list[str]:
+    """The warning and error lines of a Sphinx / Jupyter Book build log."""
+    return [line for line in log.splitlines()
+            if re.search(r"\b(WARNING|ERROR|SEVERE|CRITICAL)\b:", line)]
 
 
 # Test tiers: `pytest -m "not slow and not browser"` is the fast loop for contributors; plain
@@ -32,22 +73,33 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """Path to the ``html`` folder of a fresh, strict build of the book.
+    """Path to the ``_build/html`` folder of ``jupyter-book build .`` run in a fresh copy.
 
     Authors iterating on the site tests may set ``WVLIB_TEST_BUILT_BOOK`` to the ``html`` folder
-    of a build they just made (``wvlib book build``) to skip rebuilding; CI never sets it."""
-    from wvlib.book import build
+    of a build they just made to skip rebuilding; CI never sets it."""
+    from wvlib.book import jupyter_book_command
     reuse = os.environ.get("WVLIB_TEST_BUILT_BOOK")
     if reuse and not os.environ.get("CI"):
         return Path(reuse)
-    output = tmp_path_factory.mktemp("book")
-    lines = []
-    status = build(ROOT, output=output, out=lines.append)
-    html = output / "_build" / "html"
-    if status != 0:
-        reports = sorted((html / "reports").glob("**/*.err.log")) if html.exists() else []
+    clone = copy_repository(ROOT, tmp_path_factory.mktemp("clone"))
+    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
+    env.pop("MPLBACKEND", None)  # the inline backend is what puts figures into the pages
+    command = jupyter_book_command() + ["build", "."]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    log = done.stdout + done.stderr
+    BUILD_LOG.parent.mkdir(parents=True, exist_ok=True)
+    BUILD_LOG.write_text(f"$ jupyter-book build .   (exit {done.returncode}, {elapsed:.0f} s)\n"
+                         + log, encoding="utf-8")
+    html = clone / "_build" / "html"
+    warnings = build_warnings(log)
+    if done.returncode != 0 or warnings:
+        reports = sorted((html / "reports").glob("**/*.log")) if html.exists() else []
         details = "\n".join(p.read_text(errors="replace")[-3000:] for p in reports[:3])
-        pytest.fail(f"the book build failed (exit {status}):\n" + "\n".join(lines) + details)
+        pytest.fail(f"`jupyter-book build .` failed (exit {done.returncode}, "
+                    f"{len(warnings)} warnings; log in {BUILD_LOG}):\n"
+                    + "\n".join(warnings[:20]) + "\n" + log[-3000:] + details)
     return html
 
 

@@ -126,6 +126,60 @@ def test_assign_regenerates_and_check_detects_staleness(tmp_path, capsys):
     assert meta["assignment"] == src.stem and meta["questions"]
 
 
+def _run_in_ipython(source, monkeypatch, wvlib_missing):
+    """Run a cell in a real IPython shell whose ``%pip`` only records its arguments."""
+    import importlib.util
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    calls = []
+    shell.register_magic_function(calls.append, "line", "pip")
+    if wvlib_missing:
+        real = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec",
+                            lambda name, *a: None if name == "wvlib" else real(name, *a))
+    result = shell.run_cell(source)
+    monkeypatch.undo()
+    assert result.success, result.error_in_exec or result.error_before_exec
+    return calls
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=IDS)
+def test_exercises_start_with_a_guarded_install_from_repository_url(path, monkeypatch):
+    """Colab/Binder: the first cell installs wvlib from repository.url (and branch) of
+    _config.yml when it is missing, and does nothing where wvlib is importable."""
+    import yaml
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    exercise = nbformat.read(ROOT / "exercises" / path.name, as_version=4)
+    first = exercise.cells[0]
+    assert first.cell_type == "code" and "%pip install" in first.source
+    assert _run_in_ipython(first.source, monkeypatch, wvlib_missing=False) == []
+    calls = _run_in_ipython(first.source, monkeypatch, wvlib_missing=True)
+    assert calls == [f'install --quiet "wvlib @ git+{repo["url"]}@{repo.get("branch", "main")}"']
+    assert all(len(line) <= 88 for line in first.source.splitlines())
+
+
+def test_install_cell_follows_the_books_repository_url(tmp_path, capsys):
+    root = tmp_path / "copy"
+    sol, ex = root / "solutions", root / "exercises"
+    sol.mkdir(parents=True)
+    src = SOLUTIONS[0]
+    (sol / src.name).write_bytes(src.read_bytes())
+    assert assign(sol, ex) == 0 and "no install cell" in capsys.readouterr().out
+    assert "%pip" not in (ex / src.name).read_text()  # no _config.yml next to solutions/
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    url = "https://github.com/teacher-x/my-course"
+    teacher = config.replace("https://github.com/wvlib-course/word-embeddings-course", url)
+    assert teacher != config
+    (root / "_config.yml").write_text(teacher, encoding="utf-8")
+    assert assign(sol, ex, check=True) == 1 and "out of date" in capsys.readouterr().out
+    assert assign(sol, ex) == 0
+    first = nbformat.read(ex / src.name, as_version=4).cells[0].source
+    assert f'"git+{url}@main"' in first and "wvlib-course" not in first
+    (root / "_config.yml").write_text(teacher.replace("url: https", "url: ftp"))
+    with pytest.raises(ValueError, match="repository.url"):
+        assign(sol, ex)
+
+
 def test_strip_solution_keeps_indentation_and_compiles():
     src = "def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n"
     out = strip_solution(src, "q1")

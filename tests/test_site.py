@@ -82,7 +82,7 @@ def test_exercise_downloads_are_the_student_versions(built_book):
         assert "### BEGIN SOLUTION" not in text and "NotImplementedError" in text, path.name
 
 
-# -- the browser -------------------------------------------------------------------------------
+# -- the browser, under a sub-path ------------------------------------------------------------
 def chromium_path():
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
@@ -91,17 +91,39 @@ def chromium_path():
     return None
 
 
+def repository_setting():
+    """``(url, branch, launch_buttons)`` from ``_config.yml``: the one setting links follow."""
+    import yaml
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = config["repository"]
+    return repo["url"].rstrip("/"), repo.get("branch", "main"), config["launch_buttons"]
+
+
+def site_prefix():
+    """The sub-path GitHub Pages serves a project site from: ``/REPO/``."""
+    return "/" + repository_setting()[0].rsplit("/", 1)[-1] + "/"
+
+
 @pytest.fixture(scope="module")
 def site_url(built_book):
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """``http://127.0.0.1:PORT/REPO/``: the built site served under a sub-path, as GitHub
+    Pages serves ``https://USER.github.io/REPO/``; anything outside the sub-path is a 404."""
+    prefix = site_prefix()
+
+    class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            if not urlparse(path).path.startswith(prefix):
+                return str(built_book / "__outside_the_sub_path__")
+            return super().translate_path(path[len(prefix) - 1:])
+
         def log_message(self, *args):
             pass
 
-    handler = functools.partial(QuietHandler, directory=str(built_book))
+    handler = functools.partial(SubPathHandler, directory=str(built_book))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     server.shutdown()
 
 
@@ -135,54 +157,149 @@ def book_pages(built_book):
     return [f"{name}.html" for name in names]
 
 
-def test_every_page_works_in_a_browser(built_book, site_url, browser):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    problems = []
-    for rel in book_pages(built_book):
-        page = browser.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        failed = []
-        page.on("requestfailed", lambda r: failed.append(r.url))
-        outside = []
-        page.route(re.compile(r"^(?!http://127\.0\.0\.1).*"),
-                   lambda route: (outside.append(route.request.url), route.abort()))
-        response = page.goto(urljoin(site_url, rel), wait_until="load")
-        if response is None or response.status != 200:
-            problems.append(f"{rel}: HTTP {response and response.status}")
+def open_offline(browser, url, problems, label):
+    """Open ``url`` with every request off this machine blocked; collect console errors,
+    failed requests and HTTP errors into ``problems``. Returns the page (or None)."""
+    page = browser.new_page()
+    errors, failed, outside, bad = [], [], [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"),
+               lambda route: (outside.append(route.request.url), route.abort()))
+    response = page.goto(url, wait_until="load")
+
+    def report():
+        problems.extend(f"{label}: console error: {e}" for e in errors)
+        problems.extend(f"{label}: failed request {u}" for u in failed
+                        if u.startswith("http://127.0.0.1"))
+        problems.extend(f"{label}: HTTP {b}" for b in bad)
+        problems.extend(f"{label}: request outside the site (offline reading) {u}"
+                        for u in outside if not u.startswith(("data:", "blob:")))
+
+    page.report = report
+    if response is None or response.status != 200:
+        problems.append(f"{label}: HTTP {response and response.status}")
+    return page
+
+
+def check_math(page, rel, problems):
+    """Math is typeset by MathJax: every math element holds a MathJax container, no MathJax
+    error, and no raw TeX delimiter is left in the text."""
+    count = page.evaluate("document.querySelectorAll('main .math').length")
+    if count:
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise"
+                               " && document.querySelector('mjx-container') !== null",
+                               timeout=30000)
+        page.evaluate("MathJax.startup.promise")
+        untypeset = page.evaluate("Array.from(document.querySelectorAll('main .math'))"
+                                  ".filter(e => !e.querySelector('mjx-container')).length")
+        if untypeset:
+            problems.append(f"{rel}: {untypeset} of {count} math elements not typeset")
+        merrors = page.evaluate("document.querySelectorAll('mjx-merror, [data-mjx-error]')"
+                                ".length")
+        if merrors:
+            problems.append(f"{rel}: {merrors} MathJax errors (undefined macro or bad TeX)")
+    text = page.evaluate("document.querySelector('main') ? "
+                         "document.querySelector('main').innerText : document.body.innerText")
+    for raw in (r"\(", r"\)", "$$", r"\[", r"\begin{"):
+        if raw in text:
+            where = text.index(raw)
+            problems.append(f"{rel}: untypeset math {raw!r} near {text[where-40:where+40]!r}")
+            break
+    return count
+
+
+def check_links(page, rel, site_url, built_book, problems):
+    """Every link into the site stays under the sub-path and points at a file that exists."""
+    origin = site_url[:site_url.index("/", len("http://"))]
+    links = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    for href in sorted(set(links)):
+        parsed = urlparse(href)
+        if not href.startswith(origin) or not parsed.path:
             continue
-        has_math = page.evaluate("document.querySelector('.math') !== null")
-        if has_math:
-            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise"
-                                   " && document.querySelector('mjx-container') !== null",
-                                   timeout=30000)
-            page.evaluate("MathJax.startup.promise")
-        text = page.evaluate("document.querySelector('main') ? "
-                             "document.querySelector('main').innerText : document.body.innerText")
-        for raw in (r"\(", r"\)", "$$", r"\[", r"\begin{"):
-            if raw in text:
-                where = text.index(raw)
-                problems.append(f"{rel}: untypeset math {raw!r} near {text[where-40:where+40]!r}")
-                break
+        if not href.startswith(site_url):
+            problems.append(f"{rel}: link escapes the sub-path {urlparse(site_url).path}: {href}")
+            continue
+        target = built_book / parsed.path[len(urlparse(site_url).path):]
+        if parsed.path.endswith("/"):
+            target = target / "index.html"
+        if not target.exists():
+            problems.append(f"{rel}: broken internal link {href}")
+
+
+def test_every_page_works_in_a_browser_under_a_sub_path(built_book, site_url, browser):
+    """Every page of the table of contents, the index and the search page, served from
+    ``/REPO/`` like a GitHub Pages project site, offline: it loads with no console error and no
+    HTTP error, math is typeset, images load, internal links resolve under the sub-path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems, typeset = [], 0
+    for rel in book_pages(built_book) + ["genindex.html", "search.html"]:
+        page = open_offline(browser, urljoin(site_url, rel), problems, rel)
+        typeset += check_math(page, rel, problems)
         images = page.evaluate("Array.from(document.querySelectorAll('main img'))"
                                ".map(i => [i.getAttribute('src'), i.complete && i.naturalWidth])")
         problems += [f"{rel}: image {src} did not load" for src, ok in images if not ok]
-        links = page.evaluate("Array.from(document.querySelectorAll('a[href]'))"
-                              ".map(a => a.href)")
-        for href in sorted(set(links)):
-            parsed = urlparse(href)
-            if not href.startswith(site_url) or not parsed.path:
-                continue
-            target = built_book / parsed.path.lstrip("/")
-            if parsed.path.endswith("/"):
-                target = target / "index.html"
-            if not target.exists():
-                problems.append(f"{rel}: broken internal link {href}")
-        problems += [f"{rel}: console error: {e}" for e in errors]
-        problems += [f"{rel}: failed request {u}" for u in failed if u.startswith(site_url)]
-        problems += [f"{rel}: request outside the site (offline reading) {u}" for u in outside
-                     if not u.startswith(("data:", "blob:"))]
+        check_links(page, rel, site_url, built_book, problems)
         page.screenshot(path=str(ARTIFACTS / (rel.replace("/", "_") + ".png")), full_page=False)
+        page.report()
         page.close()
+    assert typeset > 20, "the book should have typeset math to look at"
     assert not problems, "\n".join(problems)
+
+
+def test_site_root_redirects_to_the_first_page_under_the_sub_path(built_book, site_url, browser):
+    problems = []
+    page = open_offline(browser, site_url, problems, "index")
+    first = book_pages(built_book)[0]
+    page.wait_for_url(urljoin(site_url, first), timeout=10000)
+    page.report()
+    page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_search_finds_chapters_under_the_sub_path(built_book, site_url, browser):
+    problems = []
+    page = open_offline(browser, urljoin(site_url, "search.html?q=cosine"), problems, "search")
+    page.wait_for_selector("#search-results ul.search li a", timeout=30000)
+    hits = page.evaluate("Array.from(document.querySelectorAll('#search-results ul.search li a'))"
+                         ".map(a => a.href)")
+    page.report()
+    page.close()
+    assert not problems, "\n".join(problems)
+    chapter = urljoin(site_url, "book/01_words_as_vectors.html")
+    assert any(h.split("#")[0].split("?")[0] == chapter for h in hits), hits
+
+
+# -- links built from repository.url -----------------------------------------------------------
+def test_launch_and_download_links_follow_repository_url(built_book):
+    """Each notebook chapter has Binder and Colab launch buttons and a download of its source,
+    and each exercise link opens the exercise in Colab and Binder: all built from
+    ``repository.url`` and ``repository.branch`` of ``_config.yml``."""
+    url, branch, launch = repository_setting()
+    org_repo = url.removeprefix("https://github.com/")
+    binder = launch["binderhub_url"].rstrip("/")
+    colab = launch["colab_url"].rstrip("/")
+    chapters = [rel for rel in book_pages(built_book)
+                if (ROOT / rel).with_suffix(".ipynb").exists()]
+    assert chapters
+    exercises = 0
+    for rel in chapters:
+        html = (built_book / rel).read_text(encoding="utf-8")
+        source = str(Path(rel).with_suffix(".ipynb"))
+        assert f"{binder}/v2/gh/{org_repo}/{branch}?urlpath=tree/{source}" in html, rel
+        assert f"{colab}/github/{org_repo}/blob/{branch}/{source}" in html, rel
+        download = f"_sources/{source}"
+        assert download in html and (built_book / download).exists(), rel
+        for exercise in re.findall(r"_downloads/\w+/(ch\d\d\w*\.ipynb)", html):
+            path = f"exercises/{exercise}"
+            assert f'href="{colab}/github/{org_repo}/blob/{branch}/{path}"' in html, rel
+            assert f'href="{binder}/v2/gh/{org_repo}/{branch}?urlpath=tree/{path}"' in html, rel
+            exercises += 1
+        launched = set(re.findall(r"mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/", html)
+                       + re.findall(r"colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/",
+                                    html))
+        assert launched == {org_repo}, f"{rel} launches {launched}, not {org_repo}"
+    assert exercises, "no chapter links an exercise notebook"

@@ -1,13 +1,15 @@
-"""``wvlib book build``: build the Jupyter Book the way CI and the README do.
+"""``wvlib book build``: the plain ``jupyter-book build`` with CI's strictness.
 
-Steps:
+The book needs nothing but the Python environment (``pip install -r requirements.txt``) and its
+Sphinx configuration: MathJax for offline math is copied into the site by ``wvlib.sphinxext``
+(from the PyPI package ``django-static-mathjax``), so ``jupyter-book build .`` and this command
+give the same site. This command only adds, around the very same ``jupyter-book build``:
 
-1. make MathJax available offline: install the ``mathjax`` package from the npm registry once
-   (cached in ``~/.cache/wvlib/npm``) and copy the few files the pages need into
-   ``book/_static/mathjax`` (git-ignored), which the built site serves — no CDN;
-2. clear the notebook execution cache unless ``--cached`` (so every notebook runs from scratch);
-3. run ``jupyter-book build`` in strict mode (``-W -n --keep-going``): any warning or failing cell
-   fails the build.
+1. clearing the notebook execution cache unless ``--cached`` (so every notebook runs from
+   scratch — the cache looks at code cells only and misses a change in ``wvlib``);
+2. strict mode (``-W -n --keep-going``): any warning fails the build (a failing cell always
+   does, ``nb_execution_raise_on_error`` is set in ``_config.yml``);
+3. one BLAS thread per notebook kernel.
 """
 from __future__ import annotations
 
@@ -18,41 +20,23 @@ import sys
 import time
 from pathlib import Path
 
-MATHJAX_VERSION = "3.2.2"
 ROOT = Path(__file__).resolve().parent.parent
+STRICT = ["-W", "-n", "--keep-going"]
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("WVLIB_CACHE", Path.home() / ".cache" / "wvlib"))
+def jupyter_book_command() -> list[str]:
+    """The ``jupyter-book`` command of this Python environment."""
+    script = Path(sys.executable).with_name("jupyter-book")
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-c", "from jupyter_book.cli.main import main; main()"]
 
 
-def ensure_mathjax(root: Path = ROOT, *, out=print) -> Path:
-    """Install MathJax from npm (once) and copy it into ``book/_static/mathjax``."""
-    target = root / "book" / "_static" / "mathjax"
-    if (target / "tex-chtml.js").exists():
-        return target
-    prefix = cache_dir() / "npm" / f"mathjax-{MATHJAX_VERSION}"
-    package = prefix / "node_modules" / "mathjax" / "es5"
-    if not (package / "tex-chtml.js").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("npm is needed once to install MathJax for offline math "
-                               "(apt-get install npm, or install Node.js); then rerun")
-        out(f"installing mathjax@{MATHJAX_VERSION} from the npm registry into {prefix}")
-        prefix.mkdir(parents=True, exist_ok=True)
-        subprocess.run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
-                        "--loglevel=error", f"mathjax@{MATHJAX_VERSION}"], check=True)
-    tmp = target.with_name("mathjax.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    shutil.copy2(package / "tex-chtml.js", tmp / "tex-chtml.js")
-    # the CHTML output loads its fonts relative to the script; extensions are loaded on demand
-    shutil.copytree(package / "output" / "chtml" / "fonts" / "woff-v2",
-                    tmp / "output" / "chtml" / "fonts" / "woff-v2")
-    shutil.copytree(package / "input" / "tex" / "extensions", tmp / "input" / "tex" / "extensions")
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(tmp, target)
-    return target
+def build_command(root: Path, output: Path, *, cached: bool = False) -> list[str]:
+    """``jupyter-book build ROOT --path-output OUTPUT -W -n --keep-going [--all]``."""
+    return (jupyter_book_command() + ["build", str(root), "--path-output", str(output),
+                                      "--builder", "html"] + STRICT
+            + ([] if cached else ["--all"]))
 
 
 def build(root: Path = ROOT, *, output: Path | None = None, cached: bool = False,
@@ -61,14 +45,11 @@ def build(root: Path = ROOT, *, output: Path | None = None, cached: bool = False
     repository root, as for a plain ``jupyter-book build .``). Returns the exit status."""
     root = Path(root)
     output = Path(output) if output else root
-    ensure_mathjax(root, out=out)
     if not cached:
         for name in (".jupyter_cache", "jupyter_execute", "html"):
             shutil.rmtree(output / "_build" / name, ignore_errors=True)
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build",
-           str(root), "--path-output", str(output), "--builder", "html", "-W", "-n",
-           "--keep-going"] + ([] if cached else ["--all"])
-    out("$ jupyter-book " + " ".join(cmd[3:]))
+    cmd = build_command(root, output, cached=cached)
+    out("$ jupyter-book " + " ".join(cmd[len(jupyter_book_command()):]))
     start = time.perf_counter()
     # (MPLBACKEND must stay unset: the inline backend is what puts figures into the pages.)
     # one BLAS thread per process: results do not depend on thread scheduling, and a loaded

@@ -2,6 +2,12 @@
 
 ``python -m wvlib course assign`` rewrites ``exercises/``; ``--check`` only compares and exits
 non-zero when an exercise is missing, stale or has no source any more.
+
+Each exercise starts with a guarded install cell, so that it also runs on Colab or Binder (or in
+any fresh Python): when ``wvlib`` cannot be imported, ``%pip install`` installs it from the
+course's repository; where it is installed (the course's own environment, Binder, the grader)
+the cell does nothing. The repository is ``repository.url`` and ``repository.branch`` of the
+book's ``_config.yml`` next to ``solutions/``, so a teacher's copy installs from itself.
 """
 from __future__ import annotations
 
@@ -21,8 +27,45 @@ def source_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def make_exercise(assignment: Assignment) -> nbformat.NotebookNode:
-    """The learner's version: solutions stubbed, outputs cleared, metadata stamped."""
+def read_repository(config_path) -> tuple[str, str] | None:
+    """``(url, branch)`` from the ``repository`` section of a Jupyter Book ``_config.yml``;
+    None when the file does not exist."""
+    import yaml
+    config_path = Path(config_path)
+    if not config_path.is_file():
+        return None
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    repo = config.get("repository") if isinstance(config, dict) else None
+    url = repo.get("url") if isinstance(repo, dict) else None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise ValueError(f"{config_path}: repository.url must be the http(s) address of the "
+                         f"course's git repository, got {url!r}")
+    branch = repo.get("branch") or "main"
+    if not isinstance(branch, str) or not branch.strip() or any(c in branch for c in " \"'"):
+        raise ValueError(f"{config_path}: repository.branch must be a branch name, "
+                         f"got {branch!r}")
+    return url.strip().rstrip("/"), branch.strip()
+
+
+def install_cell_source(url: str, branch: str) -> str:
+    """The guarded ``%pip install`` of the course library from its repository."""
+    return (
+        "# On Colab, Binder or a fresh Python: install the course library `wvlib` from the\n"
+        "# course's repository. Where wvlib is already installed, this cell does nothing.\n"
+        "import importlib\n"
+        "import importlib.util\n"
+        "\n"
+        f'WVLIB_SOURCE = "git+{url}@{branch}"\n'
+        'if importlib.util.find_spec("wvlib") is None:\n'
+        '    %pip install --quiet "wvlib @ {WVLIB_SOURCE}"\n'
+        "    importlib.invalidate_caches()"
+    )
+
+
+def make_exercise(assignment: Assignment,
+                  repository: tuple[str, str] | None = None) -> nbformat.NotebookNode:
+    """The learner's version: solutions stubbed, outputs cleared, metadata stamped; with
+    ``repository=(url, branch)``, a guarded install cell first."""
     nb = copy.deepcopy(assignment.notebook)
     questions = {q.cell_index: q for q in assignment.questions}
     for i, cell in enumerate(nb.cells):
@@ -47,6 +90,8 @@ def make_exercise(assignment: Assignment) -> nbformat.NotebookNode:
         },
     }
     nb.nbformat, nb.nbformat_minor = 4, 5
+    if repository is not None:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(install_cell_source(*repository)))
     for i, cell in enumerate(nb.cells):  # stable ids so regeneration is byte-identical
         cell["id"] = f"{assignment.id[:40]}-{i:03d}"
     return nb
@@ -61,9 +106,16 @@ def find_sources(solutions_dir: Path) -> list[Path]:
 
 
 def assign(solutions_dir="solutions", exercises_dir="exercises", *, check=False,
-           out=print) -> int:
-    """Regenerate (or, with ``check``, verify) every exercise. Returns an exit status."""
+           config=None, out=print) -> int:
+    """Regenerate (or, with ``check``, verify) every exercise. Returns an exit status.
+
+    ``config`` is the book's ``_config.yml`` whose ``repository.url`` the install cell uses
+    (default: the one next to ``solutions_dir``; without it, exercises get no install cell)."""
     solutions_dir, exercises_dir = Path(solutions_dir), Path(exercises_dir)
+    config = Path(config) if config else solutions_dir.resolve().parent / "_config.yml"
+    repository = read_repository(config)
+    if repository is None and not check:
+        out(f"note: no {config}, so the exercises get no install cell for Colab/Binder")
     if not solutions_dir.is_dir():
         raise ValueError(f"solutions_dir {str(solutions_dir)!r} is not a directory")
     sources = find_sources(solutions_dir)
@@ -72,7 +124,7 @@ def assign(solutions_dir="solutions", exercises_dir="exercises", *, check=False,
     expected = {}
     for path in sources:
         assignment = read_assignment(path)
-        expected[exercises_dir / path.name] = serialize(make_exercise(assignment))
+        expected[exercises_dir / path.name] = serialize(make_exercise(assignment, repository))
     problems = []
     existing = set(exercises_dir.glob("*.ipynb")) if exercises_dir.is_dir() else set()
     for target, text in expected.items():
