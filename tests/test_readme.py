@@ -31,9 +31,10 @@ SUBSTITUTES = {
         [["check-requirements"]],
         "no installation in a test: every requirement of requirements.txt (and of the extras "
         "it names) must be satisfied by the installed packages"),
-    ".venv/bin/wvlib book build": (
-        [["wvlib", "book", "build", "--help"]],
-        "the full build takes minutes; tests/test_book.py (marked slow) runs it"),
+    ".venv/bin/jupyter-book build .": (
+        [["python", "-c", "from jupyter_book.cli.main import main; main()", "build", "--help"]],
+        "the full build takes minutes; the built_book fixture of tests/conftest.py runs exactly "
+        "this command in a fresh copy of the repository (slow tests)"),
     ".venv/bin/python -m pytest": (
         [["python", "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
           "{root}/tests/test_methods.py"]],
