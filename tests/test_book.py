@@ -114,6 +114,7 @@ def _tiny_book(tmp_path, repository_url):
     return tmp_path
 
 
+@pytest.mark.slow  # a (one-page) book build
 def test_plain_jupyter_book_build_serves_mathjax_and_links_from_repository_url(tmp_path):
     """`jupyter-book build .` alone (no wrapper, no npm) puts MathJax 3 and its fonts into the
     site, and every launch link follows repository.url."""
@@ -146,6 +147,7 @@ def test_plain_jupyter_book_build_serves_mathjax_and_links_from_repository_url(t
     assert "wvlib-course" not in chapter, "a link still points at the original repository"
 
 
+@pytest.mark.slow  # a (one-page) book build
 def test_wvlib_book_build_gives_the_same_site_as_the_plain_build(tmp_path):
     """`wvlib book build` only adds strictness and a fresh execution around the same
     `jupyter-book build`: same files, same pages, MathJax included — no npm step."""
