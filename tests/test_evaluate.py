@@ -375,3 +375,65 @@ def test_cli_evaluate(tmp_path, analogy_kv, capsys):
     out = capsys.readouterr().out
     kv32 = KeyedVectors.load_word2vec_format(path)
     assert out.strip() == format_report(evaluate_all(kv32, restrict_vocab=2000)).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# paired bootstrap
+# ---------------------------------------------------------------------------------------------
+
+def test_paired_bootstrap_spearman_difference_and_interval():
+    from scipy.stats import spearmanr
+    from wvlib.evaluate import paired_bootstrap_ci
+    rng = np.random.default_rng(5)
+    gold = rng.normal(size=300)
+    noise = rng.normal(size=300)
+    good = gold + 0.5 * noise                 # A: close to gold
+    bad = gold + 0.5 * noise + 1.5 * rng.normal(size=300)   # B: A plus more noise
+    res = paired_bootstrap_ci(good, bad, gold, n_boot=500, seed=1)
+    expected = spearmanr(good, gold).statistic - spearmanr(bad, gold).statistic
+    assert np.isclose(res["difference"], expected)
+    assert 0 < res["low"] < res["difference"] < res["high"]
+    assert res["n_items"] == 300 and res["n_boot"] == 500
+    # the same seed gives the same interval; a system against itself gives exactly 0
+    assert paired_bootstrap_ci(good, bad, gold, n_boot=500, seed=1) == res
+    same = paired_bootstrap_ci(good, good, gold, n_boot=200, seed=0)
+    assert same["difference"] == same["low"] == same["high"] == 0.0
+
+
+def test_paired_bootstrap_is_narrower_than_unpaired_for_correlated_systems():
+    from wvlib.evaluate import paired_bootstrap_ci
+    rng = np.random.default_rng(2)
+    hard = rng.random(2000) < 0.5                      # questions both systems find hard
+    a = (~hard & (rng.random(2000) < 0.9)).astype(float)
+    b = a.copy()
+    b[rng.choice(2000, 40, replace=False)] = 0        # B misses a few more
+    res = paired_bootstrap_ci(a, b, n_boot=1000, seed=0)
+    assert np.isclose(res["difference"], a.mean() - b.mean())
+    unpaired_se = np.sqrt(a.var() / len(a) + b.var() / len(b))
+    assert res["se"] < 0.5 * unpaired_se
+    assert res["low"] > 0                              # paired: the difference is clear
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(scores_a=[1, 2, 3], scores_b=[1, 2]), "same length"),
+    (dict(scores_a=[1, 2], scores_b=[1, 2]), "at least 3"),
+    (dict(scores_a=[1, 2, 3], scores_b=[1, 2, 3], gold=[1, 2]), "gold"),
+    (dict(scores_a=[1, 2, np.nan], scores_b=[1, 2, 3]), "finite"),
+    (dict(scores_a=[1, 2, 3], scores_b=[1, 2, 3], level=1.0), "level"),
+    (dict(scores_a=[1, 2, 3], scores_b=[1, 2, 3], n_boot=0), "n_boot"),
+])
+def test_paired_bootstrap_bad_input(kwargs, match):
+    from wvlib.evaluate import paired_bootstrap_ci
+    with pytest.raises(ValueError, match=match):
+        paired_bootstrap_ci(**kwargs)
+
+
+def test_analogies_per_question_matches_the_totals():
+    rng = np.random.default_rng(3)
+    words = ["a", "b", "c", "d", "e", "f", "g", "h"]
+    kv = KeyedVectors(words, rng.normal(size=(8, 4)))
+    qs = {"s": [("a", "b", "c", "d"), ("e", "f", "g", "h"), ("a", "c", "e", "g")]}
+    res = evaluate_analogies(kv, qs, per_question=True)
+    assert res["is_correct"].dtype == bool and len(res["is_correct"]) == res["total"] == 3
+    assert res["is_correct"].sum() == res["correct"]
+    assert "is_correct" not in evaluate_analogies(kv, qs)

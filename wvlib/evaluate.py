@@ -272,7 +272,7 @@ def _check_pairs(pairs) -> list:
 # ---------------------------------------------------------------------------------------------
 
 def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insensitive=True,
-                       method="add", verbose=None) -> dict:
+                       method="add", verbose=None, per_question=False) -> dict:
     """Accuracy on analogy questions "a is to b as c is to d".
 
     Parameters
@@ -289,6 +289,9 @@ def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insens
         3CosAdd or 3CosMul.
     verbose : bool, optional
         Progress bar (see :mod:`wvlib.progress`).
+    per_question : bool, default False
+        Also return ``is_correct``, a boolean array with one entry per question asked (in
+        dataset order), for paired comparisons (:func:`paired_bootstrap_ci`).
 
     Returns
     -------
@@ -372,9 +375,12 @@ def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insens
     sections = {name: _score(int(per_correct[s]), int(per_total[s]))
                 for s, name in enumerate(analogies)}
     n_correct, total, n_skipped = int(correct.sum()), len(questions), int(skipped.sum())
-    return dict(**_score(n_correct, total), n_skipped=n_skipped,
-                coverage=total / (total + n_skipped) if total + n_skipped else 0.0,
-                method=method, restrict_vocab=restrict_vocab, sections=sections)
+    result = dict(**_score(n_correct, total), n_skipped=n_skipped,
+                  coverage=total / (total + n_skipped) if total + n_skipped else 0.0,
+                  method=method, restrict_vocab=restrict_vocab, sections=sections)
+    if per_question:
+        result["is_correct"] = correct.copy()
+    return result
 
 
 def _predict_top5(scores, canonical, a, b, c):
@@ -417,6 +423,83 @@ def _check_analogies(analogies) -> dict:
 # ---------------------------------------------------------------------------------------------
 # everything at once
 # ---------------------------------------------------------------------------------------------
+
+def paired_bootstrap_ci(scores_a, scores_b, gold=None, *, n_boot: int = 2000,
+                        level: float = 0.95, seed=0) -> dict:
+    """Paired bootstrap interval for the difference between two systems on the same items.
+
+    Both systems are scored on the *same* items (word pairs, analogy questions), so their
+    scores are correlated and the standard errors of the two scores must not be combined as
+    if they were independent. Instead, the items are resampled with replacement, and the
+    difference of the statistic (system A minus system B) is recomputed on each resample,
+    with the same resampled items for both systems.
+
+    Parameters
+    ----------
+    scores_a, scores_b : array-like, shape (n_items,)
+        Per-item outputs of the two systems: the cosines of the word pairs (with ``gold``), or
+        per-question scores such as 0/1 correctness (without ``gold``).
+    gold : array-like, shape (n_items,), optional
+        Human scores of the items. Given: the statistic is Spearman's rho between a system's
+        scores and ``gold``. Omitted: the statistic is the mean score (accuracy for 0/1).
+    n_boot : int, default 2000
+        Number of bootstrap resamples.
+    level : float in (0, 1), default 0.95
+        Coverage of the percentile interval.
+    seed : int or numpy.random.Generator, default 0
+        Seed of the resampling.
+
+    Returns
+    -------
+    dict
+        ``difference`` (the statistic of A minus that of B on all items), ``low`` and ``high``
+        (the percentile interval of the resampled differences), ``se`` (their standard
+        deviation), ``n_items`` and ``n_boot``.
+    """
+    from scipy import stats
+
+    a = np.asarray(scores_a, dtype=float)
+    b = np.asarray(scores_b, dtype=float)
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"scores_a and scores_b must be 1-D arrays of the same length, got "
+                         f"shapes {a.shape} and {b.shape}")
+    if len(a) < 3:
+        raise ValueError(f"scores_a and scores_b need at least 3 items, got {len(a)}")
+    if gold is not None:
+        gold = np.asarray(gold, dtype=float)
+        if gold.shape != a.shape:
+            raise ValueError(f"gold must have one score per item ({len(a)}), got shape "
+                             f"{gold.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))
+            and (gold is None or np.all(np.isfinite(gold)))):
+        raise ValueError("scores_a, scores_b and gold must be finite")
+    n_boot = check_positive_int(n_boot, "n_boot")
+    if not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    def statistic(x, y, g):          # rows of x, y, g are items resampled together
+        if g is None:
+            return x.mean(axis=-1) - y.mean(axis=-1)
+        rank = lambda v: stats.rankdata(v, axis=-1)  # noqa: E731 (ties share a rank)
+        rg = rank(g)
+        return _row_pearson(rank(x), rg) - _row_pearson(rank(y), rg)
+
+    difference = float(statistic(a, b, gold))
+    index = rng.integers(len(a), size=(n_boot, len(a)))
+    diffs = statistic(a[index], b[index], None if gold is None else gold[index])
+    low, high = np.nanquantile(diffs, [(1 - level) / 2, (1 + level) / 2])
+    return dict(difference=difference, low=float(low), high=float(high),
+                se=float(np.nanstd(diffs)), n_items=len(a), n_boot=n_boot)
+
+
+def _row_pearson(x, y):
+    """Pearson correlation of each row of x with the same row of y (NaN for a constant row)."""
+    x = x - x.mean(axis=-1, keepdims=True)
+    y = y - y.mean(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x * y).sum(axis=-1) / np.sqrt((x * x).sum(axis=-1) * (y * y).sum(axis=-1))
+
 
 def evaluate_all(kv, restrict_vocab=30000, verbose=None) -> dict:
     """WordSim-353, SimLex-999 and the Google analogies (3CosAdd), as printed by
