@@ -13,6 +13,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -70,11 +71,16 @@ def _round(x: float) -> float:
     return round(float(x), 6)
 
 
+#: Scores are multiples of 2**-20 point (about a millionth): such numbers add up exactly in
+#: floating point, in any order, so the tests' ``max_score`` sum to exactly the points.
+_UNIT = 2**20
+
+
 def split_points(points: float, weights) -> list[float]:
-    """``points`` shared in proportion to ``weights``, in millionths of a point, so that the
-    shares (rounded to 6 decimals) add up to exactly ``points`` (largest remainders)."""
+    """``points`` shared in proportion to ``weights``, in multiples of ``2**-20`` point, so that
+    the shares add up to exactly ``points`` (largest remainders), in any order of addition."""
     total = sum(weights)
-    units = round(points * 10**6)
+    units = round(points * _UNIT)
     if not weights or total <= 0:
         return [0.0] * len(weights)
     exact = [units * w / total for w in weights]
@@ -82,7 +88,7 @@ def split_points(points: float, weights) -> list[float]:
     order = sorted(range(len(weights)), key=lambda i: (shares[i] - exact[i], i))
     for i in order[:units - sum(shares)]:
         shares[i] += 1
-    return [s / 10**6 for s in shares]
+    return [s / _UNIT for s in shares]
 
 
 def clean(value):
@@ -143,15 +149,15 @@ def _report(base, kit, session, results, forbidden, start) -> Outcome:
                                   "description": r.description, "passed": r.passed,
                                   "weight": r.weight, "error_kind": r.error_kind,
                                   "core": r.core, "message": r.message})
-        questions[q.id] = {"score": _round(earned), "max_score": _round(q.points),
+        questions[q.id] = {"score": earned, "max_score": float(q.points),
                            "forbidden": reasons, "main_check_passed": gate}
-    score = _round(sum(v["score"] for v in questions.values()))
+    score = float(sum(v["score"] for v in questions.values()))
     cells = [{"index": run.index, "status": run.status, "ename": run.ename,
               "evalue": run.evalue[:500], "seconds": round(run.duration, 2),
               "output_truncated": run.truncated} for run in session.runs.values()]
     status = _execution_status(session)
     events = list(dict.fromkeys(session.events))
-    extra = dict(base, status=status, max_score=_round(kit.total_points), questions=questions,
+    extra = dict(base, status=status, max_score=float(kit.total_points), questions=questions,
                  events=events, cells=cells, grader_version=GRADER_VERSION)
     summary = _summary(kit, score, questions, session, status, base["sandbox"],
                        base.get("flag_notes", []))
