@@ -513,3 +513,23 @@ def test_f9_the_total_time_limit_holds_across_restarts(tmp_path):
     r = results_of(tmp_path / "o", "slow")
     assert r["execution_time"] <= 10 + 3, r["extra_data"]["events"]
     assert elapsed < 10 + 20
+
+
+def test_f5_module_view_covers_re_exports_and_compiled_copies():
+    import py_compile
+    from wvlib.course.sandbox import module_view
+    import wvlib
+    package = Path(wvlib.__file__).parent
+    view = {str(p.relative_to(package)): text for p, text in module_view(["wvlib.vectors"])}
+    assert "ModuleNotFoundError" in view["vectors.py"]
+    assert "ModuleNotFoundError" in view["evaluate.py"]        # imports wvlib.vectors
+    assert "GRADING_STUB" in view["course/public/ch01_words_as_vectors.py"]
+    assert "checks.py" not in " ".join(view) and "probe.py" not in " ".join(view)
+    pyc = Path(py_compile.compile(str(package / "vectors.py"),
+                                  cfile=str(package / "__pycache__" / (
+                                      f"vectors.{sys.implementation.cache_tag}.pyc"))))
+    try:
+        hidden = [p for p, text in module_view(["wvlib.vectors"]) if text is None]
+        assert pyc in hidden
+    finally:
+        pyc.unlink()

@@ -30,6 +30,7 @@ run as the grader's own user, with nothing but the resource limits.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import site
@@ -353,6 +354,19 @@ def _wvlib_modules() -> dict[str, Path]:
 
 
 def module_view(blocked_modules) -> list[tuple[Path, str | None]]:
+    """See :func:`_module_view`; the package is read once per set of modules, the compiled
+    copies are looked for at each call (the grader's own imports may write them later)."""
+    view = []
+    for path, text in _module_view(tuple(sorted(set(blocked_modules)))):
+        view.append((path, text))
+        cache = path.parent / "__pycache__"
+        view += [(cache / f"{path.stem}.{tag}.pyc", None) for tag in _pyc_tags()
+                 if (cache / f"{path.stem}.{tag}.pyc").is_file()]
+    return view
+
+
+@functools.lru_cache(maxsize=32)
+def _module_view(blocked_modules: tuple) -> tuple:
     """What the sandbox replaces so that the ``blocked_modules`` cannot be reached.
 
     Returns ``(file, text)`` pairs: ``text`` is a stub mounted over the file, ``None`` means
@@ -364,7 +378,7 @@ def module_view(blocked_modules) -> list[tuple[Path, str | None]]:
     """
     blocked = {m for m in blocked_modules if m.startswith("wvlib.")}
     if not blocked:
-        return []
+        return ()
     modules = _wvlib_modules()
     imports = {}
     for name, path in modules.items():
@@ -390,12 +404,12 @@ def module_view(blocked_modules) -> list[tuple[Path, str | None]]:
             view.append((path, _PUBLIC_STUB))
         elif name in closed:
             view.append((path, _STUB.format(name=name)))
-        else:
-            continue
-        cache = path.parent / "__pycache__"
-        if cache.is_dir():
-            view += [(pyc, None) for pyc in sorted(cache.glob(f"{path.stem}.*.pyc"))]
-    return view
+    return tuple(view)
+
+
+def _pyc_tags() -> list[str]:
+    tag = sys.implementation.cache_tag
+    return [tag, f"{tag}.opt-1", f"{tag}.opt-2"]
 
 
 def _wvlib_cache() -> Path | None:
