@@ -146,8 +146,11 @@ class Sandbox:
 
     def describe(self) -> str:
         if self.enabled:
-            return (f"sandboxed with bubblewrap ({self.bwrap}): read-only system, no network, "
-                    f"solutions and other files hidden; memory limit {self.limits.memory_mb} MiB")
+            who = ("as an unprivileged user without capabilities, " if self.drop_privileges
+                   else "")
+            return (f"sandboxed with bubblewrap ({self.bwrap}): {who}read-only system, no "
+                    f"network, solutions and other files hidden; memory limit "
+                    f"{self.limits.memory_mb} MiB")
         if self.run_as is not None:
             return (f"NOT SANDBOXED: {self.reason}; kernels run as user {self.run_as}, which "
                     f"cannot read the solutions, but the network and the rest of the file "
