@@ -533,3 +533,14 @@ def test_f5_module_view_covers_re_exports_and_compiled_copies():
         assert pyc in hidden
     finally:
         pyc.unlink()
+
+
+def test_grade_batch_is_the_python_api_under_the_command(tmp_path):
+    from wvlib.course.batch import grade_batch
+    sub = write_submission(tmp_path, "blank", load(EXERCISE))
+    report = grade_batch([sub], tmp_path / "out", timeout_cell=6, timeout_total=120,
+                         memory_mb=2048, quiet=True)
+    assert (report.graded, report.skipped, report.errors) == (1, 0, 0)
+    assert report.gradebook.is_file() and results_of(tmp_path / "out", "blank")["score"] == 0
+    with pytest.raises(ValueError, match="--jobs"):
+        grade_batch([sub], tmp_path / "out", jobs=0)

@@ -34,8 +34,12 @@ def main() -> int:
     _die_with_parent()
     from .batch import sandbox_from_data
     from .grade import Kits, Options, Submission, grade_submission
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr      # nothing else may write on the answer channel
+    # the answer channel is a private copy of fd 1; fd 1 itself (inherited by anything this
+    # process starts, or written by C code) goes where stderr goes
+    stdin = sys.stdin.buffer
+    stdout = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     setup = json.loads(stdin.readline())
     kits = Kits(Path(setup["solutions"]))
     sandbox = sandbox_from_data(setup["sandbox"])
