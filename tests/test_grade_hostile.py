@@ -50,6 +50,8 @@ def _degrade(value, kind):
         _sp = None
     if isinstance(value, tuple):
         return tuple(_degrade(v, kind) for v in value)
+    if isinstance(value, dict):
+        return {k: _degrade(v, kind) for k, v in value.items()}
     if isinstance(value, list):
         return list(range(len(value))) if kind == "range" else \\
             [_degrade(v, kind) for v in value]
