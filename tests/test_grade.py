@@ -337,8 +337,11 @@ def test_forbidden_modules_are_found_statically_and_in_the_kernel(hostile):
     qs = r["extra_data"]["questions"]
     q2, q3 = " ".join(qs["q2-cooccurrence"]["forbidden"]), " ".join(qs["q3-neighbors"]["forbidden"])
     assert "imports cooccurrence_matrix from wvlib.cooccurrence" in q2       # read from the cell
-    assert "`KV`, which comes from wvlib.vectors" in q3                      # seen in the kernel
-    assert "nearest_neighbors → _helper" in q3                              # through a helper
+    if sandboxed(hostile):   # wvlib.vectors is absent from the sandbox: the import failed
+        assert qs["q3-neighbors"]["score"] == 0
+    else:
+        assert "`KV`, which comes from wvlib.vectors" in q3                  # seen in the kernel
+        assert "nearest_neighbors → _helper" in q3                          # through a helper
     feedback = (hostile["out"] / "sol_forbidden" / "feedback.md").read_text()
     assert "No points for this question" in feedback and "wvlib.cooccurrence" in feedback
 

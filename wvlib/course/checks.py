@@ -23,12 +23,29 @@ Writing a check::
         got = k.call("cosine_similarity", np.array([1.0, 0.0]), np.array([0.0, 1.0]))
         expect_close(got, 0.0, what="cosine_similarity([1, 0], [0, 1])",
                      hint="the dot product of orthogonal vectors is 0")
+
+Scoring rule (how the grader turns checks into points)
+------------------------------------------------------
+A question earns ``points × (weight of its checks passed) / (weight of all its checks)`` —
+**but only if all its core checks pass**; otherwise it earns 0, whatever else passed. So a stub
+that only validates its input (``raise ValueError``), or returns zeros of the right shape, or
+``list(range(n))``, earns nothing from the error-case or shape checks alone.
+
+* By default the **core check of a question is its first public check** (the first ``@check``
+  of that question in ``wvlib/course/public/<assignment>.py``): make it a substantive example
+  with a known answer that no trivial body passes.
+* To choose otherwise, pass ``core=True`` to one or more checks of the question (public or
+  hidden); then exactly those are its core checks.
+
+The learner's notebook (``Checker``) shows every public check as before; the rule applies where
+points are given, in the grader.
 """
 from __future__ import annotations
 
 import copy
 import importlib
 import importlib.util
+import math
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -87,24 +104,45 @@ class Check:
     function: Callable
     weight: float = 1.0
     module: str = ""
+    core: bool | None = None
 
 
 _REGISTRY: dict[str, list[Check]] = {}
 
 
-def check(question: str, description: str, *, weight: float = 1.0):
-    """Decorator registering a check for ``question`` in its module's suite."""
+def check(question: str, description: str, *, weight: float = 1.0, core: bool | None = None):
+    """Decorator registering a check for ``question`` in its module's suite.
+
+    ``core=True`` makes it one of the question's core checks (see the scoring rule at the top
+    of this module); by default the first public check of a question is its core check."""
     if not isinstance(question, str) or not question:
         raise ValueError(f"question must be a non-empty string, got {question!r}")
     if not (isinstance(weight, (int, float)) and weight > 0):
         raise ValueError(f"weight must be a positive number, got {weight!r}")
+    if core not in (None, True, False):
+        raise ValueError(f"core must be True, False or None, got {core!r}")
 
     def register(function):
-        entry = Check(question, description, function, float(weight), function.__module__)
+        entry = Check(question, description, function, float(weight), function.__module__,
+                      core)
         _REGISTRY.setdefault(function.__module__, []).append(entry)
         return function
 
     return register
+
+
+def core_flags(entries) -> list[bool]:
+    """Which of ``entries`` (``(Check, "public" | "hidden")`` pairs, public first) are core
+    checks of their question, by the scoring rule at the top of this module."""
+    flags = []
+    for check_, kind in entries:
+        same = [(c, k) for c, k in entries if c.question == check_.question]
+        if any(c.core for c, _ in same):
+            flags.append(bool(check_.core))
+        else:
+            first = next((c for c, k in same if k == "public"), same[0][0])
+            flags.append(first is check_)
+    return flags
 
 
 def checks_of_module(module_name: str) -> list[Check]:
@@ -206,6 +244,7 @@ class CheckResult:
     weight: float = 1.0
     kind: str = "public"          # "public" or "hidden"
     error_kind: str = ""          # KernelError kind, "failed" or "crashed"
+    core: bool = False            # a core check of its question (see the scoring rule)
 
 
 def run_checks(checks, kernel, *, question=None, kind="public") -> list[CheckResult]:
@@ -245,12 +284,18 @@ class Checker:
         self.assignment = assignment
         self.checks = load_public_checks(assignment)
         self.kernel = LocalKernel(namespace)
+        # in the grader's sandbox the public checks are a stub: the grader runs them itself
+        module = sys.modules.get(f"wvlib.course.public.{assignment}")
+        self.grading = bool(getattr(module, "GRADING_STUB", False))
 
     @property
     def questions(self) -> list[str]:
         return list(dict.fromkeys(c.question for c in self.checks))
 
     def __call__(self, question: str) -> None:
+        if self.grading:
+            print(f"{question}: checked by the grader")
+            return
         if question not in self.questions:
             raise ValueError(f"question must be one of {self.questions}, got {question!r}")
         results = run_checks(self.checks, self.kernel, question=question)
@@ -404,37 +449,121 @@ def sympy_to_data(value):
     raise TypeError(f"cannot transport a {type(value).__name__} ({value}) as exact data")
 
 
-def data_to_sympy(data, _budget=None):
-    """Rebuild what :func:`sympy_to_data` encoded; refuse anything else."""
+#: Limits on an encoded exact value, checked before anything is built: nodes, nesting depth,
+#: digits of a literal, and an upper bound on the digits of any number SymPy would compute
+#: while rebuilding it (``Pow(Pow(10, 7000), 7000)`` has small parts and 98 million digits).
+MAX_EXACT_DEPTH = 100
+MAX_EXACT_LITERAL_DIGITS = 1000
+MAX_EXACT_DIGITS = 20_000
+
+
+def exact_data_cost(data) -> int:
+    """Check the shape of an encoded exact value (see :func:`sympy_to_data`) and bound its cost.
+
+    Returns an upper bound on the number of digits of the largest number SymPy could compute
+    when rebuilding it; raises ``ValueError`` for anything malformed or over a limit (see
+    ``MAX_EXACT_*``). Runs in time proportional to the size of ``data``; builds nothing."""
+    budget = [_SYMPY_MAX_NODES]
+
+    def integer(text):
+        if not isinstance(text, str) or not 0 < len(text.lstrip("-")) <= \
+                MAX_EXACT_LITERAL_DIGITS or not text.lstrip("-").isdigit() or \
+                not text.lstrip("-").isascii():
+            raise ValueError("a malformed exact integer")
+        return len(text.lstrip("-"))
+
+    def magnitude(node):
+        """An upper bound on |value| of a plain number node (None if not a plain number)."""
+        (kind, arg), = node.items()
+        if kind == "int":
+            return abs(int(arg))
+        if kind == "rational":
+            return abs(int(arg[0]))
+        return None
+
+    def digits(node, depth):
+        budget[0] -= 1
+        if budget[0] < 0 or depth > MAX_EXACT_DEPTH:
+            raise ValueError("exact answer too large")
+        if not isinstance(node, dict) or len(node) != 1:
+            raise ValueError(f"not an encoded exact value: {str(node)[:80]}")
+        (kind, arg), = node.items()
+        if kind == "int":
+            return integer(arg)
+        if kind == "rational":
+            if not isinstance(arg, list) or len(arg) != 2:
+                raise ValueError("a malformed exact fraction")
+            if arg[1].lstrip("-") == "0" if isinstance(arg[1], str) else False:
+                raise ValueError("a fraction with denominator 0")
+            return integer(arg[0]) + integer(arg[1])
+        if kind == "float":
+            if type(arg) not in (float, int) or not math.isfinite(arg):
+                raise ValueError("a malformed exact float")
+            return 20
+        if kind == "symbol":
+            if not isinstance(arg, str) or not 0 < len(arg) <= 50:
+                raise ValueError("a malformed symbol")
+            return 1
+        if kind == "const":
+            if arg not in ("pi", "E", "I"):
+                raise ValueError("an unknown constant")
+            return 1
+        if kind == "matrix":
+            if not isinstance(arg, list) or not all(isinstance(r, list) for r in arg) or \
+                    len({len(r) for r in arg}) > 1:
+                raise ValueError("a malformed exact matrix")
+            return max([digits(x, depth + 1) for r in arg for x in r] or [1])
+        if kind in ("add", "mul", "pow"):
+            if not isinstance(arg, list) or not arg:
+                raise ValueError("a malformed exact expression")
+            parts = [digits(a, depth + 1) for a in arg]
+            if kind == "add":
+                cost = max(parts) + len(parts)
+            elif kind == "mul":
+                cost = sum(parts)
+            else:
+                if len(arg) != 2:
+                    raise ValueError("pow takes two arguments")
+                exponent = magnitude(arg[1])
+                if exponent is None:        # an expression: |e| < 10 ** digits(e)
+                    exponent = 10 ** min(parts[1], 12)
+                cost = parts[0] * max(exponent, 1)
+            if cost > MAX_EXACT_DIGITS:
+                raise ValueError(f"exact answer too large (a number of up to {cost:,} digits "
+                                 f"would be computed; the limit is {MAX_EXACT_DIGITS:,})")
+            return cost
+        raise ValueError(f"unknown node {str(kind)[:20]!r} in an encoded exact value")
+
+    return digits(data, 0)
+
+
+def data_to_sympy(data):
+    """Rebuild what :func:`sympy_to_data` encoded; refuse anything else, and anything whose
+    rebuilding could be expensive, before building it (:func:`exact_data_cost`)."""
+    exact_data_cost(data)
+    return _build_sympy(data)
+
+
+def _build_sympy(data):
     import sympy
-    budget = _budget if _budget is not None else [_SYMPY_MAX_NODES]
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise ValueError("exact answer too large")
-    if not isinstance(data, dict) or len(data) != 1:
-        raise ValueError(f"not an encoded exact value: {str(data)[:80]}")
     (kind, arg), = data.items()
     if kind == "matrix":
-        rows = [[data_to_sympy(x, budget) for x in row] for row in arg]
+        rows = [[_build_sympy(x) for x in row] for row in arg]
         return sympy.Matrix(rows) if rows and rows[0] else sympy.zeros(len(rows), 0)
     if kind == "int":
-        return sympy.Integer(int(str(arg)[:1000]))
+        return sympy.Integer(int(arg))
     if kind == "rational":
-        return sympy.Rational(int(str(arg[0])[:1000]), int(str(arg[1])[:1000]))
+        return sympy.Rational(int(arg[0]), int(arg[1]))
     if kind == "float":
         return sympy.Float(float(arg))
     if kind == "symbol":
-        return sympy.Symbol(str(arg)[:50])
+        return sympy.Symbol(arg)
     if kind == "const":
         return {"pi": sympy.pi, "E": sympy.E, "I": sympy.I}[arg]
-    if kind in ("add", "mul", "pow"):
-        args = [data_to_sympy(a, budget) for a in arg]
-        if kind == "pow":
-            if len(args) != 2:
-                raise ValueError("pow takes two arguments")
-            return sympy.Pow(*args)
-        return (sympy.Add if kind == "add" else sympy.Mul)(*args)
-    raise ValueError(f"unknown node {kind!r} in an encoded exact value")
+    args = [_build_sympy(a) for a in arg]
+    if kind == "pow":
+        return sympy.Pow(*args)
+    return (sympy.Add if kind == "add" else sympy.Mul)(*args)
 
 
 def as_sympy(value, what: str):

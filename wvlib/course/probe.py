@@ -55,7 +55,8 @@ _ndarray, _generic = np.ndarray, np.generic
 
 #: Limits on what :func:`decode` accepts (a larger answer is refused, not read).
 MAX_JSON_BYTES = 64 * 2**20
-MAX_ARRAY_BYTES = 512 * 2**20       # all arrays of one message together
+MAX_ARRAY_BYTES = 256 * 2**20       # all arrays of one message together
+MAX_CONVERSION_BYTES = 256 * 2**20  # estimated memory of rebuilding one sparse value
 MAX_DEPTH = 40
 MAX_NODES = 2_000_000
 MAX_INT_DIGITS = 4000
@@ -154,10 +155,19 @@ class _Encoder:
                              f"KeyedVectors, Vocabulary and Corpus can be sent)")
 
 
+_SPARSE_FORMATS = ("csr", "csc", "coo", "lil", "dok", "bsr", "dia")
+
+
 def _sparse_format(value) -> str:
-    module = type(value).__module__ or ""
-    if module.startswith("scipy.sparse") and hasattr(value, "tocsr") and hasattr(value, "format"):
-        return str(value.format)
+    """The format of a SciPy sparse matrix or array, recognised by its exact type (an object
+    that only claims to be one, through ``__module__`` or a ``tocsr`` method, is not)."""
+    sparse = sys.modules.get("scipy.sparse")
+    if sparse is None:
+        return ""
+    for fmt in _SPARSE_FORMATS:
+        for suffix in ("_matrix", "_array"):
+            if type(value) is getattr(sparse, fmt + suffix, None):
+                return fmt
     return ""
 
 
@@ -319,10 +329,10 @@ class _Decoder:
     def sympy_value(self, data):
         """Rebuild an exact SymPy value with ``wvlib.course.checks.data_to_sympy`` (a whitelist
         of node types, never ``eval``), after bounding what could make SymPy compute forever."""
-        from wvlib.course.checks import data_to_sympy
+        from wvlib.course.checks import _build_sympy
         _check_sympy_tree(data)
         try:
-            return data_to_sympy(data)
+            return _build_sympy(data)
         except (ValueError, TypeError, KeyError, IndexError, RecursionError,
                 OverflowError) as exc:
             raise ProtocolError(f"a malformed exact value ({str(exc)[:100]})") from None
@@ -330,7 +340,7 @@ class _Decoder:
     def sparse(self, node):
         import scipy.sparse as sp
         fmt = _typed(node.get("format"), str)
-        if fmt not in ("csr", "csc", "coo", "lil", "dok", "bsr", "dia"):
+        if fmt not in _SPARSE_FORMATS:
             raise ProtocolError(f"unknown sparse format {fmt!r:.20}")
         shape = _typed(node.get("shape"), list)
         if len(shape) != 2 or not all(isinstance(n, int) and 0 <= n < 2**40 for n in shape):
@@ -343,8 +353,23 @@ class _Decoder:
                 or np.any(np.diff(indptr) < 0)
                 or (len(indices) and (indices.min() < 0 or indices.max() >= shape[1]))):
             raise ProtocolError("an inconsistent sparse matrix")
+        nnz, itemsize = len(data), max(data.dtype.itemsize, 1)
+        if fmt == "dia":
+            rows = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(indptr))
+            n_diags = len(np.unique(indices.astype(np.int64) - rows)) if nnz else 0
+            cost = n_diags * shape[1] * itemsize
+        else:
+            cost = {"csr": 0, "csc": (shape[1] + 1) * 8 + nnz * (8 + itemsize),
+                    "coo": nnz * (16 + itemsize), "lil": shape[0] * 120 + nnz * 70,
+                    "dok": nnz * 200, "bsr": (shape[0] + 1) * 8 + nnz * (8 + itemsize)}[fmt]
+        if node.get("array") is True:
+            cost *= 2
+        if cost > MAX_CONVERSION_BYTES:
+            raise ProtocolError(f"a {shape[0]:,} x {shape[1]:,} sparse matrix in format {fmt} "
+                                f"would need about {cost / 2**20:,.0f} MiB to rebuild (limit "
+                                f"{MAX_CONVERSION_BYTES // 2**20} MiB)")
         matrix = sp.csr_matrix((data, indices, indptr), shape=tuple(shape))
-        matrix = matrix.asformat(fmt)
+        matrix = matrix.tobsr(blocksize=(1, 1)) if fmt == "bsr" else matrix.asformat(fmt)
         if node.get("array") is True:
             matrix = getattr(sp, f"{fmt}_array")(matrix)
         return matrix
@@ -365,36 +390,15 @@ class _Decoder:
             raise ProtocolError(f"could not rebuild a {key[1]}: {exc}") from None
 
 
-def _check_sympy_tree(data, depth=0, budget=None) -> None:
-    """Limits on an encoded SymPy value: size, depth, integer digits and powers."""
-    budget = budget if budget is not None else [20_000]
-    budget[0] -= 1
-    if budget[0] < 0 or depth > 200:
-        raise ProtocolError("an exact value that is too large")
-    if not isinstance(data, dict) or len(data) != 1:
-        raise ProtocolError("a malformed exact value")
-    (kind, arg), = data.items()
-    if kind == "matrix":
-        if not isinstance(arg, list) or not all(isinstance(row, list) for row in arg):
-            raise ProtocolError("a malformed exact matrix")
-        for row in arg:
-            for x in row:
-                _check_sympy_tree(x, depth + 1, budget)
-    elif kind in ("add", "mul", "pow"):
-        if not isinstance(arg, list):
-            raise ProtocolError("a malformed exact expression")
-        if kind == "pow":
-            exponent = arg[1] if len(arg) == 2 else None
-            numbers = (exponent or {}).get("int"), *((exponent or {}).get("rational") or ())
-            if any(isinstance(n, str) and len(n.lstrip("-")) > 4 for n in numbers if n):
-                raise ProtocolError("an exact power with a huge exponent")
-        for a in arg:
-            _check_sympy_tree(a, depth + 1, budget)
-    elif kind == "int" and not (isinstance(arg, str) and len(arg) <= 1001):
-        raise ProtocolError("a malformed exact integer")
-    elif kind == "rational" and not (isinstance(arg, list) and len(arg) == 2 and
-                                     all(isinstance(a, str) and len(a) <= 1001 for a in arg)):
-        raise ProtocolError("a malformed exact fraction")
+def _check_sympy_tree(data) -> None:
+    """Shape and cost limits of an encoded SymPy value (see
+    :func:`wvlib.course.checks.exact_data_cost`), checked before anything is built."""
+    from wvlib.course.checks import exact_data_cost
+    try:
+        exact_data_cost(data)
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise ProtocolError(f"an exact value that is malformed or too large "
+                            f"({str(exc)[:160]})") from None
 
 
 def _typed(value, kind):

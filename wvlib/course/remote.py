@@ -98,8 +98,9 @@ class Execution:
 class KernelProcess:
     """One IPython kernel for one notebook, in its scratch folder (see module docstring)."""
 
-    def __init__(self, scratch: Scratch, sandbox: Sandbox):
+    def __init__(self, scratch: Scratch, sandbox: Sandbox, blocked_modules=()):
         self.scratch, self.sandbox = scratch, sandbox
+        self.blocked_modules = tuple(blocked_modules)
         self.process = None
         self.client = None
         self._stderr = bytearray()
@@ -123,11 +124,12 @@ class KernelProcess:
         env = kernel_environment(self.scratch)
         argv = ["python", "-m", "ipykernel_launcher", "-f", connection_file,
                 "--HistoryManager.enabled=False", "--IPKernelApp.capture_fd_output=False"]
-        command = self.sandbox.command(argv, self.scratch, env)
+        command = self.sandbox.command(argv, self.scratch, env, self.blocked_modules)
         self.process = subprocess.Popen(
             command, env=env if not self.sandbox.enabled else {"PATH": env["PATH"]},
             cwd=self.scratch.work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, start_new_session=True, **self.sandbox.popen_user())
+            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
+            **self.sandbox.popen_user())
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         self.client = _Client(connection_file=connection_file, context=zmq.Context.instance())
         self.client.load_connection_file()
@@ -269,7 +271,7 @@ class KernelProcess:
                     reply = self.client.get_shell_msg(timeout=0)
                 except Exception:  # noqa: BLE001 - a malformed or unsigned message
                     reply = None
-                if reply is not None and reply.get("parent_header", {}).get("msg_id") == msg_id:
+                if _valid(reply) and reply["parent_header"].get("msg_id") == msg_id:
                     return reply
             if not ready and not self.alive:
                 return None
@@ -288,9 +290,10 @@ class KernelProcess:
             except Exception:  # noqa: BLE001 - empty queue, or a malformed message
                 return
             wait = 0.0
-            if record is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
+            if record is None or not _valid(msg) or \
+                    msg["parent_header"].get("msg_id") != msg_id:
                 continue
-            kind, content = msg.get("msg_type"), msg.get("content", {})
+            kind, content = msg.get("msg_type"), msg["content"]
             if kind == "status" and content.get("execution_state") == "idle":
                 record.idle = True
             elif kind in ("stream", "execute_result", "display_data", "error"):
@@ -331,6 +334,22 @@ class KernelProcess:
             record.outputs[-1]["text"] += output["text"]
         else:
             record.outputs.append(output)
+
+
+def _die_with_parent() -> None:
+    """In the kernel's process, before it starts: die when the grader's worker dies."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, 9)   # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+
+
+def _valid(msg) -> bool:
+    """Whether a message from the kernel has the shape the grader reads (anything else is
+    ignored: the kernel is the learner's)."""
+    return (isinstance(msg, dict) and isinstance(msg.get("parent_header"), dict)
+            and isinstance(msg.get("content"), dict) and isinstance(msg.get("msg_type"), str))
 
 
 def _text(value, limit: int) -> str:
@@ -378,16 +397,30 @@ class NotebookSession:
         Time limits in seconds for one cell and for the whole notebook.
     scratch_parent : path, optional
         Where to create the scratch folder (default: the system's temporary folder).
+    deadline : float, optional
+        A ``time.monotonic()`` instant after which no kernel is started and no cell runs, across
+        every restart (the submission's whole time budget); default: ``timeout_total`` from now.
+    blocked_modules : sequence of str
+        Modules absent from the kernel's sandbox (see :func:`wvlib.course.sandbox.module_view`).
+
+    Once :meth:`seal` is called (the grader does it before the first check), nothing the
+    learner's code produces is recorded any more: replays after a restart run silently, the
+    kernel's last words are not quoted, and every start begins with empty scratch folders (no
+    file written by one kernel survives into the next).
     """
 
     def __init__(self, cells, notebook_name: str, notebook_bytes: bytes, sandbox: Sandbox, *,
-                 timeout_cell: float = 60.0, timeout_total: float = 600.0, scratch_parent=None):
+                 timeout_cell: float = 60.0, timeout_total: float = 600.0, scratch_parent=None,
+                 deadline: float | None = None, blocked_modules=()):
         self.cells = cells
         self.sandbox = sandbox
         self.timeout_cell, self.timeout_total = timeout_cell, timeout_total
+        self.deadline = deadline if deadline is not None else time.monotonic() + timeout_total
+        self.blocked_modules = tuple(blocked_modules)
+        self.sealed = False
+        self.notebook_name, self.notebook_bytes = notebook_name, notebook_bytes
         self.scratch = Scratch.create(scratch_parent, owner=sandbox.run_as)
-        (self.scratch.work / notebook_name).write_bytes(notebook_bytes)
-        self.scratch.give(self.scratch.work / notebook_name, sandbox.run_as)
+        self._place_notebook()
         self.runs = {i: CellRun(i, src, "skipped" if skip else "not-run")
                      for i, src, skip in cells}
         self.excluded: set[int] = set()      # cells never to run again (they hung or killed)
@@ -396,12 +429,32 @@ class NotebookSession:
         self.kernel: KernelProcess | None = None
         self.gave_up = ""
 
+    def _place_notebook(self) -> None:
+        path = self.scratch.work / self.notebook_name
+        path.write_bytes(self.notebook_bytes)
+        self.scratch.give(path, self.sandbox.run_as)
+
+    def _wipe(self) -> None:
+        """Empty the scratch folders before a new kernel starts (files of the old one go)."""
+        import shutil
+        for folder in (self.scratch.work, self.scratch.home, self.scratch.ipc):
+            for entry in list(folder.iterdir()):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+        self._place_notebook()
+
+    def seal(self) -> None:
+        """From now on, record nothing the learner's code produces (see the class docstring)."""
+        self.sealed = True
+
     # -- the notebook ---------------------------------------------------------------------------
-    def run(self) -> None:
-        """Execute every code cell (see the class docstring); never raises for the learner's
-        code."""
-        deadline = time.monotonic() + self.timeout_total
-        while self._start_kernel():
+    def run(self, deadline: float | None = None) -> None:
+        """Execute every code cell (see the class docstring) until ``deadline`` (default: the
+        session's); never raises for the learner's code."""
+        deadline = min(deadline or self.deadline, self.deadline)
+        while self._start_kernel(deadline):
             if self._run_cells(deadline):
                 return
 
@@ -417,7 +470,15 @@ class NotebookSession:
                                    f"run")
                 return True
             limit = min(self.timeout_cell, remaining)
-            ex = self.kernel.execute(source, limit)
+            ex = self.kernel.execute(source, limit, silent=self.sealed)
+            if self.sealed:   # a replay for the checks: its output is never shown
+                if ex.status == "timeout" or not self.kernel.alive:
+                    self.excluded.add(index)
+                    if not self.kernel.alive:
+                        self.events.append(f"the kernel died while cell {index} was run "
+                                           f"again for the checks")
+                        return False
+                continue
             run = self.runs[index]
             run.status, run.ename, run.evalue = ex.status, ex.ename, ex.evalue
             run.outputs, run.truncated, run.duration = ex.outputs, ex.truncated, ex.duration
@@ -451,15 +512,23 @@ class NotebookSession:
 
     def _last_words(self) -> str:
         """The kernel's last error line on its own stderr, if any (e.g. a fatal error)."""
+        if self.sealed:
+            return ""
         lines = (self.kernel.stderr_tail if self.kernel else "").splitlines()
         errors = [x.strip() for x in lines if "rror" in x or "Fatal" in x or "Killed" in x]
         return f" ({errors[-1][:200]})" if errors else ""
 
-    def _start_kernel(self) -> bool:
-        """Start a (new) kernel if the limit of starts allows; False if not."""
+    def _start_kernel(self, deadline: float | None = None) -> bool:
+        """Start a (new) kernel if the limit of starts and the time allow; False if not."""
+        deadline = self.deadline if deadline is None else deadline
         if self.kernel is not None:
             self.kernel.kill()
             self.kernel = None
+        if time.monotonic() >= deadline - 1.0:
+            if deadline >= self.deadline:
+                self.gave_up = "the time allowed for this notebook ran out"
+                self.events.append(self.gave_up)
+            return False
         if self.starts >= MAX_KERNEL_STARTS:
             self.gave_up = (f"the kernel died or hung {self.starts} times; "
                             f"grading stopped asking it questions")
@@ -468,11 +537,13 @@ class NotebookSession:
         if self.starts:
             self.events.append("a new kernel was started and the cells that behaved were run "
                                "again (without the cells that hung or killed the kernel)")
+        if self.starts:
+            self._wipe()
         self.starts += 1
         for attempt in (1, 2):  # one more try after a passing fault of the machine
-            kernel = KernelProcess(self.scratch, self.sandbox)
+            kernel = KernelProcess(self.scratch, self.sandbox, self.blocked_modules)
             try:
-                kernel.start()
+                kernel.start(timeout=max(1.0, min(60.0, deadline - time.monotonic())))
             except (KernelStartError, zmq.ZMQError, OSError) as exc:
                 kernel.kill()
                 if attempt == 2:
@@ -490,9 +561,8 @@ class NotebookSession:
         if self.gave_up:
             return None
         self.events.append("the kernel died while the checks were asking it questions")
-        deadline = time.monotonic() + self.timeout_total
-        while self._start_kernel():
-            if self._run_cells(deadline):
+        while self._start_kernel(self.deadline):
+            if self._run_cells(self.deadline):
                 return self.kernel
         return None
 
@@ -579,7 +649,11 @@ class RemoteKernel:
             written.append(f"req-{n}.json")
             code = (f"__import__('wvlib.course.probe', fromlist=['serve'])"
                     f".serve({str(self.folder)!r}, '{n}')")
-            ex = kernel.execute(code, self.call_timeout, silent=True)
+            limit = min(self.call_timeout, self.session.deadline - time.monotonic())
+            if limit <= 0:
+                raise KernelError("the time allowed for checking this notebook ran out before "
+                                  f"`{name}` could be checked", "timeout")
+            ex = kernel.execute(code, limit, silent=True)
             if ex.status == "timeout":
                 raise KernelError(f"calling `{name}` did not finish within "
                                   f"{self.call_timeout:g} s (the time limit)" if op == "call"

@@ -30,6 +30,7 @@ run as the grader's own user, with nothing but the resource limits.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import site
@@ -135,6 +136,9 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     sized_tmpfs: bool = True
     run_as: int | None = None
+    #: drop every capability and run as an unprivileged user inside (always, but for tests)
+    drop_privileges: bool = True
+    disable_userns: bool = False
 
     @property
     def enabled(self) -> bool:
@@ -142,8 +146,11 @@ class Sandbox:
 
     def describe(self) -> str:
         if self.enabled:
-            return (f"sandboxed with bubblewrap ({self.bwrap}): read-only system, no network, "
-                    f"solutions and other files hidden; memory limit {self.limits.memory_mb} MiB")
+            who = ("as an unprivileged user without capabilities, " if self.drop_privileges
+                   else "")
+            return (f"sandboxed with bubblewrap ({self.bwrap}): {who}read-only system, no "
+                    f"network, solutions and other files hidden; memory limit "
+                    f"{self.limits.memory_mb} MiB")
         if self.run_as is not None:
             return (f"NOT SANDBOXED: {self.reason}; kernels run as user {self.run_as}, which "
                     f"cannot read the solutions, but the network and the rest of the file "
@@ -156,15 +163,35 @@ class Sandbox:
             return {}
         return {"user": self.run_as, "group": self.run_as, "extra_groups": []}
 
-    def command(self, argv: list[str], scratch: Scratch, env: dict) -> list[str]:
+    def command(self, argv: list[str], scratch: Scratch, env: dict,
+                blocked_modules=()) -> list[str]:
         """The full command running ``argv`` (a Python command) under the limits, and inside
-        the sandbox when there is one."""
+        the sandbox when there is one. ``blocked_modules`` (dotted ``wvlib`` module names) are
+        absent from the sandbox: see :func:`module_view`."""
         processes = 512 if self.run_as is not None else _process_limit()
+        if self.enabled and self.drop_privileges:
+            processes = 512   # RLIMIT_NPROC counts per user: the sandbox user is its own
         limited = [sys.executable, "-c", _BOOT, str(self.limits.memory_mb * 2**20),
                    str(self.limits.file_mb * 2**20), str(processes)] + argv[1:]
         if not self.enabled:
             return limited
-        return [self.bwrap] + self._mounts(scratch) + self._isolation(scratch, env) + limited
+        return ([self.bwrap] + self._mounts(scratch) + self._view(scratch, blocked_modules)
+                + self._isolation(scratch, env) + limited)
+
+    def _view(self, scratch: Scratch, blocked_modules) -> list[str]:
+        """bubblewrap arguments that replace the blocked modules by stubs (see
+        :func:`module_view`)."""
+        args = []
+        stubs = scratch.root / "stubs"
+        for i, (target, text) in enumerate(module_view(blocked_modules)):
+            if text is None:
+                args += ["--ro-bind", "/dev/null", str(target)]
+            else:
+                stubs.mkdir(exist_ok=True)
+                stub = stubs / f"stub-{i}.py"
+                stub.write_text(text, encoding="utf-8")
+                args += ["--ro-bind", str(stub), str(target)]
+        return args
 
     # -- the bubblewrap command line ------------------------------------------------------------
     def _tmpfs(self, path, size_mb) -> list[str]:
@@ -201,10 +228,17 @@ class Sandbox:
                 args += ["--remount-ro", str(folder)]
         return args
 
-    @staticmethod
-    def _isolation(scratch: Scratch, env: dict) -> list[str]:
+    def _isolation(self, scratch: Scratch, env: dict) -> list[str]:
         args = ["--unshare-all", "--die-with-parent", "--new-session", "--chdir", str(scratch.work),
                 "--clearenv"]
+        if self.drop_privileges:
+            # root outside must not be root inside: a user namespace in which the kernel is the
+            # unprivileged NOBODY, without any capability (so no mount, no umount), and no new
+            # user namespace in which it could get them back
+            args += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY),
+                     "--cap-drop", "ALL"]
+            if self.disable_userns:
+                args += ["--disable-userns"]
         for key, value in sorted(env.items()):
             args += ["--setenv", key, value]
         return args
@@ -268,6 +302,119 @@ def visible_paths() -> list[Path]:
     return out
 
 
+def _wvlib_folder() -> str:
+    import wvlib
+    return os.path.dirname(os.path.abspath(wvlib.__file__))
+
+
+# --------------------------------------------------------------------------------------------
+# A per-assignment view of the wvlib package
+# --------------------------------------------------------------------------------------------
+_STUB = ('"""Not available while this exercise is graded."""\n'
+         'raise ModuleNotFoundError("{name} is not available in this exercise: the question '
+         'asks you to write it yourself", name="{name}")\n')
+_PUBLIC_STUB = ('"""Public checks are run by the grader, not in the graded notebook."""\n'
+                'GRADING_STUB = True\n')
+
+
+def _module_imports(path: Path, package: str) -> set[str]:
+    """The wvlib modules a module imports at its top level (read from its source)."""
+    import ast
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return set()
+    found = set()
+    for node in tree.body:
+        nodes = [node]
+        if isinstance(node, (ast.If, ast.Try)):
+            nodes = list(ast.walk(node))
+        for n in nodes:
+            if isinstance(n, ast.Import):
+                found |= {a.name for a in n.names}
+            elif isinstance(n, ast.ImportFrom):
+                base = n.module or ""
+                if n.level:
+                    parts = package.split(".")
+                    parts = parts[:len(parts) - (n.level - 1)]
+                    base = ".".join(parts + ([base] if base else []))
+                found.add(base)
+                found |= {f"{base}.{a.name}" for a in n.names}
+    return {m for m in found if m == "wvlib" or m.startswith("wvlib.")}
+
+
+def _wvlib_modules() -> dict[str, Path]:
+    """Dotted name -> source file of every module of the installed wvlib package."""
+    root = Path(_wvlib_folder())
+    out = {}
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).with_suffix("")
+        parts = ["wvlib"] + list(rel.parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def module_view(blocked_modules) -> list[tuple[Path, str | None]]:
+    """See :func:`_module_view`; the package is read once per set of modules, the compiled
+    copies are looked for at each call (the grader's own imports may write them later)."""
+    view = []
+    for path, text in _module_view(tuple(sorted(set(blocked_modules)))):
+        view.append((path, text))
+        cache = path.parent / "__pycache__"
+        view += [(cache / f"{path.stem}.{tag}.pyc", None) for tag in _pyc_tags()
+                 if (cache / f"{path.stem}.{tag}.pyc").is_file()]
+    return view
+
+
+@functools.lru_cache(maxsize=32)
+def _module_view(blocked_modules: tuple) -> tuple:
+    """What the sandbox replaces so that the ``blocked_modules`` cannot be reached.
+
+    Returns ``(file, text)`` pairs: ``text`` is a stub mounted over the file, ``None`` means
+    an empty file (``/dev/null``). Blocked are: each forbidden module (its source raises
+    ``ModuleNotFoundError`` on import, its compiled ``__pycache__`` files are empty), every wvlib
+    module that imports one of them at its top level, directly or through another (a re-export
+    is a route too), and the public check modules (they import reference implementations; the
+    grader runs them in its own process, so the notebook's ``check`` becomes a no-op).
+    """
+    blocked = {m for m in blocked_modules if m.startswith("wvlib.")}
+    if not blocked:
+        return ()
+    modules = _wvlib_modules()
+    imports = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        imports[name] = _module_imports(path, package)
+
+    def hits(name):
+        return any(name == b or name.startswith(b + ".") for b in blocked)
+
+    closed = {m for m in modules if hits(m)}
+    changed = True
+    while changed:
+        changed = False
+        for name in modules:
+            if name not in closed and name not in ("wvlib", "wvlib.course") and \
+                    any(hits(m) or m in closed for m in imports[name]):
+                closed.add(name)
+                changed = True
+    view = []
+    for name in sorted(modules):
+        path = modules[name]
+        if name.startswith("wvlib.course.public."):
+            view.append((path, _PUBLIC_STUB))
+        elif name in closed:
+            view.append((path, _STUB.format(name=name)))
+    return tuple(view)
+
+
+def _pyc_tags() -> list[str]:
+    tag = sys.implementation.cache_tag
+    return [tag, f"{tag}.opt-1", f"{tag}.opt-2"]
+
+
 def _wvlib_cache() -> Path | None:
     try:
         from wvlib.datasets import cache_directory
@@ -301,6 +448,8 @@ def kernel_environment(scratch: Scratch) -> dict:
         "JUPYTER_DATA_DIR": str(scratch.home / ".local" / "share" / "jupyter"),
         "JUPYTER_RUNTIME_DIR": str(scratch.ipc / "runtime"),
         "WVLIB_PROGRESS": "0",
+        # the grader's own wvlib (the only part of its folder mounted in the sandbox)
+        "PYTHONPATH": os.path.dirname(_wvlib_folder()),
     }
     cache = _wvlib_cache()
     env["WVLIB_CACHE"] = str(cache) if cache is not None else str(scratch.home / "wvlib-cache")
@@ -311,7 +460,7 @@ def kernel_environment(scratch: Scratch) -> dict:
 # Choosing and testing the sandbox
 # --------------------------------------------------------------------------------------------
 _SELF_TEST = r"""
-import json, os, socket, sys
+import ctypes, errno, json, os, socket, sys
 report = {}
 try:
     import numpy, wvlib.course.checks, wvlib.course.probe
@@ -320,6 +469,19 @@ except Exception as exc:
     report["imports"] = f"{type(exc).__name__}: {exc}"
 report["visible"] = [p for p in json.loads(sys.argv[1]) if os.path.exists(p)]
 report["interfaces"] = sorted(name for _, name in socket.if_nameindex())
+status = {}
+for line in open("/proc/self/status"):
+    key, _, value = line.partition(":")
+    status[key] = value.strip()
+report["capabilities"] = int(status.get("CapEff", "1"), 16) | int(status.get("CapPrm", "1"), 16)
+report["no_new_privs"] = int(status.get("NoNewPrivs", "0"))
+report["uid"] = os.getuid()
+libc = ctypes.CDLL(None, use_errno=True)
+# the attacks of an escape: unmount what hides the host, remount / writable, a new namespace
+refused = lambda status: "refused" if status != 0 else "succeeded"
+report["umount"] = refused(libc.umount2(b"/tmp", 2))
+report["remount"] = refused(libc.mount(None, b"/", None, 32 | 4096, None))
+report["unshare"] = refused(libc.unshare(0x10000000 | 0x00020000))
 try:
     with open(os.path.join(sys.argv[2], "self-test.txt"), "w") as f:
         f.write("ok")
@@ -362,8 +524,9 @@ def prepare_sandbox(secrets, canaries, *, limits: Limits | None = None,
         where = "this is not Linux" if not sys.platform.startswith("linux") else \
             "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
         return _without_bwrap(secrets, canaries, limits, where)
-    sized = "--size" in _bwrap_help(bwrap)
-    sandbox = Sandbox(bwrap, secrets, "", limits, sized)
+    help_text = _bwrap_help(bwrap)
+    sandbox = Sandbox(bwrap, secrets, "", limits, "--size" in help_text,
+                      disable_userns="--disable-userns" in help_text)
     problem = self_test(sandbox, canaries)
     if problem:
         return _without_bwrap(secrets, canaries, limits,
@@ -389,8 +552,14 @@ def _bwrap_help(bwrap: str) -> str:
     return done.stdout + done.stderr
 
 
-def self_test(sandbox: Sandbox, canaries) -> str:
-    """Run a short program in the sandbox; return "" if it behaves, else what went wrong."""
+def self_test(sandbox: Sandbox, canaries, report: dict | None = None) -> str:
+    """Run a short program in the sandbox; return "" if it behaves, else what went wrong.
+
+    Inside bubblewrap the program must: import wvlib, see none of the ``canaries``, have no
+    network interface but loopback, hold **no capability** (``CapEff`` and ``CapPrm`` of
+    ``/proc/self/status`` are 0), run as a user other than root, with ``no_new_privs``, and
+    fail to unmount ``/tmp``, to remount ``/`` writable and to create a new user namespace.
+    ``report`` (optional dict) receives what the program saw."""
     import json
     scratch = Scratch.create(owner=sandbox.run_as)
     try:
@@ -408,13 +577,25 @@ def self_test(sandbox: Sandbox, canaries) -> str:
         if line is None:
             return (f"exit status {done.returncode}: "
                     f"{(done.stderr or done.stdout).strip()[-300:] or 'no output'}")
-        report = json.loads(line.split(" ", 1)[1])
+        seen = json.loads(line.split(" ", 1)[1])
+        if report is not None:
+            report.update(seen)
+        report = seen
         if report["imports"] is not True:
             return f"wvlib cannot be imported inside it ({report['imports']})"
         if report["visible"]:
             return f"secret files are visible inside it: {report['visible'][:3]}"
         if sandbox.enabled and any(name != "lo" for name in report["interfaces"]):
             return f"it has network interfaces {report['interfaces']}"
+        if sandbox.enabled:
+            if report["capabilities"]:
+                return (f"the code inside keeps capabilities "
+                        f"({report['capabilities']:#x}): it could unmount what hides the host")
+            if report["uid"] == 0 or report["no_new_privs"] != 1:
+                return "the code inside runs as root or may gain privileges"
+            for attack in ("umount", "remount", "unshare"):
+                if report[attack] != "refused":
+                    return f"the code inside could {attack} ({report[attack]})"
         if report["ipc"] is not True or not (scratch.ipc / "self-test.txt").is_file():
             return f"the shared folder is not writable ({report['ipc']})"
         return ""
