@@ -31,9 +31,10 @@ SUBSTITUTES = {
         [["check-requirements"]],
         "no installation in a test: every requirement of requirements.txt (and of the extras "
         "it names) must be satisfied by the installed packages"),
-    ".venv/bin/wvlib book build": (
-        [["wvlib", "book", "build", "--help"]],
-        "the full build takes minutes; tests/test_book.py (marked slow) runs it"),
+    ".venv/bin/jupyter-book build .": (
+        [["jupyter-book", "build", "--help"]],
+        "the full build takes minutes; the slow tier builds the book (tests/conftest.py "
+        "fixtures, used by tests/test_book.py and tests/test_site.py)"),
     ".venv/bin/python -m pytest": (
         [["python", "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
           "{root}/tests/test_methods.py"]],
@@ -158,6 +159,8 @@ def _run(argv, tmp):
         argv = [sys.executable, "-m", "wvlib"] + argv[1:]
     elif argv[0] in ("python", "python3", ".venv/bin/python"):
         argv = [sys.executable] + argv[1:]
+    elif argv[0] in ("jupyter-book", ".venv/bin/jupyter-book"):
+        argv = [str(Path(sys.executable).parent / "jupyter-book")] + argv[1:]
     env = dict(os.environ, PYTHONPATH=str(ROOT), WVLIB_PROGRESS="0")
     result = subprocess.run(argv, cwd=tmp, env=env, capture_output=True, text=True,
                             timeout=900)
