@@ -100,11 +100,13 @@ print(json.dumps({"help": out.getvalue(),
 """
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["train", "--help"],
-                                  ["train", "ppmi-svd", "--help"], ["train", "lsa", "--help"],
-                                  ["train", "counts", "--help"], ["neighbors", "--help"],
+from wvlib.methods import METHODS  # noqa: E402  (light: no NumPy)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["train", "--help"], ["neighbors", "--help"],
                                   ["evaluate", "--help"], ["corpus", "--help"],
-                                  ["course", "--help"], ["bench", "--help"]])
+                                  ["course", "--help"], ["bench", "--help"]]
+                         + [["train", name, "--help"] for name in sorted(METHODS)])
 def test_help_imports_no_heavy_library(argv):
     """`wvlib --help` stays fast (aim: < 0.3 s for the whole process) because parsing imports
     neither NumPy nor SciPy, SymPy, numba or the grader; a command imports what it needs when
@@ -130,3 +132,17 @@ def test_import_vectors_and_evaluate_do_not_import_sympy_or_scipy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_encoding_option_reads_a_corpus_that_is_not_utf8(tmp_path, capsys):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("le café est très crème\nla crème du café\n".encode("latin-1"))
+    assert main(["corpus", str(path), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "latin1.txt" in err and "--encoding" in err
+    assert main(["corpus", str(path), "--encoding", "latin-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tokens"] == 9
+    out = tmp_path / "v.txt"
+    assert main(["train", "counts", "--corpus", str(path), "--encoding", "latin-1",
+                 "--min-count", "1", "--window", "2", "--out", str(out)]) == 0
+    assert "café" in KeyedVectors.load_word2vec_format(out)

@@ -245,3 +245,17 @@ def test_numerical_modules_do_not_import_sympy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_two_thread_sparse_products_give_bit_for_bit_the_same_svd(monkeypatch):
+    import scipy.sparse as sparse
+
+    from wvlib import linalg
+    A = sparse.random(300, 200, density=0.05, format="csr", random_state=3)
+    monkeypatch.setattr(linalg._RowBlocks, "MIN_NNZ", 10**12)        # never split
+    one = linalg.truncated_svd(A, 5, seed=1)
+    monkeypatch.setattr(linalg._RowBlocks, "MIN_NNZ", 1)             # always split
+    assert linalg._RowBlocks(A).blocks is not None
+    two = linalg.truncated_svd(A, 5, seed=1)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)

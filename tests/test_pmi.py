@@ -341,11 +341,12 @@ def test_benchmark_measure_and_table():
         r["all_seconds"] = [r["seconds"]]
     table = bench._format([result, gensim_like], options)
     assert "WordSim-353" in table and "time ratio PPMI-SVD / gensim = 0.50" in table
-    args.repeat = 0
-    with pytest.raises(ValueError, match="repeat"):
-        bench.run(args)
     args.repeat, args.alpha = 1, 2.0
     with pytest.raises(ValueError, match="alpha must be"):
+        bench.run(args)
+    args.alpha = None
+    args.repeat = 0
+    with pytest.raises(ValueError, match="repeat"):
         bench.run(args)
 
 

@@ -159,6 +159,8 @@ def _run(argv, tmp):
         argv = [sys.executable, "-m", "wvlib"] + argv[1:]
     elif argv[0] in ("python", "python3", ".venv/bin/python"):
         argv = [sys.executable] + argv[1:]
+    elif argv[0] in ("jupyter-book", ".venv/bin/jupyter-book"):
+        argv = [str(Path(sys.executable).parent / "jupyter-book")] + argv[1:]
     env = dict(os.environ, PYTHONPATH=str(ROOT), WVLIB_PROGRESS="0")
     result = subprocess.run(argv, cwd=tmp, env=env, capture_output=True, text=True,
                             timeout=900)

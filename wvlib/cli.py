@@ -91,7 +91,7 @@ def _add_verbosity(p):
 
 
 def _add_encoding(p):
-    p.add_argument("--encoding", default=None,
+    p.add_argument("--encoding", default="utf-8",
                    help="encoding of a corpus text file (default: utf-8)")
 
 
@@ -225,9 +225,7 @@ def _load_vectors(path, binary):
 
 def _load_corpus(args, **kwargs):
     from .corpus import load_corpus
-    if args.encoding is not None:
-        kwargs["encoding"] = args.encoding
-    return load_corpus(args.corpus, verbose=args.verbose, **kwargs)
+    return load_corpus(args.corpus, encoding=args.encoding, verbose=args.verbose, **kwargs)
 
 
 def cmd_train(args) -> int:
