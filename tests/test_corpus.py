@@ -1,25 +1,14 @@
-"""Tests for wvlib.corpus: tokens, vocabularies and the corpus loaders (no network, ever)."""
-import bz2
+"""Tests for wvlib.corpus: tokens, vocabularies, load_corpus and file encodings."""
 import collections
-import gzip
-import html
-import os
 import random
-import re
-import urllib.error
-import urllib.request
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import wvlib.corpus as corpus_module
-from wvlib.corpus import (TEXT8_DOCUMENT_LENGTH, TEXT8_URL, TOY_SENTENCES, Corpus, Vocabulary,
-                          cache_directory, fetch_text8, load_corpus, parse_wiki_dump,
-                          strip_wiki_markup, tokenize)
+from wvlib.corpus import Corpus, Vocabulary, load_corpus, tokenize
+from wvlib.datasets import TOY_SENTENCES
 
 
 # ----------------------------------------------------------------------------------------------
@@ -205,124 +194,6 @@ def test_lee_corpus():
 
 
 # ----------------------------------------------------------------------------------------------
-# enwiki-sample
-# ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("wikitext, expected", [
-    ("a <!-- hidden\ncomment --> b", "a b"),
-    ("x<ref name=a>{{cite web|url=http://x.org}}</ref> y<ref name=a/> z", "x y z"),
-    ("a {{outer|{{inner|{{deep}}}}|p=1}} b", "a b"),
-    ("a\n{| class=wikitable\n|-\n| cell || {| nested\n| x\n|}\n|}\nb", "a b"),
-    ("see [[Albert Einstein|Einstein]] and [[physics]]s", "see Einstein and physicss"),
-    ("[[File:Cat.jpg|thumb|A [[cat]] on a [[mat|rug]]]]Text", "Text"),
-    ("[[Image:x.png|left]]a[[Category:Animals]]b[[category:x|y]]", "ab"),
-    ("[http://example.org the site] and [https://x.y] and http://bare.url/path here",
-     "the site and and here"),
-    ("'''Bold''' and ''italic''", "Bold and italic"),
-    ("== History ==\ntext\n=== Early ===", "History text Early"),
-    ("a<br/>b <small>c</small> <math>x^2</math> d", "a b c d"),
-    ("__NOTOC__fish &amp; chips", "fish & chips"),
-])
-def test_strip_wiki_markup(wikitext, expected):
-    # compared up to whitespace: the stripper may leave a space where markup was
-    assert " ".join(strip_wiki_markup(wikitext).split()) == expected
-
-
-TINY_DUMP = """<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10">
-  <siteinfo><sitename>Wikipedia</sitename></siteinfo>
-  <page><title>Redirected</title><ns>0</ns><id>1</id><redirect title="Cats" />
-    <revision><id>5</id><text xml:space="preserve">#REDIRECT [[Cats]]</text></revision></page>
-  <page><title>Cats</title><ns>0</ns><id>2</id>
-    <revision><id>6</id><text xml:space="preserve">'''Cats''' are [[mammal|mammals]].{{Infobox|x={{y}}}}
-&lt;ref&gt;{{cite}}&lt;/ref&gt;</text></revision></page>
-  <page><title>Talk:Cats</title><ns>1</ns><id>3</id>
-    <revision><id>7</id><text xml:space="preserve">Talk about cats</text></revision></page>
-  <page><title>Dogs</title><ns>0</ns><id>4</id>
-    <revision><id>8</id><text xml:space="preserve">Dogs bark.</text></revision></page>
-</mediawiki>"""
-
-
-def test_parse_wiki_dump_keeps_only_articles(tmp_path):
-    dump = tmp_path / "tiny.xml.bz2"
-    dump.write_bytes(bz2.compress(TINY_DUMP.encode("utf-8")))
-    titles, documents = parse_wiki_dump(dump)
-    assert titles == ["Cats", "Dogs"]
-    assert documents == [["cats", "are", "mammals"], ["dogs", "bark"]]
-
-
-@pytest.fixture(scope="session")
-def enwiki_cache(tmp_path_factory):
-    """A fresh cache directory with enwiki-sample parsed once (shared by the tests below)."""
-    cache = tmp_path_factory.mktemp("wvlib-cache")
-    corpus = load_corpus("enwiki-sample", cache_dir=cache)
-    return cache, corpus
-
-
-def _enwiki_titles_by_regex():
-    """Reference list of article titles: main-namespace pages that are not redirects."""
-    from gensim.test.utils import datapath
-    with bz2.open(datapath(corpus_module._ENWIKI_FILE), "rt", encoding="utf-8") as f:
-        xml = f.read()
-    titles = []
-    for page in re.findall(r"<page>(.*?)</page>", xml, flags=re.DOTALL):
-        if "<ns>0</ns>" in page and "<redirect" not in page:
-            titles.append(re.search(r"<title>(.*?)</title>", page).group(1))
-    return titles
-
-
-def test_enwiki_sample(enwiki_cache):
-    cache, enwiki = enwiki_cache
-    assert enwiki.name == "enwiki-sample"
-    assert enwiki.n_tokens >= 400_000
-    assert 100 <= len(enwiki) <= 110
-    assert enwiki.titles == [html.unescape(t) for t in _enwiki_titles_by_regex()]
-    assert enwiki.titles[0] == "Anarchism"
-    counts = collections.Counter(t for d in enwiki for t in d)
-    # markup left-overs that would mean the stripping failed
-    for junk in ["ref", "nbsp", "http", "https", "wikitable", "colspan", "px", "cite"]:
-        assert counts[junk] <= 2, junk
-    assert counts["the"] > 20_000
-    assert (cache / corpus_module._enwiki_cache_path(cache).name).is_file()
-    assert f"v{corpus_module.ENWIKI_PARSER_VERSION}" in corpus_module._enwiki_cache_path(cache).name
-
-
-def test_enwiki_second_load_uses_the_cache(enwiki_cache, monkeypatch):
-    cache, first = enwiki_cache
-
-    def no_parsing(*args, **kwargs):
-        raise AssertionError("the dump was parsed again instead of read from the cache")
-
-    monkeypatch.setattr(corpus_module, "parse_wiki_dump", no_parsing)
-    second = load_corpus("enwiki-sample", cache_dir=cache)
-    assert second.documents == first.documents and second.titles == first.titles
-    assert load_corpus("enwiki-sample", cache_dir=cache, max_documents=5).documents == \
-        first.documents[:5]
-    # the cache is a gzip'ed text file: one article per line
-    with gzip.open(corpus_module._enwiki_cache_path(cache), "rt", encoding="utf-8") as f:
-        assert sum(1 for _ in f) == len(first)
-
-
-def test_enwiki_parser_version_invalidates_cache(enwiki_cache, tmp_path, monkeypatch):
-    _, first = enwiki_cache
-    # a cache written by the current parser version ...
-    stale = corpus_module._enwiki_cache_path(tmp_path)
-    stale.write_bytes(gzip.compress(b"Stale\tstale tokens\n"))
-    assert load_corpus("enwiki-sample", cache_dir=tmp_path).documents == [["stale", "tokens"]]
-    # ... is ignored once the parser version changes: the dump is parsed again
-    calls = []
-    real = corpus_module.parse_wiki_dump
-    monkeypatch.setattr(corpus_module, "parse_wiki_dump",
-                        lambda *a, **k: calls.append(1) or real(*a, **k))
-    monkeypatch.setattr(corpus_module, "ENWIKI_PARSER_VERSION",
-                        corpus_module.ENWIKI_PARSER_VERSION + 1)
-    assert corpus_module._enwiki_cache_path(tmp_path) != stale
-    again = load_corpus("enwiki-sample", cache_dir=tmp_path)
-    assert calls == [1]
-    assert again.documents == first.documents
-    assert corpus_module._enwiki_cache_path(tmp_path).is_file()
-    assert not list(tmp_path.glob("*.part"))
-
-
-# ----------------------------------------------------------------------------------------------
 # Files on disk
 # ----------------------------------------------------------------------------------------------
 def test_load_corpus_from_file(tmp_path):
@@ -350,130 +221,55 @@ def test_load_corpus_errors(tmp_path):
         load_corpus(42)
 
 
-def test_cache_directory(monkeypatch, tmp_path):
-    monkeypatch.setenv("WVLIB_CACHE", str(tmp_path / "env"))
-    assert cache_directory(tmp_path / "arg") == tmp_path / "arg"
-    assert cache_directory() == tmp_path / "env"
-    monkeypatch.delenv("WVLIB_CACHE")
-    assert cache_directory() == Path.home() / ".cache" / "wvlib"
-
 
 # ----------------------------------------------------------------------------------------------
-# text8 (never downloaded: a tiny fake text8.zip stands in for the real one)
+# File encodings
 # ----------------------------------------------------------------------------------------------
-N_FAKE_TOKENS = 2 * TEXT8_DOCUMENT_LENGTH + 503
+def test_a_file_that_is_not_utf8_names_line_and_byte_offset(tmp_path):
+    path = tmp_path / "latin1.txt"
+    text = "first line\nsecond line\nun café crème\n"
+    path.write_bytes(text.encode("latin-1"))
+    offset = len("first line\nsecond line\nun caf".encode("latin-1"))
+    assert path.read_bytes()[offset] == 0xE9  # é in Latin-1, invalid in UTF-8 here
+    with pytest.raises(ValueError) as info:
+        load_corpus(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "line 3 " in message
+    assert f"byte offset {offset} " in message
+    assert "(byte 6 of the line)" in message
+    assert "e9" in message
+    # the first of utf-8, cp1252, latin-1 that decodes the whole file is suggested
+    assert "encoding='cp1252'" in message and "--encoding cp1252" in message
+    expected = [["first", "line"], ["second", "line"], ["un", "café", "crème"]]
+    assert load_corpus(path, encoding="cp1252").documents == expected
+    assert load_corpus(path, encoding="latin-1").documents == expected
+    path.write_bytes(path.read_bytes() + b"\x81\n")  # not cp1252 either: latin-1 reads any byte
+    with pytest.raises(ValueError, match="--encoding latin-1"):
+        load_corpus(path)
 
 
-@pytest.fixture
-def fake_text8(tmp_path):
-    rng = random.Random(8)
-    words = ["anarchism", "originated", "as", "a", "term", "of", "abuse", "first", "used"]
-    tokens = [rng.choice(words) for _ in range(N_FAKE_TOKENS)]
-    text = " " + " ".join(tokens)  # the real text8 also starts with a space and has no newline
-    archive = tmp_path / "download" / "text8.zip"
-    archive.parent.mkdir()
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("text8", text)
-    return archive, tokens, text
+def test_encoding_other_than_utf8(tmp_path):
+    path = tmp_path / "cp1252.txt"
+    path.write_bytes("naïve “quotes” and € signs\n".encode("cp1252"))
+    assert load_corpus(path, encoding="cp1252").documents == [
+        ["naïve", "quotes", "and", "signs"]]
+    # read as UTF-8 the same bytes fail on the first line, at the ï
+    with pytest.raises(ValueError, match=r"line 1 .*byte offset 2 .*valid cp1252"):
+        load_corpus(path)
+    utf8 = tmp_path / "utf8.txt"
+    utf8.write_text("ok\nnaïve\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 2 is not valid ascii: byte offset 5 .*is c3 "
+                                         r".*valid utf-8.*encoding='utf-8'"):
+        load_corpus(utf8, encoding="ascii")
 
 
-def _cache_files(cache):
-    return sorted(p.name for p in Path(cache).iterdir()) if Path(cache).exists() else []
-
-
-def test_text8_from_local_zip(fake_text8, tmp_path):
-    archive, tokens, text = fake_text8
-    cache = tmp_path / "cache"
-    path = fetch_text8(cache_dir=cache, path=archive)
-    assert path == cache / "text8" and path.read_text() == text
-    # a path named text8.zip is read as text8: 10,000-token pseudo-documents
-    c = load_corpus(archive, cache_dir=cache)
-    assert [len(d) for d in c] == [10_000, 10_000, 503]
-    assert sum(c.documents, []) == tokens
-    assert load_corpus(archive, cache_dir=cache, max_documents=2).documents == c.documents[:2]
-    # and so is the unzipped file, and a zip of any name
-    assert load_corpus(path).documents == c.documents
-    renamed = tmp_path / "text8 (1).zip"
-    renamed.write_bytes(archive.read_bytes())
-    assert load_corpus(renamed, cache_dir=cache).documents == c.documents
-
-
-def test_text8_block_boundaries(fake_text8, tmp_path, monkeypatch):
-    archive, tokens, _ = fake_text8
-    path = fetch_text8(cache_dir=tmp_path / "cache", path=archive)
-    for block in [5, 13, 4096]:  # 5 and 13 cut tokens in two; some blocks hold no space
-        monkeypatch.setattr(corpus_module, "_TEXT8_BLOCK_CHARS", block)
-        docs = corpus_module._read_text8(path)
-        assert sum(docs, []) == tokens, block
-        assert corpus_module._read_text8(path, max_documents=1) == docs[:1]
-
-
-def test_text8_download_from_file_url(fake_text8, tmp_path):
-    archive, tokens, text = fake_text8
-    cache = tmp_path / "cache"
-    size = archive.stat().st_size
-    path = fetch_text8(cache_dir=cache, url=archive.as_uri(), expected_size=size)
-    assert path == cache / "text8" and path.read_text() == text
-    assert _cache_files(cache) == ["text8", "text8.zip"]
-    # now cached: no download is attempted, even from a URL that does not exist
-    assert fetch_text8(cache_dir=cache, url=(tmp_path / "nope.zip").as_uri()) == path
-    c = load_corpus("text8", cache_dir=cache)
-    assert c.name == "text8" and sum(c.documents, []) == tokens
-
-
-def test_text8_download_checks_size_and_checksum(fake_text8, tmp_path):
-    import hashlib
-    archive, _, _ = fake_text8
-    size = archive.stat().st_size
-    cache = tmp_path / "cache"
-    with pytest.raises(RuntimeError, match="expected_size") as info:
-        fetch_text8(cache_dir=cache, url=archive.as_uri(), expected_size=size + 1)
-    assert f"{size:,} bytes" in str(info.value)
-    assert _cache_files(cache) == []  # nothing half-downloaded left behind
-    with pytest.raises(RuntimeError, match="SHA-256"):
-        fetch_text8(cache_dir=cache, url=archive.as_uri(), expected_size=size, sha256="0" * 64)
-    assert _cache_files(cache) == []
-    good = hashlib.sha256(archive.read_bytes()).hexdigest()
-    fetch_text8(cache_dir=cache, url=archive.as_uri(), expected_size=size, sha256=good)
-    assert _cache_files(cache) == ["text8", "text8.zip"]
-
-
-def test_text8_offline_message(tmp_path, monkeypatch):
-    def offline(*args, **kwargs):
-        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
-
-    monkeypatch.setattr(urllib.request, "urlopen", offline)
-    cache = tmp_path / "cache"
-    for call in (lambda: fetch_text8(cache_dir=cache),
-                 lambda: load_corpus("text8", cache_dir=cache)):
-        with pytest.raises(RuntimeError) as info:
-            call()
-        message = str(info.value)
-        assert TEXT8_URL in message
-        assert "--corpus /path/to/text8" in message
-        assert str(cache / "text8.zip") in message
-        assert "WVLIB_CACHE" in message
-        assert _cache_files(cache) == []
-
-
-def test_text8_cached_zip_is_unpacked(fake_text8, tmp_path):
-    archive, _, text = fake_text8
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    os.replace(archive, cache / "text8.zip")  # as if the user put the zip there by hand
-    assert fetch_text8(cache_dir=cache, url=(tmp_path / "unused.zip").as_uri()).read_text() == text
-
-
-def test_text8_errors(tmp_path):
-    bad = tmp_path / "text8.zip"
-    with zipfile.ZipFile(bad, "w") as zf:
-        zf.writestr("something-else.txt", "x")
-    with pytest.raises(ValueError, match="no member 'text8'"):
-        fetch_text8(cache_dir=tmp_path / "cache", path=bad)
-    with pytest.raises(FileNotFoundError, match="path"):
-        fetch_text8(cache_dir=tmp_path / "cache", path=tmp_path / "missing.zip")
-    with pytest.raises(ValueError, match="expected_size"):
-        fetch_text8(cache_dir=tmp_path / "cache", expected_size=-3)
-    with pytest.raises(ValueError, match="sha256"):
-        fetch_text8(cache_dir=tmp_path / "cache", sha256="abc")
-    assert _cache_files(tmp_path / "cache") == []
+def test_encoding_argument_is_checked(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("a b\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="encoding must be the name of a text encoding"):
+        load_corpus(path, encoding="no-such-codec")
+    with pytest.raises(TypeError, match="encoding"):
+        load_corpus(path, encoding=8)
+    with pytest.raises(ValueError, match="encoding"):
+        load_corpus("toy", encoding="no-such-codec")

@@ -53,12 +53,10 @@ import os
 import numpy as np
 
 from ._validate import check_choice, check_positive_int
+# the named datasets are files shipped with gensim's test data: no download needed
+from .datasets import ANALOGY_DATASETS, WORD_PAIR_DATASETS, gensim_test_file
 from .progress import progress
 from .vectors import COSMUL_EPSILON, KeyedVectors, _unit_rows, top_k
-
-# Datasets shipped with gensim (gensim.test.utils.datapath); no download needed.
-WORD_PAIR_DATASETS = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
-ANALOGY_DATASETS = {"google": "questions-words.txt"}
 
 # gensim reads the 5 best candidates of each analogy question (see the module docstring).
 ANALOGY_CANDIDATES = 5
@@ -114,8 +112,7 @@ def _dataset_file(name_or_path, datasets: dict, argname: str) -> str:
         raise TypeError(f"{argname} must be a dataset name or a file path, got "
                         f"{type(name_or_path).__name__}")
     if isinstance(name_or_path, str) and name_or_path in datasets:
-        from gensim.test.utils import datapath
-        return datapath(datasets[name_or_path])
+        return os.fspath(gensim_test_file(datasets[name_or_path]))
     if os.path.isfile(name_or_path):
         return os.fspath(name_or_path)
     names = ", ".join(repr(name) for name in datasets)

@@ -270,7 +270,7 @@ def visible_paths() -> list[Path]:
 
 def _wvlib_cache() -> Path | None:
     try:
-        from wvlib.corpus import cache_directory
+        from wvlib.datasets import cache_directory
         path = cache_directory()
     except Exception:  # the corpus module is optional for grading
         return None
