@@ -7,7 +7,7 @@ for tie-breaking cases, with NumPy.
 import numpy as np
 import scipy.sparse as sp
 
-from wvlib.course.checks import check, expect_close, expect_equal, expect_raises
+from wvlib.course.checks import check, expect, expect_close, expect_equal, expect_raises
 from wvlib.lsa import LSA, tfidf
 
 RNG_SEED = 20261124
