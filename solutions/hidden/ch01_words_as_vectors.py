@@ -78,3 +78,12 @@ def _(k):
     M = np.array([[1.0, 1.0], [0.0, 0.0], [1.0, 0.9], [-1.0, 0.0]])
     expect_equal(k.call("nearest_neighbors", M, ["a", "zero", "b", "c"], "a", 2), ["b", "zero"],
                  "nearest_neighbors with a zero row")
+
+
+@check("q4-spectrum", "the statement the chapter's numbers support", weight=3)
+def _(k):
+    got = k.call("q4_answer")
+    expect_equal(str(got).strip().lower(), "b", "q4_answer()",
+                 hint="a rank-300 matrix that keeps about 80% of the squared norm is far from "
+                      "lossless, yet it is at least as good for similarity: what was dropped "
+                      "was mostly noise")

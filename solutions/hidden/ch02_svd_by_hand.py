@@ -153,3 +153,11 @@ def _(k):
                  (s, 0, "frobenius")]:
         expect_raises(k, "truncation_error", args, ["ValueError"],
                       f"truncation_error(s, {args[1]}, {args[2]!r}) with 2 singular values")
+
+
+@check("q5-rank1-error", "irrational and low-rank matrices", weight=2)
+def _(k):
+    from wvlib.course.public.ch02_svd_by_hand import expect_rank1_error
+    for name, A in IRRATIONAL + [("the rank-1 matrix [[1, 2, 2], [2, 4, 4]]",
+                                  [[1, 2, 2], [2, 4, 4]])]:
+        expect_rank1_error(k, A, name)

@@ -7,7 +7,7 @@ for tie-breaking cases, with NumPy.
 import numpy as np
 import scipy.sparse as sp
 
-from wvlib.course.checks import check, expect_close, expect_equal, expect_raises
+from wvlib.course.checks import check, expect, expect_close, expect_equal, expect_raises
 from wvlib.lsa import LSA, tfidf
 
 RNG_SEED = 20261124
@@ -130,3 +130,55 @@ def _(k):
     expect_equal(k.call("rank_documents", np.zeros(2), D, 3), [0, 1, 2],
                  "rank_documents(zero query, 3 documents, 3)",
                  hint="all cosines are 0, so the order is by index")
+
+
+# -- q4-choose-k -------------------------------------------------------------------------------
+DEV_PAIRS = [("cricket", "wicket"), ("refugees", "asylum"), ("fire", "blaze"),
+             ("taliban", "afghanistan"), ("economy", "recession"), ("airline", "qantas"),
+             ("gaza", "arafat"), ("hospital", "doctors"), ("troops", "soldiers"),
+             ("test", "innings")]
+TEST_PAIRS = [("batsman", "bowler"), ("fires", "firefighters"), ("israeli", "palestinian"),
+              ("interest", "rates"), ("police", "arrested"), ("kandahar", "bin"),
+              ("bank", "rates"), ("storm", "damage"), ("militants", "attacks")]
+
+
+def _lsa_gaps(pairs):
+    from wvlib.corpus import load_corpus
+    from wvlib.course.public.ch03_lsa import CANDIDATE_KS, reference_pair_gap
+    lee = load_corpus("lee")
+    gaps = {}
+    for kk in CANDIDATE_KS:
+        kv = LSA(kk, min_count=3, seed=0).fit(lee).term_vectors()
+        gaps[kk] = reference_pair_gap(list(kv.index_to_key), kv.vectors, pairs)
+    return gaps
+
+
+@check("q4-choose-k", "pair_gap on random vectors")
+def _(k):
+    from wvlib.course.public.ch03_lsa import expect_pair_gap
+    rng = np.random.default_rng(RNG_SEED + 40)
+    words = [f"w{i}" for i in range(30)]
+    vectors = rng.normal(size=(30, 6))
+    pairs = [(words[i], words[j]) for i, j in rng.choice(30, size=(9, 2), replace=False)]
+    expect_pair_gap(k, words, vectors, pairs, "pair_gap(random vectors, 9 pairs)")
+
+
+@check("q4-choose-k", "chosen_k is the best candidate on the development pairs", weight=2)
+def _(k):
+    dev = _lsa_gaps(DEV_PAIRS)
+    best = max(dev, key=lambda kk: (dev[kk], -kk))
+    got = int(k.get("chosen_k"))
+    expect_equal(got, best, "chosen_k",
+                 hint=f"on DEV_PAIRS the scores are "
+                      f"{ {kk: round(float(v), 3) for kk, v in dev.items()} }")
+
+
+@check("q4-choose-k", "the chosen k holds up on test pairs the choice never saw", weight=2)
+def _(k):
+    got = int(k.get("chosen_k"))
+    test = _lsa_gaps(TEST_PAIRS)
+    expect(got in test, f"chosen_k should be one of {sorted(test)}, got {got}")
+    expect(test[got] > test[2] + 0.1 and test[got] > test[200],
+           f"on the test pairs, k = {got} scores {test[got]:.3f}, no better than k = 2 "
+           f"({test[2]:.3f}) or k = 200 ({test[200]:.3f}): choose the k that is best on "
+           f"DEV_PAIRS")

@@ -157,3 +157,30 @@ def _(k):
 def _(k):
     expect_raises(k, "smoothed_context_distribution", (np.array([1.0, 2.0]), 1.5),
                   ["ValueError"], "smoothed_context_distribution(..., alpha=1.5)")
+
+
+# -- q4-sgns-optimum ---------------------------------------------------------------------------
+@check("q4-sgns-optimum", "log of the answer is PMI - log k on a count table", weight=2)
+def _(k):
+    import sympy
+    from wvlib.course.checks import as_sympy
+    from wvlib.course.public.ch04_ppmi import SGNS_SYMBOLS, expect_sgns_optimum
+    got = k.call("sgns_optimum")
+    expect_sgns_optimum(got, "sgns_optimum()")
+    expr = as_sympy(got, "sgns_optimum()")
+    C = np.array([[4.0, 0.0, 6.0, 1.0], [3.0, 1.0, 6.0, 0.0], [0.0, 5.0, 4.0, 2.0]])
+    pmi = pmi_dense(C, positive=False)
+    for (i, j), shift in [((0, 0), 5), ((2, 1), 15), ((1, 2), 1)]:
+        values = dict(zip(SGNS_SYMBOLS, [C[i, j], C[i].sum(), C[:, j].sum(), C.sum(), shift]))
+        number = float(expr.subs({s: values[s.name] for s in expr.free_symbols}))
+        expect_close(np.log(number), pmi[i, j] - np.log(shift),
+                     what=f"log of sgns_optimum() for the pair ({i}, {j}), k = {shift}")
+
+
+# -- q5-rare-contexts --------------------------------------------------------------------------
+@check("q5-rare-contexts", "the modification that reduces the rare-context share", weight=3)
+def _(k):
+    got = k.call("q5_answer")
+    expect_equal(str(got).strip().lower(), "smoothing", "q5_answer()",
+                 hint="clipping keeps the high PMI of rare pairs, the shift removes mostly "
+                      "frequent-context pairs; only smoothing lowers rare contexts")

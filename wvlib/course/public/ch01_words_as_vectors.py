@@ -92,3 +92,12 @@ def _(k):
 def _(k):
     expect_raises(k, "nearest_neighbors", (np.eye(2), ["a", "b"], "c", 1), ["KeyError"],
                   "nearest_neighbors(..., 'c', 1)")
+
+
+# -- q4-spectrum -------------------------------------------------------------------------------
+@check("q4-spectrum", "the answer is one of the letters a, b, c, d")
+def _(k):
+    got = k.call("q4_answer")
+    expect_type(got, str, "q4_answer()")
+    expect(got.strip().lower() in ("a", "b", "c", "d"),
+           f"q4_answer() should return one of 'a', 'b', 'c', 'd', got {got!r}")

@@ -343,3 +343,33 @@ def _(k):
                        ((s, 1, "nuclear"), "truncation_error(s, 1, 'nuclear')")]:
         expect_raises(k, "truncation_error", args, ["ValueError"], what,
                       hint="check k and norm at the start of the function")
+
+
+# -- q5-rank1-error ----------------------------------------------------------------------------
+def expect_rank1_error(k, A, name):
+    """The learner's exact relative rank-1 error against sqrt(sum_{i>1} σ_i² / sum σ_i²)."""
+    what = f"relative_rank1_error({name})"
+    got = as_sympy(k.call("relative_rank1_error", A), what)
+    _expect_exact_number(got, what)
+    squares = [s ** 2 for s in reference_svd(A).singular_values]
+    expected = sympy.sqrt((sum(squares) - squares[0]) / sum(squares))
+    hint = ("||A - A_1||_F^2 is the sum of the squared singular values after the first, and "
+            "||A||_F^2 the sum of all of them")
+    if exactly_equal(got, expected ** 2):
+        hint = "take the square root: the ratio of the norms, not of their squares"
+    elif exactly_equal(got, sympy.sqrt(1 - expected ** 2)):
+        hint = "that is the share A_1 keeps; the question asks for what it loses"
+    expect(exactly_equal(got, expected),
+           f"{what} = {_show(got)}, expected {_show(expected)}. Hint: {hint}")
+
+
+@check("q5-rank1-error", "the seed matrix: sqrt(10/22)")
+def _(k):
+    expect_rank1_error(k, SEED, "[[3, 1, 1], [-1, 3, 1]]")
+
+
+@check("q5-rank1-error", "the zero matrix raises ValueError")
+def _(k):
+    expect_raises(k, "relative_rank1_error", ([[0, 0], [0, 0]],), ["ValueError"],
+                  "relative_rank1_error of the zero matrix",
+                  hint="||A||_F = 0: the relative error is undefined")

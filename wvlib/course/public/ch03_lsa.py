@@ -150,3 +150,46 @@ def _(k):
            "convert with int(...)")
     expect_equal(got, [0, 1, 2], "rank_documents([1, 1], 3 documents, topn=10)",
                  hint="with topn larger than the number of documents, return all of them")
+
+
+# -- q4-choose-k -------------------------------------------------------------------------------
+CANDIDATE_KS = [2, 10, 25, 100, 200]
+
+
+def reference_pair_gap(words, vectors, pairs):
+    """Mean cosine of the pairs minus that of the same words re-paired (i with i + 3)."""
+    unit = np.asarray(vectors, dtype=float)
+    unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
+    row = {w: i for i, w in enumerate(words)}
+    cos = lambda a, b: float(unit[row[a]] @ unit[row[b]])  # noqa: E731
+    n = len(pairs)
+    return (np.mean([cos(a, b) for a, b in pairs])
+            - np.mean([cos(a, pairs[(i + 3) % n][1]) for i, (a, _) in enumerate(pairs)]))
+
+
+def expect_pair_gap(k, words, vectors, pairs, what):
+    got = k.call("pair_gap_on", list(words), np.asarray(vectors, dtype=float),
+                 [list(p) for p in pairs])
+    expect_type(got, (float, np.floating), what)
+    expected = reference_pair_gap(words, vectors, pairs)
+    hint = ("mean of kv.similarity(a, b) over the pairs, minus the mean over "
+            "(pairs[i][0], pairs[(i + 3) % n][1])")
+    if np.isclose(got, -expected):
+        hint = "the sign is reversed: related pairs minus re-paired ones"
+    expect_close(got, expected, what=what, hint=hint)
+
+
+@check("q4-choose-k", "pair_gap on eight words in two dimensions")
+def _(k):
+    words = ["a", "b", "c", "d", "e", "f", "g", "h"]
+    vectors = np.array([[1.0, 0.0], [1.0, 0.1], [0.0, 1.0], [0.1, 1.0], [1.0, 1.0],
+                        [1.0, -1.0], [2.0, 0.5], [-0.5, 1.0]])
+    pairs = [("a", "b"), ("c", "d"), ("e", "g"), ("f", "h")]
+    expect_pair_gap(k, words, vectors, pairs, "pair_gap(kv, 4 pairs)")
+
+
+@check("q4-choose-k", "chosen_k is one of the candidates")
+def _(k):
+    got = k.get("chosen_k")
+    expect_type(got, (int, np.integer), "chosen_k")
+    expect(int(got) in CANDIDATE_KS, f"chosen_k should be one of {CANDIDATE_KS}, got {got}")

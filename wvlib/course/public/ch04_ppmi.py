@@ -236,3 +236,47 @@ def _(k):
 def _(k):
     expect_raises(k, "smoothed_context_distribution", (np.array([1.0, 2.0]), 0.0),
                   ["ValueError"], "smoothed_context_distribution(..., alpha=0)")
+
+
+# -- q4-sgns-optimum ---------------------------------------------------------------------------
+SGNS_SYMBOLS = ("n_wc", "n_w", "n_c", "D", "k")
+
+
+def expect_sgns_optimum(got, what):
+    """exp(x*) = n_wc D / (k n_w n_c), compared exactly (symbols matched by name)."""
+    import sympy
+    from wvlib.course.checks import as_sympy
+    got = as_sympy(got, what)
+    expect(isinstance(got, sympy.Expr), f"{what} should be a SymPy expression, got "
+                                        f"{type(got).__name__}")
+    names = {s.name for s in got.free_symbols}
+    expect(names <= set(SGNS_SYMBOLS),
+           f"{what} uses the symbol(s) {sorted(names - set(SGNS_SYMBOLS))}; only "
+           f"{', '.join(SGNS_SYMBOLS)} may appear (did x stay in the answer?)")
+    plain = {s: sympy.Symbol(s.name) for s in got.free_symbols}
+    got = got.subs(plain)
+    n_wc, n_w, n_c, D, k = (sympy.Symbol(name) for name in SGNS_SYMBOLS)
+    expected = n_wc * D / (k * n_w * n_c)
+    hint = "set f'(x) = 0, write y = exp(x) and solve for y"
+    if sympy.cancel(got * expected - 1) == 0:
+        hint = "your answer is upside down: exp(x*) grows with n_wc"
+    elif sympy.cancel(got - expected * k) == 0:
+        hint = "k is missing: the k negative samples push x* down by log k"
+    elif sympy.cancel(got - sympy.log(expected)) == 0:
+        hint = "that is x* itself; the question asks for exp(x*)"
+    expect(sympy.cancel(got - expected) == 0,
+           f"{what} = {sympy.sstr(got)} is not the optimum. Hint: {hint}")
+
+
+@check("q4-sgns-optimum", "exp(x*) as an expression in n_wc, n_w, n_c, D, k")
+def _(k):
+    expect_sgns_optimum(k.call("sgns_optimum"), "sgns_optimum()")
+
+
+# -- q5-rare-contexts --------------------------------------------------------------------------
+@check("q5-rare-contexts", "the answer is one of clipping, smoothing, shifting")
+def _(k):
+    got = k.call("q5_answer")
+    expect_type(got, str, "q5_answer()")
+    expect(got.strip().lower() in ("clipping", "smoothing", "shifting"),
+           f"q5_answer() should return 'clipping', 'smoothing' or 'shifting', got {got!r}")
