@@ -80,7 +80,8 @@ def _(k):
                  "nearest_neighbors with a zero row")
 
 
-@check("q4-spectrum", "the statement the chapter's numbers support", weight=3)
+@check("q4-spectrum", "the statement the chapter's numbers support", weight=3,
+       core=True)
 def _(k):
     got = k.call("q4_answer")
     expect_equal(str(got).strip().lower(), "b", "q4_answer()",

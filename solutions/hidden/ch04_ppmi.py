@@ -178,7 +178,8 @@ def _(k):
 
 
 # -- q5-rare-contexts --------------------------------------------------------------------------
-@check("q5-rare-contexts", "the modification that reduces the rare-context share", weight=3)
+@check("q5-rare-contexts", "the modification that reduces the rare-context share", weight=3,
+       core=True)
 def _(k):
     got = k.call("q5_answer")
     expect_equal(str(got).strip().lower(), "smoothing", "q5_answer()",
