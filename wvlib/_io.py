@@ -8,7 +8,8 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def atomic_write(path, mode: str = "wb", *, encoding=None, permissions: int = 0o644):
+def atomic_write(path, mode: str = "wb", *, encoding=None, errors=None,
+                 permissions: int = 0o644):
     """Write a file so that readers see either the old file or the complete new one.
 
     The ``with`` block writes to a temporary file in the same folder as ``path``; when the block
@@ -23,6 +24,9 @@ def atomic_write(path, mode: str = "wb", *, encoding=None, permissions: int = 0o
         Binary or text.
     encoding : str, optional
         For text mode (default: UTF-8).
+    errors : str, optional
+        For text mode: how to write characters the encoding cannot represent (``open``'s
+        ``errors``; the grader uses ``"backslashreplace"`` for text a learner controls).
     permissions : int, default 0o644
         Mode bits of the new file (a temporary file is private by default).
 
@@ -38,7 +42,7 @@ def atomic_write(path, mode: str = "wb", *, encoding=None, permissions: int = 0o
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         if mode == "w":
-            f = os.fdopen(fd, "w", encoding=encoding or "utf-8")
+            f = os.fdopen(fd, "w", encoding=encoding or "utf-8", errors=errors)
         else:
             f = os.fdopen(fd, "wb")
         with f:

@@ -12,12 +12,12 @@ import csv
 import io
 import json
 import math
-import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .._io import atomic_write
 
 GRADER_VERSION = "2"
 # how serious an execution problem is, for the one-word status of a submission
@@ -281,15 +281,8 @@ def _safe_file_name(name: str) -> str:
 # Writing results
 # --------------------------------------------------------------------------------------------
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, "w", errors="backslashreplace") as f:
+        f.write(text)
 
 
 def write_outcome(out: Path, name: str, outcome: Outcome) -> None:
