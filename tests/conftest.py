@@ -14,6 +14,22 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 os.environ.setdefault("WVLIB_PROGRESS", "0")
 
 
+# Test tiers: `pytest -m "not slow and not browser"` is the fast loop for contributors; plain
+# `pytest` (the README's command, .ci/run) runs everything. Slow: every notebook collected by
+# nbval, and every test that needs the built book or a grading batch (by fixture, so that new
+# tests are tiered without a decorator); browser: the tests that drive Chromium.
+SLOW_FIXTURES = {"built_book", "hostile"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.path.suffix == ".ipynb" or fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
     """Path to the ``html`` folder of a fresh, strict build of the book.

@@ -402,3 +402,186 @@ def test_objectives_bad_input():
         w2v.dynamic_window_weights(0)
     with pytest.raises(ValueError, match="power"):
         w2v.noise_distribution([3, 4], power=-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the compiled trainer
+# ---------------------------------------------------------------------------------------------
+
+def small_matrices(seed, n_in, n_out, d=6):
+    rng = np.random.default_rng(seed)
+    W_in = rng.normal(scale=0.5, size=(n_in, d)).astype(np.float32)
+    W_out = rng.normal(scale=0.5, size=(n_out, d)).astype(np.float32)
+    return W_in, W_out
+
+
+NO_TREE = (np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8), np.zeros(1, np.int32))
+
+
+def test_compiled_sg_neg_step_equals_reference():
+    W_in, W_out = small_matrices(0, V, V)
+    inp, target, negs = 2, 5, np.array([1, 6, 3], dtype=np.int64)
+    alpha = np.float32(0.1)
+    A, B = W_in.copy(), W_out.copy()
+    unused = np.zeros((1, W_in.shape[1]), np.float32)
+    loss = w2v._sg_pair(A, B, unused, inp, target, negs, *NO_TREE, False, True, alpha,
+                        np.zeros(W_in.shape[1], np.float32))
+    ref_loss, g_in, g_out = w2v.skipgram_loss_and_grads(
+        inp, [target], W_in.astype(np.float64), W_out.astype(np.float64), "neg",
+        negatives=negs[None, :])
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    np.testing.assert_allclose(A, W_in - alpha * g_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(B, W_out - alpha * g_out, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(A, W_in) and not np.allclose(B, W_out)
+
+
+def test_compiled_cbow_neg_step_equals_reference_times_window():
+    W_in, W_out = small_matrices(1, V, V)
+    ctx = np.array([1, 4, 1, 6], dtype=np.int64)
+    target, negs = 3, np.array([0, 2, 5], dtype=np.int64)   # distinct, see _neg_step
+    alpha = np.float32(0.05)
+    A, B = W_in.copy(), W_out.copy()
+    d = W_in.shape[1]
+    unused = np.zeros((1, d), np.float32)
+    loss = w2v._cbow_step(A, B, unused, ctx, len(ctx), target, negs, *NO_TREE, False, True,
+                          alpha, np.zeros(d, np.float32), np.zeros(d, np.float32))
+    ref_loss, g_in, g_out = w2v.cbow_loss_and_grads(
+        ctx, target, W_in.astype(np.float64), W_out.astype(np.float64), "neg",
+        negatives=negs)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    # as in the C code, every context row receives the whole error: m times the gradient
+    np.testing.assert_allclose(A, W_in - alpha * len(ctx) * g_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(B, W_out - alpha * g_out, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_compiled_hs_step_equals_reference(sg):
+    counts = np.array([30, 20, 11, 9, 5, 3, 1])
+    tree = w2v.build_huffman(counts)
+    points, codes, lengths = w2v._huffman_arrays(tree)
+    W_in, W_hs = small_matrices(2, V, tree.n_inner)
+    alpha = np.float32(0.1)
+    A, B = W_in.copy(), W_hs.copy()
+    d = W_in.shape[1]
+    unused = np.zeros((1, d), np.float32)
+    no_negs = np.zeros(0, np.int64)
+    target = 6                                            # the deepest word
+    if sg:
+        loss = w2v._sg_pair(A, unused, B, 1, target, no_negs, points, codes, lengths, True,
+                            False, alpha, np.zeros(d, np.float32))
+        ref = w2v.skipgram_loss_and_grads(1, [target], W_in.astype(np.float64),
+                                          W_hs.astype(np.float64), "hs", tree=tree)
+        scale = 1
+    else:
+        ctx = np.array([0, 2], dtype=np.int64)
+        loss = w2v._cbow_step(A, unused, B, ctx, 2, target, no_negs, points, codes, lengths,
+                              True, False, alpha, np.zeros(d, np.float32),
+                              np.zeros(d, np.float32))
+        ref = w2v.cbow_loss_and_grads(ctx, target, W_in.astype(np.float64),
+                                      W_hs.astype(np.float64), "hs", tree=tree)
+        scale = 2
+    ref_loss, g_in, g_out = ref
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    np.testing.assert_allclose(A, W_in - alpha * scale * g_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(B, W_hs - alpha * g_out, rtol=1e-5, atol=1e-6)
+
+
+def test_kernel_noise_sampler_matches_u34():
+    counts = np.array([500, 200, 90, 40, 20, 9, 5, 2])
+    table = w2v._cumulative_noise_table(counts)
+    draws = w2v._draw_negatives(table, 2013, 200_000)
+    observed = np.bincount(draws, minlength=len(counts))
+    p = w2v.noise_distribution(counts)
+    assert stats.chisquare(observed, 200_000 * p).pvalue > 0.01
+    assert stats.chisquare(observed, 200_000 * counts / counts.sum()).pvalue < 1e-6
+
+
+def test_kernel_subsampling_keeps_expected_fraction():
+    counts = np.array([40_000, 10_000, 2_000, 400, 50])
+    tokens = np.random.default_rng(0).permutation(
+        np.repeat(np.arange(len(counts), dtype=np.int32), counts))
+    keep = w2v.keep_probability(counts, 1e-3).astype(np.float32)
+    out = np.empty_like(tokens)
+    n, _ = w2v._subsample(tokens, 0, tokens.size, keep, np.uint64(7), out)
+    kept = np.bincount(out[:n], minlength=len(counts))
+    expected = counts * keep
+    sd = np.sqrt(counts * keep * (1 - keep))
+    assert np.all(np.abs(kept - expected) <= 4 * sd + 1e-9), (kept, expected)
+    assert kept[-1] == counts[-1]                          # rare words always kept
+
+
+LEE = None
+
+
+def lee():
+    global LEE
+    if LEE is None:
+        from wvlib.corpus import load_corpus
+        LEE = load_corpus("lee")
+    return LEE
+
+
+@pytest.mark.parametrize("sg, hs, negative", [(True, False, 5), (False, False, 5),
+                                              (True, True, 0), (False, True, 3)])
+def test_word2vec_trains_and_is_deterministic_with_one_thread(sg, hs, negative):
+    kwargs = dict(sg=sg, hs=hs, negative=negative, dim=20, epochs=3, seed=3, threads=1,
+                  keep_context=True)
+    a = w2v.Word2Vec(**kwargs).fit(lee())
+    b = w2v.Word2Vec(**kwargs).fit(lee())
+    np.testing.assert_array_equal(a.W_in, b.W_in)
+    np.testing.assert_array_equal(a.W_out, b.W_out)
+    assert a.W_in.dtype == np.float32 and a.W_in.shape == (len(a.vocab), 20)
+    assert a.W_out.shape[0] == (len(a.vocab) if negative else len(a.vocab) - 1)
+    assert len(a.loss_history) == 3 and a.loss_history[-1] < a.loss_history[0]
+    assert a.words_per_second > 0 and a.train_seconds > 0
+    c = w2v.Word2Vec(**dict(kwargs, seed=4)).fit(lee())
+    assert not np.array_equal(a.W_in, c.W_in)
+    # one compiled specialization serves every configuration: compiled once per process
+    assert len(w2v._train_job.signatures) == 1
+
+
+def test_word2vec_two_threads_learns_similarities():
+    model = w2v.Word2Vec(dim=50, epochs=10, seed=0, threads=2, min_count=3).fit(lee())
+    assert model.W_out is None                          # keep_context=False
+    kv = model.wv
+    # frequent topical pairs end up closer than random pairs
+    rng = np.random.default_rng(0)
+    near = kv.similarity("police", "officers")
+    random_pairs = [kv.similarity(kv.index_to_key[i], kv.index_to_key[j])
+                    for i, j in rng.integers(0, 300, size=(50, 2)) if i != j]
+    assert near > np.mean(random_pairs) + 0.1
+
+
+def test_word2vec_vectors_load_in_gensim(tmp_path):
+    from gensim.models import KeyedVectors as GensimKV
+    model = w2v.Word2Vec(dim=16, epochs=1, threads=1).fit(lee())
+    for binary in (False, True):
+        path = tmp_path / f"v{int(binary)}.txt"
+        model.wv.save_word2vec_format(path, binary=binary)
+        g = GensimKV.load_word2vec_format(str(path), binary=binary)
+        assert g.index_to_key == list(model.vocab.words)
+        np.testing.assert_allclose(g.vectors, model.W_in, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("corpus, kwargs, words", [
+    ([], {}, ["corpus"]),
+    ([[], []], {}, ["corpus"]),
+    ([["a", "b", "c", "a"]], dict(window=5, min_count=1), ["window"]),
+    ([["a", "b", "c", "d", "e", "a"]], dict(window=2, negative=6, min_count=1),
+     ["negative"]),
+    (TOY, dict(window=0), ["window"]),
+    (TOY, dict(negative=-1), ["negative"]),
+    (TOY, dict(hs=False, negative=0), ["hs", "negative"]),
+    (TOY, dict(sg="yes"), ["sg"]),
+    (TOY, dict(alpha=-0.1), ["alpha"]),
+    (TOY, dict(threads=0), ["threads"]),
+    (TOY, dict(sample=-1.0), ["sample"]),
+    (TOY, dict(min_count=100), ["min_count"]),
+])
+def test_word2vec_bad_input(corpus, kwargs, words):
+    args = dict(min_count=1, window=2, negative=2, dim=4, epochs=1, threads=1)
+    args.update(kwargs)
+    with pytest.raises(ValueError) as info:
+        w2v.Word2Vec(**args).fit(corpus)
+    for word in words:
+        assert word in str(info.value)

@@ -23,11 +23,16 @@ the original C code and gensim, fast enough for real corpora.
 from __future__ import annotations
 
 import heapq
+import math
 import numbers
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from numba import prange
+
+from ._jit import njit, set_threads
 from ._validate import check_choice, check_float, check_positive_int, check_random_state
 
 __all__ = [
@@ -35,7 +40,7 @@ __all__ = [
     "hs_loss_and_grads", "skipgram_loss_and_grads", "cbow_loss_and_grads", "HuffmanTree",
     "build_huffman", "hs_probabilities", "noise_distribution", "sample_negatives",
     "keep_probability", "paper_keep_probability", "dynamic_window_weights",
-    "train_softmax_reference", "SoftmaxModel",
+    "train_softmax_reference", "SoftmaxModel", "Word2Vec",
 ]
 
 OBJECTIVES = ("softmax", "neg", "hs")
@@ -722,3 +727,532 @@ def train_softmax_reference(corpus, vocab=None, *, dim=10, window=2, epochs=5, l
                 W_out -= lr * g_out
         history.append(total / max(n_pred, 1))
     return SoftmaxModel(W_in=W_in, W_out=W_out, loss_history=history, vocab=vocab, model=model)
+
+
+# =============================================================================================
+# The compiled trainer
+# =============================================================================================
+#
+# The kernel follows the original C code (and gensim) step by step:
+#
+# * skip-gram: for every position and every context word c inside the (dynamic) window, the
+#   *input* vector of c is the one updated, and the centre word is the target (the C code's
+#   ``l1 = last_word``); summed over a corpus this is the same set of (input, output) pairs as
+#   "the centre predicts its contexts";
+# * CBOW: h = mean of the context input vectors; the error ∂J/∂h (times −α) is added *whole*
+#   to every context row, as the C code and gensim (``cbow_mean=1``) do;
+# * subsampling with the C rule (:func:`keep_probability`), drawn anew in every epoch;
+# * negative sampling from U^{3/4} by binary search in a cumulative table (gensim's
+#   ``cum_table``); a noise word equal to the target is skipped, as in the C code;
+# * α decays linearly from ``alpha`` to ``min_alpha`` over all epochs;
+# * random numbers: a linear congruential generator per thread, next = next·25214903917 + 11
+#   (mod 2^64), as in the C code; we use its high bits (its low bits have short periods).
+#
+# Sigmoid: computed directly, σ(x) = 1/(1 + e^{−x}) in float32 with x clipped to ±MAX_EXP (σ is
+# 1 to float32 precision beyond that). The C code and gensim read σ from a 1000-entry table
+# over [−6, 6] and skip or saturate outside; the table's quantization error (up to ~3e-3 in σ)
+# would make the compiled update differ from the reference, and a float32 ``exp`` costs less
+# than the two 100-dimensional vector operations around it.
+
+MAX_EXP = 20.0
+MAX_SENTENCE_LENGTH = 10_000      # longer documents are cut into pieces, as gensim does
+_JOB_WORDS = 1_000_000            # words per kernel call (progress bar granularity)
+_LCG_MUL = np.uint64(25214903917)
+_LCG_ADD = np.uint64(11)
+_CUM_DOMAIN = 2 ** 31 - 1
+
+_SHIFT = np.uint64(16)
+_MASK24 = np.uint64(0xFFFFFF)
+_INV24 = np.float32(1.0 / 16777216.0)
+_LIMIT = np.float32(MAX_EXP)
+_ONE = np.float32(1.0)
+_ZERO = np.float32(0.0)
+
+
+@njit
+def _lcg(state):
+    return state * _LCG_MUL + _LCG_ADD
+
+
+@njit
+def _uniform(state):
+    """A float32 in [0, 1) from the 24 bits above the lowest 16."""
+    return np.float32((state >> _SHIFT) & _MASK24) * _INV24
+
+
+@njit
+def _draw_negative(cum_table, state):
+    """Smallest i with cum_table[i] > r, r uniform in [0, cum_table[-1])."""
+    r = np.int64((state >> _SHIFT) % np.uint64(cum_table[-1]))
+    lo, hi = 0, cum_table.shape[0]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cum_table[mid] > r:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+
+
+@njit
+def _draw_negatives(cum_table, seed, n):
+    """n noise words drawn by the kernel's own generator and sampler (for tests)."""
+    out = np.empty(n, dtype=np.int64)
+    state = np.uint64(seed)
+    for i in range(n):
+        state = _lcg(state)
+        out[i] = _draw_negative(cum_table, state)
+    return out
+
+
+@njit
+def _neg_step(h, W_out, target, negs, alpha, neu1e):
+    """Negative sampling for input vector h and output word target: update the output rows,
+    accumulate −α·∂J/∂h into neu1e; return the loss.
+
+    The output rows are updated one after the other, as in the C code: with distinct noise
+    words this is exactly one SGD step on :func:`neg_sampling_loss_and_grads`; a noise word
+    drawn twice sees its own first update the second time."""
+    dim = h.shape[0]
+    loss = np.float32(0.0)
+    for d in range(negs.shape[0] + 1):
+        if d == 0:
+            t = target
+            label = _ONE
+        else:
+            t = negs[d - 1]
+            if t == target:
+                continue
+            label = np.float32(0.0)
+        f = np.float32(0.0)
+        for j in range(dim):
+            f += h[j] * W_out[t, j]
+        f = min(max(f, -_LIMIT), _LIMIT)
+        e = np.float32(math.exp(-f))
+        s = _ONE / (_ONE + e)
+        g = (label - s) * alpha
+        # −log σ(f) = log(1 + e^{−f}); −log σ(−f) = log(1 + e^{−f}) + f
+        loss += np.float32(math.log1p(e)) + (_ZERO if d == 0 else f)
+        for j in range(dim):
+            neu1e[j] += g * W_out[t, j]
+        for j in range(dim):
+            W_out[t, j] += g * h[j]
+    return loss
+
+
+@njit
+def _hs_step(h, W_out, points, codes, length, alpha, neu1e):
+    """Hierarchical softmax along one word's path (label 1 − code, as in the C code)."""
+    dim = h.shape[0]
+    loss = np.float32(0.0)
+    for d in range(length):
+        n = points[d]
+        f = np.float32(0.0)
+        for j in range(dim):
+            f += h[j] * W_out[n, j]
+        f = min(max(f, -_LIMIT), _LIMIT)
+        e = np.float32(math.exp(-f))
+        s = _ONE / (_ONE + e)
+        g = (_ONE - np.float32(codes[d]) - s) * alpha
+        loss += np.float32(math.log1p(e)) + (_ZERO if codes[d] == 0 else f)
+        for j in range(dim):
+            neu1e[j] += g * W_out[n, j]
+        for j in range(dim):
+            W_out[n, j] += g * h[j]
+    return loss
+
+
+@njit
+def _sg_pair(W_in, W_neg, W_hs, inp, target, negs, points, codes, code_len, use_hs,
+            use_neg, alpha, neu1e):
+    """One skip-gram SGD step: the input vector of ``inp`` predicts ``target``."""
+    h = W_in[inp]
+    neu1e[:] = 0.0
+    loss = np.float32(0.0)
+    if use_hs:
+        loss += _hs_step(h, W_hs, points[target], codes[target], code_len[target], alpha,
+                        neu1e)
+    if use_neg:
+        loss += _neg_step(h, W_neg, target, negs, alpha, neu1e)
+    for j in range(h.shape[0]):
+        h[j] += neu1e[j]
+    return loss
+
+
+@njit
+def _cbow_step(W_in, W_neg, W_hs, ctx, n_ctx, target, negs, points, codes, code_len,
+              use_hs, use_neg, alpha, neu1, neu1e):
+    """One CBOW SGD step: the mean of the n_ctx context vectors predicts ``target``."""
+    dim = W_in.shape[1]
+    neu1[:] = 0.0
+    for i in range(n_ctx):
+        for j in range(dim):
+            neu1[j] += W_in[ctx[i], j]
+    inv = _ONE / np.float32(n_ctx)
+    for j in range(dim):
+        neu1[j] *= inv
+    neu1e[:] = 0.0
+    loss = np.float32(0.0)
+    if use_hs:
+        loss += _hs_step(neu1, W_hs, points[target], codes[target], code_len[target],
+                        alpha, neu1e)
+    if use_neg:
+        loss += _neg_step(neu1, W_neg, target, negs, alpha, neu1e)
+    for i in range(n_ctx):
+        for j in range(dim):
+            W_in[ctx[i], j] += neu1e[j]
+    return loss
+
+
+@njit
+def _subsample(tokens, start, stop, keep, state, out):
+    """Copy tokens[start:stop] into out, dropping each word w with prob. 1 − keep[w]."""
+    n = 0
+    for i in range(start, stop):
+        w = tokens[i]
+        if keep[w] < _ONE:
+            state = _lcg(state)
+            if _uniform(state) >= keep[w]:
+                continue
+        out[n] = w
+        n += 1
+    return n, state
+
+
+@njit(parallel=True)
+def _train_job(tokens, starts, part_bounds, W_in, W_neg, W_hs, keep, cum_table, points,
+              codes, code_len, sg, use_hs, negative, window, alpha0, min_alpha,
+              words_before, total_words, seeds, losses, predictions):
+    """Hogwild SGD over sentences: part p (one per thread) trains on the sentences
+    part_bounds[p] .. part_bounds[p + 1] − 1, all parts at once on shared matrices."""
+    n_parts = part_bounds.shape[0] - 1
+    dim = W_in.shape[1]
+    for p in prange(n_parts):
+        state = seeds[p]
+        longest = 1
+        for s in range(part_bounds[p], part_bounds[p + 1]):
+            longest = max(longest, starts[s + 1] - starts[s])
+        sen = np.empty(longest, dtype=np.int32)
+        neu1 = np.zeros(dim, dtype=np.float32)
+        neu1e = np.zeros(dim, dtype=np.float32)
+        negs = np.empty(negative, dtype=np.int64)
+        ctx = np.empty(2 * window, dtype=np.int64)
+        loss = 0.0
+        n_pred = 0
+        done = 0
+        for s in range(part_bounds[p], part_bounds[p + 1]):
+            progress = min(1.0, (words_before + done * n_parts) / total_words)
+            alpha = np.float32(max(min_alpha, alpha0 - (alpha0 - min_alpha) * progress))
+            n, state = _subsample(tokens, starts[s], starts[s + 1], keep, state, sen)
+            done += starts[s + 1] - starts[s]
+            for pos in range(n):
+                word = sen[pos]
+                state = _lcg(state)
+                b = np.int64((state >> _SHIFT) % np.uint64(window))
+                lo = max(0, pos - window + b)
+                hi = min(n, pos + window - b + 1)
+                if sg:
+                    for c in range(lo, hi):
+                        if c == pos:
+                            continue
+                        for k in range(negative):
+                            state = _lcg(state)
+                            negs[k] = _draw_negative(cum_table, state)
+                        loss += _sg_pair(W_in, W_neg, W_hs, sen[c], word, negs, points,
+                                        codes, code_len, use_hs, negative > 0, alpha,
+                                        neu1e)
+                        n_pred += 1
+                else:
+                    m = 0
+                    for c in range(lo, hi):
+                        if c != pos:
+                            ctx[m] = sen[c]
+                            m += 1
+                    if m == 0:
+                        continue
+                    for k in range(negative):
+                        state = _lcg(state)
+                        negs[k] = _draw_negative(cum_table, state)
+                    loss += _cbow_step(W_in, W_neg, W_hs, ctx, m, word, negs, points,
+                                      codes, code_len, use_hs, negative > 0, alpha,
+                                      neu1, neu1e)
+                    n_pred += 1
+        losses[p] = loss
+        predictions[p] = n_pred
+        seeds[p] = state
+
+
+
+# ---------------------------------------------------------------------------------------------
+# the trainer
+# ---------------------------------------------------------------------------------------------
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _cumulative_noise_table(counts, power=0.75):
+    """Cumulative U^{power} scaled to integers in [0, 2^31 − 1] (gensim's ``cum_table``):
+    word w is drawn for r in [table[w − 1], table[w])."""
+    cdf = np.cumsum(noise_distribution(counts, power))
+    table = np.round(cdf * _CUM_DOMAIN).astype(np.int64)
+    table[-1] = _CUM_DOMAIN
+    return table
+
+
+def _huffman_arrays(tree):
+    """The tree's points and codes as padded 2-D arrays plus the code lengths."""
+    lengths = tree.code_lengths().astype(np.int32)
+    width = int(lengths.max())
+    points = np.zeros((len(tree.codes), width), dtype=np.int32)
+    codes = np.zeros((len(tree.codes), width), dtype=np.int8)
+    for w, (c, p) in enumerate(zip(tree.codes, tree.points)):
+        points[w, :len(p)] = p
+        codes[w, :len(c)] = c
+    return points, codes, lengths
+
+
+def _split_by_words(word_starts, lo, hi, n):
+    """Split sentences lo..hi−1 into n consecutive runs of about equal numbers of words;
+    return the n + 1 boundaries."""
+    targets = word_starts[lo] + (word_starts[hi] - word_starts[lo]) * np.arange(1, n) / n
+    inner = np.searchsorted(word_starts[lo:hi + 1], targets) + lo
+    return np.concatenate([[lo], np.clip(inner, lo, hi), [hi]]).astype(np.int64)
+
+
+class Word2Vec:
+    """word2vec (skip-gram or CBOW; negative sampling and/or hierarchical softmax), trained by
+    Hogwild SGD in compiled float32 code, following the original C code.
+
+    Parameters
+    ----------
+    sg : bool, default True
+        Skip-gram (True) or CBOW (False).
+    hs : bool, default False
+        Hierarchical softmax over a Huffman tree of the word counts.
+    negative : int, default 5
+        Number of noise words per prediction (0: no negative sampling; then ``hs`` must be on).
+    dim : int, default 100
+    window : int, default 5
+        Maximum distance; at each position the C code's dynamic window draws the actual one
+        uniformly from 1..window (see :func:`dynamic_window_weights`).
+    min_count : int, default 5
+        Words seen fewer times are dropped before training.
+    sample : float, default 1e-3
+        Subsampling threshold t of :func:`keep_probability` (0: no subsampling).
+    alpha : float, optional
+        Initial learning rate; 0.025 for skip-gram, 0.05 for CBOW (the C code's defaults).
+    min_alpha : float, default 1e-4
+        α decays linearly to this value over all epochs.
+    epochs : int, default 5
+    seed : int, default 0
+        Seeds the initial vectors and every thread's random number generator. With
+        ``threads=1`` training is deterministic.
+    threads : int, default 2
+        Threads updating the shared matrices without locks (Hogwild; Recht et al. 2011).
+    keep_context : bool, default False
+        Keep the output ("context") vectors ``W_out`` after training.
+
+    Attributes (after :meth:`fit`)
+    ------------------------------
+    wv : wvlib.vectors.KeyedVectors
+        The input vectors W_in, one per vocabulary word.
+    W_in : numpy.ndarray (float32, |V|×d)
+    W_out : numpy.ndarray (float32) or None
+        syn1neg (|V|×d) with negative sampling, else syn1 (|V|−1 × d) of hierarchical softmax;
+        ``None`` unless ``keep_context``. With both objectives, ``W_out_hs`` holds syn1.
+    vocab : wvlib.corpus.Vocabulary
+    tree : HuffmanTree or None
+    loss_history : list of float
+        Mean loss per prediction (per (input, target) pair) in each epoch.
+    words_per_second, train_seconds : float
+        Corpus words (before subsampling) processed per second of training; training time,
+        without building the vocabulary and without compiling.
+    compile_seconds : float
+        Time to compile or load the kernel (only the first fit in a process pays it).
+
+    Examples
+    --------
+    >>> model = Word2Vec(dim=50, min_count=1, epochs=2, threads=1).fit(documents)  # doctest: +SKIP
+    >>> model.wv.most_similar("king")                                            # doctest: +SKIP
+    """
+
+    def __init__(self, sg=True, hs=False, negative=5, dim=100, window=5, min_count=5,
+                 sample=1e-3, alpha=None, min_alpha=1e-4, epochs=5, seed=0, threads=2,
+                 keep_context=False):
+        self.sg = sg
+        self.hs = hs
+        self.negative = negative
+        self.dim = dim
+        self.window = window
+        self.min_count = min_count
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.epochs = epochs
+        self.seed = seed
+        self.threads = threads
+        self.keep_context = keep_context
+
+    def _checked_params(self):
+        sg = _check_bool(self.sg, "sg")
+        hs = _check_bool(self.hs, "hs")
+        negative = check_positive_int(self.negative, "negative", allow_zero=True)
+        if not hs and negative == 0:
+            raise ValueError("hs=False and negative=0 leave no objective: set hs=True or "
+                             "negative to a positive number of noise words")
+        alpha = (0.025 if sg else 0.05) if self.alpha is None else self.alpha
+        alpha = check_float(alpha, "alpha", low=0.0, low_open=True)
+        min_alpha = check_float(self.min_alpha, "min_alpha", low=0.0)
+        if min_alpha > alpha:
+            raise ValueError(f"min_alpha must be at most alpha ({alpha}), got {min_alpha}")
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        return dict(sg=sg, hs=hs, negative=negative, alpha=alpha, min_alpha=min_alpha,
+                    dim=check_positive_int(self.dim, "dim"),
+                    window=check_positive_int(self.window, "window"),
+                    min_count=check_positive_int(self.min_count, "min_count"),
+                    sample=check_float(self.sample, "sample", low=0.0),
+                    epochs=check_positive_int(self.epochs, "epochs"),
+                    seed=int(seed), threads=check_positive_int(self.threads, "threads"),
+                    keep_context=_check_bool(self.keep_context, "keep_context"))
+
+    def fit(self, corpus, verbose=None):
+        """Build the vocabulary of ``corpus`` and train.
+
+        Parameters
+        ----------
+        corpus : wvlib.corpus.Corpus or list of list of str
+        verbose : bool, optional
+            Progress bar with words/s and the running loss (default: when stderr is a
+            terminal; see :mod:`wvlib.progress`).
+
+        Returns
+        -------
+        self
+        """
+        from .corpus import Vocabulary, as_documents
+        from .progress import progress
+        from .vectors import KeyedVectors
+
+        prm = self._checked_params()
+        documents = as_documents(corpus, "corpus")
+        if not any(len(doc) for doc in documents):
+            raise ValueError("corpus is empty: pass at least one non-empty document")
+        vocab = Vocabulary.build(documents, min_count=prm["min_count"])
+        V, dim = len(vocab), prm["dim"]
+        _check_vocab_vs(V, window=prm["window"], negative=prm["negative"] or None)
+
+        tokens, word_starts = self._encode(vocab, documents)
+        n_words = int(word_starts[-1])
+        if n_words == 0:
+            raise ValueError("corpus has no token in the vocabulary")
+        keep = keep_probability(vocab.counts, prm["sample"]).astype(np.float32)
+        cum_table = _cumulative_noise_table(vocab.counts)
+        tree = build_huffman(vocab.counts) if prm["hs"] else None
+        if tree is not None:
+            points, codes, code_len = _huffman_arrays(tree)
+        else:
+            points = np.zeros((1, 1), np.int32)
+            codes = np.zeros((1, 1), np.int8)
+            code_len = np.zeros(1, np.int32)
+
+        rng = np.random.default_rng(prm["seed"])
+        W_in = ((rng.random((V, dim), dtype=np.float32) - np.float32(0.5))
+                / np.float32(dim))
+        W_neg = np.zeros((V if prm["negative"] else 1, dim), dtype=np.float32)
+        W_hs = np.zeros((V - 1 if prm["hs"] else 1, dim), dtype=np.float32)
+        threads = set_threads(prm["threads"])
+
+        # jobs of about _JOB_WORDS words, each cut into one part per thread
+        n_sent = len(word_starts) - 1
+        n_jobs = max(1, min(n_sent, int(np.ceil(n_words / _JOB_WORDS))))
+        job_bounds = _split_by_words(word_starts, 0, n_sent, n_jobs)
+        parts = [_split_by_words(word_starts, job_bounds[j], job_bounds[j + 1], threads)
+                 for j in range(n_jobs)]
+        seeds = rng.integers(1, 2 ** 63, size=(prm["epochs"], n_jobs, threads),
+                             dtype=np.int64).astype(np.uint64)
+
+        start = time.perf_counter()
+        _warm_up(dim)
+        self.compile_seconds = time.perf_counter() - start
+
+        total = n_words * prm["epochs"]
+        history = []
+        bar = progress(total=total, desc="word2vec " + ("sg" if prm["sg"] else "cbow"),
+                       unit="word", verbose=verbose)
+        start = time.perf_counter()
+        words_before = 0
+        try:
+            for epoch in range(prm["epochs"]):
+                loss_sum, n_pred = 0.0, 0
+                for j in range(n_jobs):
+                    losses = np.zeros(threads)
+                    preds = np.zeros(threads, dtype=np.int64)
+                    _train_job(tokens, word_starts, parts[j], W_in, W_neg, W_hs, keep,
+                               cum_table, points, codes, code_len, prm["sg"], prm["hs"],
+                               prm["negative"], prm["window"], prm["alpha"],
+                               prm["min_alpha"], words_before, total,
+                               seeds[epoch, j].copy(), losses, preds)
+                    job_words = int(word_starts[job_bounds[j + 1]]
+                                    - word_starts[job_bounds[j]])
+                    words_before += job_words
+                    loss_sum += losses.sum()
+                    n_pred += int(preds.sum())
+                    elapsed = time.perf_counter() - start
+                    bar.update(job_words)
+                    bar.set_postfix_str(f"loss {loss_sum / max(n_pred, 1):.4f}, "
+                                        f"{words_before / max(elapsed, 1e-9):,.0f} words/s")
+                history.append(float(loss_sum / max(n_pred, 1)))
+        finally:
+            bar.close()
+        self.train_seconds = time.perf_counter() - start
+        self.words_per_second = total / max(self.train_seconds, 1e-9)
+        self.loss_history = history
+        self.vocab = vocab
+        self.tree = tree
+        self.W_in = W_in
+        self.W_out = None
+        self.W_out_hs = None
+        if prm["keep_context"]:
+            self.W_out = W_neg if prm["negative"] else W_hs
+            self.W_out_hs = W_hs if prm["hs"] else None
+        self.wv = KeyedVectors(list(vocab.words), W_in)
+        return self
+
+    @staticmethod
+    def _encode(vocab, documents):
+        """All documents as one int32 array of word ids (out-of-vocabulary tokens dropped) and
+        the start offset of every sentence, documents cut at MAX_SENTENCE_LENGTH words."""
+        pieces, lengths = [], []
+        for doc in vocab.encode_documents(documents):
+            for i in range(0, len(doc), MAX_SENTENCE_LENGTH):
+                piece = doc[i:i + MAX_SENTENCE_LENGTH]
+                pieces.append(piece)
+                lengths.append(len(piece))
+        tokens = np.concatenate(pieces).astype(np.int32) if pieces else \
+            np.zeros(0, np.int32)
+        word_starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        return tokens, word_starts
+
+    def __repr__(self) -> str:
+        kind = "skip-gram" if self.sg else "CBOW"
+        obj = " + ".join(([f"negative={self.negative}"] if self.negative else [])
+                         + (["hs"] if self.hs else []))
+        return f"Word2Vec({kind}, {obj}, dim={self.dim}, window={self.window})"
+
+
+def _warm_up(dim):
+    """Compile (or load from numba's cache) the training kernel with the argument types of a
+    real call, on empty input: this is the one-off JIT cost of a process."""
+    f32 = np.zeros((1, dim), dtype=np.float32)
+    _train_job(np.zeros(1, np.int32), np.zeros(2, np.int64), np.zeros(2, np.int64), f32,
+               f32, f32, np.ones(1, np.float32), np.ones(1, np.int64),
+               np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8), np.zeros(1, np.int32),
+               True, False, 0, 1, 0.025, 1e-4, 0, 1, np.ones(1, np.uint64), np.zeros(1),
+               np.zeros(1, np.int64))

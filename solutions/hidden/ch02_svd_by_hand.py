@@ -2,7 +2,7 @@
 
 They run in the grader's process: integer matrices go into the student's kernel as lists of rows,
 exact answers come back as SymPy values (rebuilt with ``as_sympy``), and the expected values are
-computed here with ``wvlib.linalg.exact_svd`` and NumPy. As in the public checks, every valid
+computed here with ``wvlib.exact.exact_svd`` and NumPy. As in the public checks, every valid
 choice of signs and eigenvector bases is accepted.
 
 The matrices are chosen so that every characteristic polynomial factors into pieces of degree at
