@@ -13,7 +13,7 @@ import numpy as np
 from wvlib.course.checks import CheckFailed, check, expect, expect_close, expect_equal, \
     expect_raises, expect_shape, expect_type
 from wvlib.course.public.ch06_word2vec import as_grad_W, gradient_check, unpack
-from wvlib.word2vec import neg_sampling_loss_and_grads
+from wvlib.word2vec import hs_loss_and_grads, neg_sampling_loss_and_grads
 
 W_OUT = np.array([[0.2, -0.1, 0.4],
                   [-0.3, 0.5, 0.1],
@@ -171,9 +171,10 @@ def _(k):
 
 # -- path probability ---------------------------------------------------------------------------
 def hs_probability(v_c, points, codes, W_out):
-    sign = 1 - 2 * np.asarray(codes, dtype=float)
-    x = sign * (np.asarray(W_out, float)[np.asarray(points, int)] @ np.asarray(v_c, float))
-    return float(np.exp(-np.sum(np.logaddexp(0.0, -x))))
+    """P(w | c) of a path, from the library's hierarchical-softmax loss."""
+    loss = hs_loss_and_grads(np.asarray(v_c, float), np.asarray(points, dtype=np.int64),
+                             np.asarray(codes, dtype=np.int64), np.asarray(W_out, float))[0]
+    return float(np.exp(-loss))
 
 
 def expect_path_probability(got, v_c, points, codes, W_out, what):
