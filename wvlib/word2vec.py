@@ -33,6 +33,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import njit, set_threads
+from .methods import validates
 from ._validate import check_choice, check_float, check_positive_int, check_random_state
 
 __all__ = [
@@ -1256,3 +1257,40 @@ def _warm_up(dim):
                np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8), np.zeros(1, np.int32),
                True, False, 0, 1, 0.025, 1e-4, 0, 1, np.ones(1, np.uint64), np.zeros(1),
                np.zeros(1, np.int64))
+
+
+# ---------------------------------------------------------------------------------------------
+# `wvlib train sgns | cbow` (declared in wvlib/methods.py)
+# ---------------------------------------------------------------------------------------------
+
+def _train_cli(corpus, sg, verbose, **params):
+    model = Word2Vec(sg=sg, **params).fit(corpus, verbose=verbose)
+    return model.wv
+
+
+@validates("sgns")
+def train_sgns(corpus, *, dim=100, window=5, min_count=5, negative=5, hs=False, sample=1e-3,
+               epochs=5, alpha=0.025, threads=2, seed=0, verbose=None):
+    """Skip-gram vectors (``wvlib train sgns``): :class:`Word2Vec` with ``sg=True``.
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
+    """
+    return _train_cli(corpus, True, verbose, dim=dim, window=window, min_count=min_count,
+                      negative=negative, hs=hs, sample=sample, epochs=epochs, alpha=alpha,
+                      threads=threads, seed=seed)
+
+
+@validates("cbow")
+def train_cbow(corpus, *, dim=100, window=5, min_count=5, negative=5, hs=False, sample=1e-3,
+               epochs=5, alpha=0.05, threads=2, seed=0, verbose=None):
+    """CBOW vectors (``wvlib train cbow``): :class:`Word2Vec` with ``sg=False``.
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
+    """
+    return _train_cli(corpus, False, verbose, dim=dim, window=window, min_count=min_count,
+                      negative=negative, hs=hs, sample=sample, epochs=epochs, alpha=alpha,
+                      threads=threads, seed=seed)
