@@ -488,12 +488,23 @@ def test_compiled_hs_step_equals_reference(sg):
 
 def test_kernel_noise_sampler_matches_u34():
     counts = np.array([500, 200, 90, 40, 20, 9, 5, 2])
-    table = w2v._cumulative_noise_table(counts)
-    draws = w2v._draw_negatives(table, 2013, 200_000)
+    prob, alias = w2v._alias_table(counts)
+    draws = w2v._draw_negatives(prob, alias, 2013, 200_000)
     observed = np.bincount(draws, minlength=len(counts))
     p = w2v.noise_distribution(counts)
     assert stats.chisquare(observed, 200_000 * p).pvalue > 0.01
     assert stats.chisquare(observed, 200_000 * counts / counts.sum()).pvalue < 1e-6
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=50).filter(lambda c: sum(c) > 0))
+def test_alias_table_is_exact(counts):
+    prob, alias = w2v._alias_table(counts)
+    n = len(counts)
+    assert np.all((prob >= 0) & (prob <= 1)) and np.all((alias >= 0) & (alias < n))
+    mass = prob.astype(np.float64).copy()
+    np.add.at(mass, alias, 1.0 - prob)
+    np.testing.assert_allclose(mass / n, w2v.noise_distribution(counts), atol=1e-6)
 
 
 def test_kernel_subsampling_keeps_expected_fraction():
