@@ -596,3 +596,11 @@ def test_word2vec_bad_input(corpus, kwargs, words):
         w2v.Word2Vec(**args).fit(corpus)
     for word in words:
         assert word in str(info.value)
+
+
+def test_kernel_sigmoid_table_accuracy():
+    x = np.concatenate([np.linspace(-30, 30, 20_001), [-16.0, 16.0, 0.0]]).astype(np.float32)
+    s, loss = np.array([w2v._sigmoid_and_loss(v) for v in x]).T
+    np.testing.assert_allclose(s, w2v.sigmoid(x.astype(np.float64)), atol=3e-7)
+    exact = -w2v.log_sigmoid(x.astype(np.float64))
+    np.testing.assert_allclose(loss, exact, rtol=1e-5, atol=3e-6)
