@@ -444,7 +444,7 @@ def test_compiled_cbow_neg_step_equals_reference_times_window():
     d = W_in.shape[1]
     unused = np.zeros((1, d), np.float32)
     loss = w2v._cbow_step(A, B, unused, ctx, len(ctx), target, negs, *NO_TREE, False, True,
-                          alpha, np.zeros(d, np.float32), np.zeros(d, np.float32))
+                          alpha, np.zeros((1, d), np.float32), np.zeros(d, np.float32))
     ref_loss, g_in, g_out = w2v.cbow_loss_and_grads(
         ctx, target, W_in.astype(np.float64), W_out.astype(np.float64), "neg",
         negatives=negs)
@@ -475,7 +475,7 @@ def test_compiled_hs_step_equals_reference(sg):
     else:
         ctx = np.array([0, 2], dtype=np.int64)
         loss = w2v._cbow_step(A, unused, B, ctx, 2, target, no_negs, points, codes, lengths,
-                              True, False, alpha, np.zeros(d, np.float32),
+                              True, False, alpha, np.zeros((1, d), np.float32),
                               np.zeros(d, np.float32))
         ref = w2v.cbow_loss_and_grads(ctx, target, W_in.astype(np.float64),
                                       W_hs.astype(np.float64), "hs", tree=tree)
@@ -596,3 +596,11 @@ def test_word2vec_bad_input(corpus, kwargs, words):
         w2v.Word2Vec(**args).fit(corpus)
     for word in words:
         assert word in str(info.value)
+
+
+def test_kernel_sigmoid_table_accuracy():
+    x = np.concatenate([np.linspace(-30, 30, 20_001), [-16.0, 16.0, 0.0]]).astype(np.float32)
+    s, loss = np.array([w2v._sigmoid_and_loss(v) for v in x]).T
+    np.testing.assert_allclose(s, w2v.sigmoid(x.astype(np.float64)), atol=3e-7)
+    exact = -w2v.log_sigmoid(x.astype(np.float64))
+    np.testing.assert_allclose(loss, exact, rtol=1e-5, atol=3e-6)
