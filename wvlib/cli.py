@@ -24,6 +24,8 @@ import sys
 BENCHMARKS = {
     "svd": ("wvlib.benchmarks.svd", "randomized truncated SVD against scipy.sparse.linalg.svds"),
     "ppmi": ("wvlib.benchmarks.ppmi", "PPMI-SVD against gensim's skip-gram, same corpus"),
+    "word2vec": ("wvlib.benchmarks.word2vec",
+                 "word2vec (skip-gram, CBOW) against gensim, same corpus and settings"),
 }
 
 COURSE_COMMANDS = {

@@ -375,3 +375,38 @@ register(Method(
 # glove (chapter 5): register here ---------------------------------------------------------------
 
 # sgns, cbow (chapters 6-7): register here -------------------------------------------------------
+
+
+def _word2vec_params(alpha):
+    return {
+        "dim": Param(int, 100, "vector dimension", low=1),
+        "window": Param(int, 5, "maximum context distance (the window actually used is "
+                                "drawn from 1..WINDOW at every position)", low=1),
+        "min_count": _min_count(),
+        "negative": Param(int, 5, "noise words per prediction (0: no negative sampling; "
+                                  "then --hs)", low=0),
+        "hs": Param(bool, False, "hierarchical softmax over a Huffman tree"),
+        "sample": Param(float, 1e-3, "subsampling threshold t of frequent words (0: off)",
+                        low=0.0),
+        "epochs": Param(int, 5, "passes over the corpus", low=1),
+        "alpha": Param(float, alpha, "initial learning rate, decaying linearly to 1e-4",
+                       low=0.0, low_open=True),
+        "threads": Param(int, 2, "Hogwild threads", low=1),
+        "seed": _seed(),
+    }
+
+
+_W2V_DESCRIPTION = ("The original word2vec algorithm (Mikolov et al. 2013), compiled with "
+                    "numba: dynamic window, subsampling of frequent words, negative sampling "
+                    "from U^(3/4) and/or hierarchical softmax, linearly decaying learning "
+                    "rate, lock-free threads. One thread and a seed give identical vectors.")
+
+register(Method(
+    "sgns", "wvlib.word2vec:train_sgns",
+    "word2vec skip-gram (negative sampling by default; --hs for hierarchical softmax)",
+    description=_W2V_DESCRIPTION, params=_word2vec_params(0.025)))
+
+register(Method(
+    "cbow", "wvlib.word2vec:train_cbow",
+    "word2vec CBOW: the mean of the context vectors predicts the word",
+    description=_W2V_DESCRIPTION, params=_word2vec_params(0.05)))
