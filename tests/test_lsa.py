@@ -1,14 +1,13 @@
 """Tests for wvlib.lsa: term-document counts and TF-IDF against brute force, the SVD
 reconstruction, the fold-in identity, retrieval without shared words, and bad input."""
-import argparse
 from collections import Counter
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from wvlib.lsa import (LSA, add_train_arguments, inverse_document_frequency,
-                       term_document_matrix, tfidf, train_from_args)
+from wvlib.lsa import (LSA, inverse_document_frequency, term_document_matrix, tfidf,
+                       train_lsa)
 
 DOCS = [
     ["human", "machine", "interface", "for", "computer", "applications"],
@@ -162,7 +161,7 @@ def test_rank_documents_finds_document_without_shared_words():
     q = lsa.U_.T @ lsa.weight_query(["car"])
     D = lsa.Vt_.T * lsa.s_
     manual = D @ q / (np.linalg.norm(D, axis=1) * np.linalg.norm(q))
-    np.testing.assert_allclose([score[j] for j in range(len(docs))], manual)
+    np.testing.assert_allclose([score[j] for j in range(len(docs))], manual, atol=1e-12)
     assert [s for _, s in ranking] == sorted((s for _, s in ranking), reverse=True)
     assert len(lsa.rank_documents(["car"], topn=2)) == 2
     # similarities
@@ -186,7 +185,7 @@ def test_lsa_accepts_a_corpus_and_term_vectors():
 
 
 def test_lsa_bad_input():
-    with pytest.raises(ValueError, match="k"):
+    with pytest.raises(ValueError, match="dim must be a positive integer"):
         LSA(0)
     with pytest.raises(ValueError, match="weighting"):
         LSA(2, weighting="bm25")
@@ -198,7 +197,7 @@ def test_lsa_bad_input():
         LSA(2).fit(["a raw string", "is not tokenized"])
     with pytest.raises(ValueError, match="documents"):
         LSA(2).fit([])
-    with pytest.raises(ValueError, match=r"k must be at most.*9"):
+    with pytest.raises(ValueError, match=r"dim must be at most.*9"):
         LSA(10).fit(DOCS)
     lsa = LSA(2).fit(DOCS)
     with pytest.raises(ValueError, match="query"):
@@ -215,29 +214,24 @@ def test_lsa_bad_input():
         lsa.term_similarity("graph", "unicorn")
 
 
-def test_cli_hooks():
+def test_train_lsa_is_the_lsa_model_with_the_declared_options():
     from wvlib.corpus import load_corpus
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
-    args = parser.parse_args(["--weighting", "log_tfidf", "--max-vocab", "300"])
-    args.dim, args.window, args.min_count, args.seed, args.verbose = 12, None, None, 0, None
     corpus = load_corpus("lee")
-    kv = train_from_args(corpus, args)
+    kv = train_lsa(corpus, dim=12, weighting="log_tfidf", max_vocab=300)
     assert len(kv) == 300 and kv.vector_size == 12
     expected = LSA(12, weighting="log_tfidf", min_count=5, max_vocab=300).fit(corpus)
     np.testing.assert_allclose(kv.vectors, expected.term_vectors().vectors)
+    with pytest.raises(ValueError, match="norm must be one of 'none', 'l2'"):
+        train_lsa(corpus, norm=None)
+    with pytest.raises(TypeError, match="window"):
+        train_lsa(corpus, window=5)                     # LSA has no window
 
 
-def test_cli_default_dim_fits_a_small_corpus():
+def test_default_dim_fits_a_small_corpus(caplog):
     from wvlib.corpus import load_corpus
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
-    args = parser.parse_args([])
-    args.dim, args.window, args.min_count, args.seed, args.verbose = None, None, 1, 0, None
-    corpus = load_corpus("toy")                       # 12 documents < the default k = 100
-    with pytest.warns(UserWarning, match="rank"):
-        kv = train_from_args(corpus, args)
-    assert kv.vector_size == len(corpus)
-    args.dim = 50
-    with pytest.raises(ValueError, match="k must be at most"):
-        train_from_args(corpus, args)
+    corpus = load_corpus("toy")                       # 12 documents < the default dim = 100
+    with caplog.at_level("INFO", logger="wvlib"), pytest.warns(UserWarning, match="rank"):
+        kv = train_lsa(corpus, min_count=1)
+    assert kv.vector_size == len(corpus) and "dim 12" in caplog.text
+    with pytest.raises(ValueError, match="dim must be at most"):
+        train_lsa(corpus, min_count=1, dim=50)

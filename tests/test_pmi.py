@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from wvlib.pmi import (add_train_arguments, pmi_dense, pmi_matrix, ppmi_svd_embeddings,
-                       train_from_args, train_ppmi_svd)
+from wvlib.pmi import pmi_dense, pmi_matrix, ppmi_svd_embeddings, train_ppmi_svd
 
 
 def random_counts(n_rows, n_cols, density, seed):
@@ -259,7 +258,7 @@ def lee():
 def test_pipeline_equals_its_steps(lee):
     from wvlib.cooccurrence import cooccurrence_matrix
     from wvlib.corpus import Vocabulary
-    kv = train_ppmi_svd(lee, dim=20, window=3, min_count=5, alpha=0.75, neg=2, eig=0.5,
+    kv = train_ppmi_svd(lee, dim=20, window=3, min_count=5, alpha=0.75, shift=2, eig=0.5,
                         weighting="harmonic")
     vocab = Vocabulary.build(lee.documents, min_count=5)
     counts = cooccurrence_matrix(lee.documents, vocab, window=3, weighting="harmonic")
@@ -280,22 +279,38 @@ def test_pipeline_is_deterministic_and_bad_input(lee):
         train_ppmi_svd(lee, dim=10**6, min_count=10)
 
 
-def test_cli_hooks(lee):
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
-    args = parser.parse_args(["--neg", "2", "--eig", "0", "--max-vocab", "500"])
-    assert args.alpha == 0.75 and args.neg == 2 and args.eig == 0 and not args.add_context
-    for name in ("dim", "window", "min_count", "verbose"):
-        setattr(args, name, None)                       # None = the method's default
-    args.dim, args.seed = 8, 0
-    kv = train_from_args(lee, args)
+def test_cli_options_come_from_the_declaration(lee, tmp_path, capsys):
+    from wvlib.cli import main
+    out = tmp_path / "v.txt"
+    assert main(["train", "ppmi-svd", "--corpus", "lee", "--out", str(out), "--dim", "8",
+                 "--shift", "2", "--eig", "0", "--max-vocab", "500"]) == 0
+    from wvlib.vectors import KeyedVectors
+    kv = KeyedVectors.load_word2vec_format(out)
     assert len(kv) == 500 and kv.vector_size == 8
-    expected = train_ppmi_svd(lee, dim=8, neg=2, eig=0, max_vocab=500, seed=0)
-    np.testing.assert_allclose(kv.vectors, expected.vectors)
-    help_text = parser.format_help()
-    for option in ("--alpha", "--neg", "--eig", "--add-context", "--weighting",
-                   "--dynamic-window", "--max-vocab"):
-        assert option in help_text
+    expected = train_ppmi_svd(lee, dim=8, shift=2, eig=0, max_vocab=500, seed=0)
+    np.testing.assert_allclose(kv.vectors, expected.vectors, atol=1e-5)   # text format
+
+
+def test_pipeline_validates_every_declared_parameter(lee):
+    with pytest.raises(ValueError, match="shift must be a real number >= 1"):
+        train_ppmi_svd(lee, dim=5, shift=0.5)
+    with pytest.raises(ValueError, match="alpha"):
+        train_ppmi_svd(lee, dim=5, alpha=0)
+    with pytest.raises(ValueError, match="weighting must be one of 'uniform', 'harmonic'"):
+        train_ppmi_svd(lee, dim=5, weighting="gaussian")
+    with pytest.raises(ValueError, match="add_context must be True or False"):
+        train_ppmi_svd(lee, dim=5, add_context="yes")
+    with pytest.raises(TypeError, match="neg"):
+        train_ppmi_svd(lee, dim=5, neg=2)                 # the old name is gone
+
+
+def test_default_dim_adapts_to_a_small_vocabulary(caplog):
+    docs = [["a", "b", "c", "a"], ["b", "c", "d", "a"]]
+    with caplog.at_level("INFO", logger="wvlib"):
+        kv = train_ppmi_svd(docs, min_count=1, window=2)
+    assert kv.vector_size == 4 and "dim 4" in caplog.text
+    with pytest.raises(ValueError, match="dim must be at most the vocabulary size"):
+        train_ppmi_svd(docs, min_count=1, window=2, dim=5)
 
 
 def test_bad_positive():
@@ -309,9 +324,10 @@ def test_benchmark_measure_and_table():
     bench.add_arguments(parser)
     args = parser.parse_args(["--corpus", "lee", "--dim", "10", "--window", "2"])
     assert args.repeat == 3 and args.blas_threads == 1 and args.min_count == 5
+    assert args.alpha is None and args.shift is None    # not given: the declared default
     options = dict(corpus="lee", max_documents=None, min_count=5, seed=0, dim=10, window=2,
-                   alpha=args.alpha, neg=args.neg, eig=args.eig, add_context=False,
-                   weighting=args.weighting, dynamic_window=False, max_vocab=None,
+                   alpha=0.75, shift=1.0, eig=0.5, add_context=False,
+                   weighting="harmonic", dynamic_window=False, max_vocab=None,
                    restrict_vocab=30000, blas_threads=1)
     result = bench.measure("ppmi", options)             # in this process: no spawn in a test
     from wvlib.corpus import load_corpus
@@ -327,4 +343,7 @@ def test_benchmark_measure_and_table():
     assert "WordSim-353" in table and "time ratio PPMI-SVD / gensim = 0.50" in table
     args.repeat = 0
     with pytest.raises(ValueError, match="repeat"):
+        bench.run(args)
+    args.repeat, args.alpha = 1, 2.0
+    with pytest.raises(ValueError, match="alpha must be"):
         bench.run(args)

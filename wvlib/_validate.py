@@ -11,9 +11,16 @@ argument and says what was expected, in the style of scikit-learn::
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
-import scipy.sparse as sp
+
+
+def _is_sparse(A) -> bool:
+    """``scipy.sparse.issparse(A)`` without importing SciPy: a sparse matrix can only exist
+    once ``scipy.sparse`` has been imported (so ``import wvlib.vectors`` stays light)."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and sparse.issparse(A)
 
 
 def check_positive_int(value, name: str, *, allow_zero: bool = False) -> int:
@@ -66,7 +73,8 @@ def check_matrix(A, name: str, *, allow_sparse: bool = True, square: bool = Fals
     number of dimensions, an empty matrix, non-numeric or non-finite entries, and ``TypeError``
     for sparse input where only dense is accepted.
     """
-    if sp.issparse(A):
+    if _is_sparse(A):
+        import scipy.sparse as sp
         if not allow_sparse:
             raise TypeError(f"{name} must be a dense array, got a scipy.sparse matrix; "
                             f"call .toarray() first")

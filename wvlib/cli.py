@@ -1,10 +1,10 @@
 """The command line: ``python -m wvlib`` (or ``wvlib``).
 
-    wvlib train METHOD --corpus NAME_OR_PATH --out FILE [--dim D] [--window W] [--min-count N]
-                       [--seed S] [method options]
+    wvlib train METHOD --corpus NAME_OR_PATH --out FILE [method options]
+                       (the options of each method are declared in wvlib/methods.py)
     wvlib evaluate FILE [--restrict-vocab N] [--json]
     wvlib neighbors FILE WORD [--topn N]
-    wvlib corpus NAME_OR_PATH [--min-count N] [--json]
+    wvlib corpus NAME_OR_PATH [--min-count N] [--window W] [--json] [--encoding E]
     wvlib course assign [--check] | grade ... | gradescope ...
     wvlib bench svd|ppmi [options]
     wvlib book build
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
-import time
 
-from .train import METHODS
+# Nothing heavy is imported here: a command imports what it needs when it runs, and the
+# parser of a module command (course grade, bench, book) is built only when that command is
+# chosen, so that `wvlib --help` answers in a fraction of a second.
 
 BENCHMARKS = {
     "svd": ("wvlib.benchmarks.svd", "randomized truncated SVD against scipy.sparse.linalg.svds"),
@@ -32,29 +32,54 @@ COURSE_COMMANDS = {
 }
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Show a default only when there is one and the help text does not already state it."""
+class _LazySubParsers(argparse._SubParsersAction):
+    """Sub-commands whose arguments are added only when the sub-command is chosen.
 
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if action.default is None or action.default is False or \
-                action.default == argparse.SUPPRESS or "default" in text.lower():
-            return text
-        return super()._get_help_string(action)
+    ``add_lazy(name, fill, help=...)`` registers a parser for ``name`` and remembers ``fill``,
+    a function of the parser that adds its arguments (and may import a module); ``fill`` runs
+    when ``name`` is parsed, or for every sub-command when :func:`build_parser` is asked for
+    the complete parser."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pending = {}
+
+    def add_lazy(self, name, fill, **kwargs):
+        kwargs.setdefault("description", kwargs.get("help"))
+        parser = self.add_parser(name, **kwargs)
+        self._pending[name] = (fill, parser)
+        return parser
+
+    def fill(self, name):
+        if name in self._pending:
+            fill, parser = self._pending.pop(name)
+            fill(parser)
+
+    def fill_all(self):
+        for name in list(self._pending):
+            self.fill(name)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        self.fill(values[0])
+        super().__call__(parser, namespace, values, option_string)
 
 
-def _import(module_name):
-    return importlib.import_module(module_name)
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _module_command(module_name):
+    """A ``fill`` function for a module that supplies ``add_arguments`` and ``run``."""
+    def fill(parser):
+        module = importlib.import_module(module_name)
+        module.add_arguments(parser)
+        parser.set_defaults(handler=module.run)
+    return fill
 
 
 def _add_module_commands(subparsers, registry):
-    """Add one sub-command per ``name: (module, help)``; the module supplies its own
-    ``add_arguments(parser)`` and ``run(args)``."""
     for name, (module_name, help_text) in registry.items():
-        module = _import(module_name)
-        p = subparsers.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(p)
-        p.set_defaults(handler=module.run)
+        subparsers.add_lazy(name, _module_command(module_name), help=help_text)
 
 
 def _add_verbosity(p):
@@ -65,36 +90,76 @@ def _add_verbosity(p):
                    help="never show progress bars")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wvlib", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+def _add_encoding(p):
+    p.add_argument("--encoding", default=None,
+                   help="encoding of a corpus text file (default: utf-8)")
 
-    # train -----------------------------------------------------------------------------
-    p_train = sub.add_parser("train", help="train word vectors and write word2vec text format")
-    methods = p_train.add_subparsers(dest="method", metavar="METHOD", required=True)
-    for name, (module_name, help_text) in METHODS.items():
-        p = methods.add_parser(name, help=help_text, description=help_text,
-                               formatter_class=_HelpFormatter)
+
+def _option(name):
+    return "--" + name.replace("_", "-")
+
+
+def add_method_arguments(parser, method, *, skip=()):
+    """Add one option per declared parameter of ``method`` (a :class:`wvlib.methods.Method`).
+
+    The options only convert strings to numbers; their argparse default is ``None`` ("not
+    given"), the declared default is shown in the help, and the value is validated by the
+    training function. ``skip``: parameters the caller adds itself."""
+    group = parser.add_argument_group(f"{method.name} options", description=method.description
+                                      or None)
+    for name, param in method.params.items():
+        if name in skip:
+            continue
+        help_text = f"{param.help} (default: {param.default_text()})"
+        if param.type is bool:
+            flag = _option(name) if param.default is False else "--no-" + name.replace("_", "-")
+            group.add_argument(flag, dest=name, action="store_const", default=None,
+                               const=param.default is False, help=help_text)
+        elif param.choices:
+            group.add_argument(_option(name), dest=name, choices=param.choices, default=None,
+                               help=help_text)
+        else:
+            group.add_argument(_option(name), dest=name, type=param.type, default=None,
+                               metavar=name.upper(), help=help_text)
+
+
+def _train_fill(method):
+    def fill(p):
         p.add_argument("--corpus", required=True,
-                       help="corpus name (toy, lee, enwiki-sample, text8) or path to a UTF-8 "
-                            "text file with one document per line")
+                       help="corpus name (toy, lee, enwiki-sample, text8) or path to a text "
+                            "file with one document per line")
         p.add_argument("--out", required=True, help="output file (word2vec format)")
-        module = _import(module_name)
-        defaults = getattr(module, "TRAIN_DEFAULTS", {})
-        p.add_argument("--dim", type=int, default=defaults.get("dim"),
-                       help="vector dimension")
-        p.add_argument("--window", type=int, default=defaults.get("window"),
-                       help="context window: words at most this far apart co-occur")
-        p.add_argument("--min-count", type=int, default=defaults.get("min_count"),
-                       help="ignore words seen fewer times than this")
-        p.add_argument("--seed", type=int, default=0, help="random seed")
         p.add_argument("--binary", action="store_true", help="write the binary word2vec format")
         p.add_argument("--max-documents", type=int, default=None,
                        help="use only the first N documents of the corpus")
+        _add_encoding(p)
         _add_verbosity(p)
-        module.add_train_arguments(p)
-        p.set_defaults(handler=cmd_train, method_module=module_name)
+        add_method_arguments(p, method)
+        p.set_defaults(handler=cmd_train, method=method.name)
+    return fill
+
+
+def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
+    """The ``wvlib`` parser. With ``complete=False`` the arguments of each sub-command are
+    added only when it is parsed (what :func:`main` does, so that a command imports only what
+    it needs); ``complete=True`` builds everything (imports every command's module)."""
+    from .methods import METHODS
+
+    parser = argparse.ArgumentParser(prog="wvlib", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.register("action", "parsers", _LazySubParsers)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    lazies = [sub]
+
+    # train -----------------------------------------------------------------------------
+    p_train = sub.add_parser("train", help="train word vectors and write word2vec text format",
+                             description="train word vectors and write word2vec text format")
+    p_train.register("action", "parsers", _LazySubParsers)
+    methods = p_train.add_subparsers(dest="method", metavar="METHOD", required=True)
+    lazies.append(methods)
+    for name, method in METHODS.items():
+        methods.add_lazy(name, _train_fill(method), help=method.help,
+                         formatter_class=_HelpFormatter)
 
     # evaluate --------------------------------------------------------------------------
     p = sub.add_parser("evaluate", help="WordSim-353, SimLex-999 and Google analogies")
@@ -121,12 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", type=int, default=None,
                    help="also count co-occurrences with this window and report the time")
     p.add_argument("--json", action="store_true")
+    _add_encoding(p)
     _add_verbosity(p)
     p.set_defaults(handler=cmd_corpus)
 
     # course ----------------------------------------------------------------------------
     p_course = sub.add_parser("course", help="exercise generation and grading")
+    p_course.register("action", "parsers", _LazySubParsers)
     course = p_course.add_subparsers(dest="course_command", metavar="COMMAND", required=True)
+    lazies.append(course)
     p = course.add_parser("assign", help="generate exercises/ from solutions/")
     p.add_argument("--check", action="store_true",
                    help="only verify that exercises/ is up to date (exit 1 if stale)")
@@ -137,11 +205,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     # bench -----------------------------------------------------------------------------
     p_bench = sub.add_parser("bench", help="benchmarks against the reference implementations")
+    p_bench.register("action", "parsers", _LazySubParsers)
     bench = p_bench.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
+    lazies.append(bench)
     _add_module_commands(bench, BENCHMARKS)
 
     # book ------------------------------------------------------------------------------
     _add_module_commands(sub, {"book": ("wvlib.book", "build the Jupyter Book")})
+    if complete:
+        for action in lazies:
+            action.fill_all()
     return parser
 
 
@@ -150,16 +223,33 @@ def _load_vectors(path, binary):
     return KeyedVectors.load_word2vec_format(path, binary=binary)
 
 
-def cmd_train(args) -> int:
+def _load_corpus(args, **kwargs):
     from .corpus import load_corpus
-    for name in ("dim", "window", "min_count", "max_documents"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name.replace('_', '-')} must be a positive integer, "
-                             f"got {value}")
+    if args.encoding is not None:
+        kwargs["encoding"] = args.encoding
+    return load_corpus(args.corpus, verbose=args.verbose, **kwargs)
+
+
+def cmd_train(args) -> int:
+    import time
+
+    from .methods import METHODS
+    method = METHODS[args.method]
+    if args.max_documents is not None and args.max_documents < 1:
+        raise ValueError(f"--max-documents must be a positive integer, got {args.max_documents}")
+    given = {name: getattr(args, name) for name in method.params
+             if getattr(args, name) is not None}
+    params = method.defaults(args.corpus)
+    for name, value in params.items():
+        if name not in given and value != method.params[name].default:
+            print(f"{args.method}: {name} {value}, the default for the {args.corpus} corpus",
+                  file=sys.stderr)
+    params = {name: value for name, value in params.items()
+              if not method.params[name].adaptive}          # adaptive: the function decides
+    params.update(given)
     start = time.perf_counter()
-    corpus = load_corpus(args.corpus, max_documents=args.max_documents, verbose=args.verbose)
-    kv = _import(args.method_module).train_from_args(corpus, args)
+    corpus = _load_corpus(args, max_documents=args.max_documents)
+    kv = method.load()(corpus, verbose=args.verbose, **params)
     kv.save_word2vec_format(args.out, binary=args.binary)
     print(f"{args.method}: {len(kv)} words × {kv.vector_size} dimensions from "
           f"{corpus.n_tokens:,} tokens in {time.perf_counter() - start:.1f} s → {args.out}")
@@ -167,6 +257,8 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    import json
+
     from .evaluate import evaluate_all, format_report
     kv = _load_vectors(args.file, args.binary)
     results = evaluate_all(kv, restrict_vocab=args.restrict_vocab)
@@ -185,9 +277,12 @@ def cmd_neighbors(args) -> int:
 
 
 def cmd_corpus(args) -> int:
-    from .corpus import Vocabulary, load_corpus
+    import json
+    import time
+
+    from .corpus import Vocabulary
     start = time.perf_counter()
-    corpus = load_corpus(args.corpus, verbose=args.verbose)
+    corpus = _load_corpus(args)
     load_seconds = time.perf_counter() - start
     vocab = Vocabulary.build(corpus, min_count=args.min_count)
     info = {"corpus": corpus.name, "documents": len(corpus), "tokens": corpus.n_tokens,
@@ -216,14 +311,52 @@ def cmd_assign(args) -> int:
     return assign(args.solutions, args.exercises, check=args.check)
 
 
+class _NoteHandler:
+    """Print the library's notes (:func:`wvlib.methods.note`) on stderr while a command runs."""
+
+    def __init__(self, command):
+        import logging
+        self.logger = logging.getLogger("wvlib")
+        self.handler = logging.StreamHandler(sys.stderr)
+        self.handler.setFormatter(logging.Formatter(f"wvlib {command}: %(message)s"))
+
+    def __enter__(self):
+        self.level = self.logger.level
+        self.logger.setLevel("INFO")
+        self.logger.addHandler(self.handler)
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+
+
+def _name_the_option(args, message):
+    """``dim must be ...`` -> ``--dim: dim must be ...`` for a training option."""
+    if getattr(args, "command", None) == "train":
+        from .methods import METHODS
+        first = str(message).split(" ", 1)[0]
+        if first in METHODS[args.method].params:
+            return f"{_option(first)}: {message}"
+    return message
+
+
 def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(complete=False)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "command", None) == "train":
+            from .methods import METHODS
+            options = ", ".join(_option(name) for name in METHODS[args.method].params)
+            parser.error(f"unrecognized arguments: {' '.join(extra)} (the options of "
+                         f"{args.method} are {options}; see wvlib train {args.method} --help)")
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        return int(args.handler(args) or 0)
+        with _NoteHandler(args.command):
+            return int(args.handler(args) or 0)
     except (ValueError, KeyError, TypeError, FileNotFoundError, RuntimeError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"wvlib {args.command}: error: {message}", file=sys.stderr)
+        print(f"wvlib {args.command}: error: {_name_the_option(args, message)}",
+              file=sys.stderr)
         return 2
 
 

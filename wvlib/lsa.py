@@ -33,11 +33,12 @@ import scipy.sparse as sp
 from ._validate import (check_choice, check_matrix, check_optional_positive_int,
                         check_positive_int)
 from .corpus import Vocabulary, as_documents
+from .methods import METHODS, adapt_dim, validates
 
-WEIGHTINGS = ("tfidf", "log_tfidf", "count")
+_PARAMS = METHODS["lsa"].params          # the declaration of `wvlib train lsa`
+WEIGHTINGS = _PARAMS["weighting"].choices
 NORMS = (None, "l2")
-DEFAULT_K = 100
-DEFAULT_CLI_MIN_COUNT = 5
+DEFAULT_DIM = _PARAMS["dim"].default
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,8 +160,8 @@ class LSA:
 
     Parameters
     ----------
-    k : int, default 100
-        Number of latent dimensions; at most ``min(n_terms, n_documents)``.
+    dim : int, default 100
+        Number of latent dimensions ``k``; at most ``min(n_terms, n_documents)``.
     weighting : {"tfidf", "log_tfidf", "count"}, default "tfidf"
         ``"tfidf"``: raw count x smoothed idf (see :func:`tfidf`); ``"log_tfidf"``:
         ``(1 + log count)`` x smoothed idf; ``"count"``: raw counts.
@@ -181,19 +182,19 @@ class LSA:
     vocab_ : wvlib.corpus.Vocabulary
     counts_ : csr_matrix, raw term-document counts;   X_ : csr_matrix, weighted matrix
     idf_ : ndarray or None (None for ``weighting="count"``)
-    U_ : ndarray (n_terms, k);  s_ : ndarray (k,), descending;  Vt_ : ndarray (k, n_documents)
+    U_ : ndarray (n_terms, dim);  s_ : (dim,), descending;  Vt_ : (dim, n_documents)
 
     Examples
     --------
     >>> docs = [["cat", "purrs"], ["dog", "barks"], ["cat", "dog", "pets"]]
-    >>> lsa = LSA(k=2).fit(docs)
+    >>> lsa = LSA(dim=2).fit(docs)
     >>> lsa.U_.shape, lsa.Vt_.shape
     ((5, 2), (2, 3))
     """
 
-    def __init__(self, k: int = DEFAULT_K, *, weighting: str = "tfidf", norm=None,
+    def __init__(self, dim: int = DEFAULT_DIM, *, weighting: str = "tfidf", norm=None,
                  min_count: int = 1, max_vocab=None, seed=0, method: str = "randomized"):
-        self.k = check_positive_int(k, "k")
+        self.dim = check_positive_int(dim, "dim")
         self.weighting = check_choice(weighting, "weighting", WEIGHTINGS)
         self.norm = check_choice(norm, "norm", NORMS)
         self.min_count = check_positive_int(min_count, "min_count")
@@ -222,10 +223,10 @@ class LSA:
             raise ValueError(f"documents contain no term with at least "
                              f"min_count={self.min_count} occurrences")
         limit = min(len(vocab), len(docs))
-        if self.k > limit:
-            raise ValueError(f"k must be at most min(number of terms, number of documents) = "
-                             f"min({len(vocab)}, {len(docs)}) = {limit}, got k={self.k}; "
-                             f"lower k (--dim) or min_count")
+        if self.dim > limit:
+            raise ValueError(f"dim must be at most min(number of terms, number of documents) "
+                             f"= min({len(vocab)}, {len(docs)}) = {limit}, got "
+                             f"dim={self.dim}; lower dim or min_count")
 
         counts = term_document_matrix(docs, vocab)
         if self.weighting == "count":
@@ -237,9 +238,9 @@ class LSA:
         if self.norm == "l2":
             X = _normalize_columns(X)
 
-        U, s, Vt = truncated_svd(X, self.k, method=self.method, seed=self.seed)
+        U, s, Vt = truncated_svd(X, self.dim, method=self.method, seed=self.seed)
         if s[-1] <= 1e-10 * s[0]:
-            warnings.warn(f"the weighted term-document matrix has rank < k={self.k}; the "
+            warnings.warn(f"the weighted term-document matrix has rank < dim={self.dim}; the "
                           "smallest singular values are ~0 and are ignored when folding in",
                           stacklevel=2)
         self.vocab_, self.counts_, self.idf_, self.X_ = vocab, counts, idf, X
@@ -345,42 +346,39 @@ class LSA:
 
 
 # ---------------------------------------------------------------------------------------------
-# Command-line hooks (python -m wvlib train lsa ...)
+# The training method (wvlib train lsa)
 # ---------------------------------------------------------------------------------------------
 
-def add_train_arguments(parser) -> None:
-    """Add the LSA options to an ``argparse`` parser (``--dim`` is ``k``; ``--window`` is not
-    used: LSA's context is the whole document)."""
-    parser.add_argument(
-        "--weighting", choices=WEIGHTINGS, default="tfidf",
-        help="term weighting of the term-document matrix (default tfidf: raw count x "
-             "log((1+N)/(1+df)) + 1)")
-    parser.add_argument(
-        "--norm", choices=("none", "l2"), default="none",
-        help="L2-normalise every document column after weighting (default none, as in "
-             "Deerwester et al.)")
-    parser.add_argument(
-        "--max-vocab", type=int, default=None,
-        help="keep at most this many most frequent terms (default: no limit)")
-
-
-def train_from_args(corpus, args):
+@validates("lsa")
+def train_lsa(corpus, *, dim=None, min_count: int = _PARAMS["min_count"].default,
+              weighting: str = _PARAMS["weighting"].default, norm: str = "none",
+              max_vocab=None, seed: int = 0, verbose=None):
     """LSA term vectors (rows of ``U_k S_k``) of the corpus documents (lines or articles).
 
-    ``args.dim`` is ``k``; when it is ``None`` the default is ``min(100, n_terms, n_documents)``
-    (a small corpus has fewer documents than 100). ``args.min_count`` defaults to 5.
+    Parameters
+    ----------
+    corpus : wvlib.corpus.Corpus or list of list of str
+    dim : int or None, default None
+        Number of latent dimensions; ``None``: ``DEFAULT_DIM`` (100), or
+        ``min(n_terms, n_documents)`` when that is smaller (a small corpus has few documents).
+    min_count : int, default 5
+    weighting : {"tfidf", "log_tfidf", "count"}, default "tfidf"
+    norm : {"none", "l2"}, default "none"
+    max_vocab : int or None
+    seed : int, default 0
+    verbose : bool or None
+        Unused (LSA has no long loop); accepted like every training method.
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
     """
-    dim = getattr(args, "dim", None)
-    min_count = getattr(args, "min_count", None)
-    min_count = DEFAULT_CLI_MIN_COUNT if min_count is None else min_count
-    max_vocab = getattr(args, "max_vocab", None)
-    norm = getattr(args, "norm", None)
+    documents = as_documents(corpus)
+    n_terms = len(Vocabulary.build(documents, min_count=min_count, max_size=max_vocab))
     if dim is None:
-        documents = as_documents(corpus)
-        n_terms = len(Vocabulary.build(documents, min_count=min_count, max_size=max_vocab))
-        dim = min(DEFAULT_K, n_terms, len(documents))
-    model = LSA(
-        dim, weighting=getattr(args, "weighting", None) or "tfidf",
-        norm=None if norm in (None, "none") else norm, min_count=min_count,
-        max_vocab=max_vocab, seed=0 if getattr(args, "seed", None) is None else args.seed)
-    return model.fit(corpus).term_vectors(scale=True)
+        dim = adapt_dim(None, min(n_terms, len(documents)), METHODS["lsa"],
+                        f"min(number of terms, number of documents) = min({n_terms}, "
+                        f"{len(documents)})")
+    model = LSA(dim, weighting=weighting, norm=None if norm == "none" else norm,
+                min_count=min_count, max_vocab=max_vocab, seed=seed)
+    return model.fit(documents).term_vectors(scale=True)

@@ -29,8 +29,8 @@ This module turns a word-context count matrix into word vectors in two steps:
    is usually 0.5 or 0 rather than the "textbook" 1. Optionally add the context vectors
    ``C = V_d S_d**p`` (``W + C``, LGD 2015).
 
-:func:`train_ppmi_svd` runs the whole pipeline on a corpus; :func:`add_train_arguments` and
-:func:`train_from_args` are the hooks behind ``python -m wvlib train ppmi``.
+:func:`train_ppmi_svd` runs the whole pipeline on a corpus (``wvlib train ppmi-svd``; its
+parameters are declared in :mod:`wvlib.methods`).
 
 References
 ----------
@@ -44,8 +44,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._validate import (check_choice, check_float, check_matrix, check_optional_positive_int,
-                        check_positive_int)
+from ._validate import check_choice, check_float, check_matrix, check_positive_int
+from .methods import METHODS, adapt_dim, validates
 
 # Defaults of the whole pipeline, chosen by measurement on the default corpus "enwiki-sample"
 # with ``python -m wvlib.benchmarks.ppmi`` (see that module and the help texts below).
@@ -53,7 +53,7 @@ from ._validate import (check_choice, check_float, check_matrix, check_optional_
 # min_count 5; the defaults give WordSim-353 rho 0.526, SimLex-999 0.228, analogies 0.084):
 #   window 2 / 5 / 8 / 15:    WordSim 0.25 / 0.45 / 0.51 / 0.53  (relatedness needs wide windows)
 #   dim 50 / 200 / 300:       0.51 / 0.50 / 0.46        (465k tokens support few dimensions)
-#   neg (shift k) 2 / 5 / 15: 0.51 / 0.47 / 0.44        (LGD 2015: shifting hurts SVD)
+#   shift k 2 / 5 / 15:      : 0.51 / 0.47 / 0.44        (LGD 2015: shifting hurts SVD)
 #   eig 0 / 1:                0.51 / 0.51               (eig 1: analogies 0.095)
 #   alpha 0.5 / 1:            0.49 / 0.535              (alpha 1: analogies 0.069)
 #   uniform weighting:        0.536 (SimLex 0.222, analogies 0.071); + dynamic window: 0.46
@@ -61,14 +61,17 @@ from ._validate import (check_choice, check_float, check_matrix, check_optional_
 # Speed: on a quiet 2-core machine the whole pipeline takes about 0.55x the time of gensim's
 # skip-gram (wvlib.benchmarks.ppmi); window 8 with dim 75 scores the same within noise
 # (WordSim-353 0.517, SimLex-999 0.226, analogies 0.081) in 0.35x.
-DEFAULT_DIM = 100
-DEFAULT_WINDOW = 10
-DEFAULT_MIN_COUNT = 5
-DEFAULT_ALPHA = 0.75
-DEFAULT_NEG = 1.0
-DEFAULT_EIG = 0.5
-DEFAULT_WEIGHTING = "harmonic"
-DEFAULT_DYNAMIC_WINDOW = False
+# The declaration (types, bounds, defaults, help) is in wvlib/methods.py; the constants below
+# are read from it, for the chapter and the benchmark.
+_PARAMS = METHODS["ppmi-svd"].params
+DEFAULT_DIM = _PARAMS["dim"].default
+DEFAULT_WINDOW = _PARAMS["window"].default
+DEFAULT_MIN_COUNT = _PARAMS["min_count"].default
+DEFAULT_ALPHA = _PARAMS["alpha"].default
+DEFAULT_SHIFT = _PARAMS["shift"].default
+DEFAULT_EIG = _PARAMS["eig"].default
+DEFAULT_WEIGHTING = _PARAMS["weighting"].default
+DEFAULT_DYNAMIC_WINDOW = _PARAMS["dynamic_window"].default
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,41 +288,45 @@ def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0
 # 3. The whole pipeline
 # ---------------------------------------------------------------------------------------------
 
-def train_ppmi_svd(corpus, *, dim: int = DEFAULT_DIM, window: int = DEFAULT_WINDOW,
+@validates("ppmi-svd")
+def train_ppmi_svd(corpus, *, dim=None, window: int = DEFAULT_WINDOW,
                    min_count: int = DEFAULT_MIN_COUNT, alpha: float = DEFAULT_ALPHA,
-                   neg: float = DEFAULT_NEG, eig: float = DEFAULT_EIG,
-                   dynamic_window: bool = DEFAULT_DYNAMIC_WINDOW,
-                   weighting: str = DEFAULT_WEIGHTING, add_context: bool = False, seed=0,
-                   max_vocab=None, verbose=None):
+                   shift: float = DEFAULT_SHIFT, eig: float = DEFAULT_EIG,
+                   add_context: bool = False, weighting: str = DEFAULT_WEIGHTING,
+                   dynamic_window: bool = DEFAULT_DYNAMIC_WINDOW, max_vocab=None, seed: int = 0,
+                   verbose=None):
     """Count, reweight by PPMI, factorize: word vectors from a corpus.
+
+    The parameters are declared (types, bounds, defaults) in :mod:`wvlib.methods` and
+    validated on every call.
 
     Parameters
     ----------
     corpus : wvlib.corpus.Corpus or list of list of str
         Tokenized documents.
-    dim : int
-        Vector size (number of singular vectors); capped by nothing, so it must not exceed the
-        vocabulary size.
-    window : int
+    dim : int or None, default None
+        Vector size (number of singular vectors), at most the vocabulary size; ``None``:
+        ``DEFAULT_DIM`` (100), or the vocabulary size when it is smaller.
+    window : int, default 10
         Context window radius for :func:`wvlib.cooccurrence.cooccurrence_matrix`.
-    min_count : int
+    min_count : int, default 5
         Words rarer than this are dropped before windowing.
-    alpha : float
+    alpha : float, default 0.75
         Context distribution smoothing (see :func:`pmi_matrix`).
-    neg : float
+    shift : float, default 1.0
         Shift ``k >= 1``: ``log k`` is subtracted from PMI.
-    eig : float
+    eig : float, default 0.5
         Eigenvalue weighting ``p`` (see :func:`ppmi_svd_embeddings`).
-    dynamic_window : bool
-        Sample each window size uniformly from 1..window, as word2vec does (needs ``seed``).
-    weighting : {"uniform", "harmonic"}
-        Weight of a co-occurrence at distance ``d``: 1 or ``1/d``.
-    add_context : bool
+    add_context : bool, default False
         Return ``W + C`` instead of ``W``.
-    seed : int or numpy.random.Generator
-        Seed of the dynamic windows and of the randomized SVD.
+    weighting : {"uniform", "harmonic"}, default "harmonic"
+        Weight of a co-occurrence at distance ``d``: 1 or ``1/d``.
+    dynamic_window : bool, default False
+        Sample each window size uniformly from 1..window, as word2vec does (needs ``seed``).
     max_vocab : int or None
         Keep at most this many most frequent words.
+    seed : int, default 0
+        Seed of the dynamic windows and of the randomized SVD.
     verbose : bool or None
         Progress bars (see :mod:`wvlib.progress`).
 
@@ -331,86 +338,14 @@ def train_ppmi_svd(corpus, *, dim: int = DEFAULT_DIM, window: int = DEFAULT_WIND
     from .corpus import Vocabulary
 
     documents = getattr(corpus, "documents", corpus)
-    min_count = check_positive_int(min_count, "min_count")
-    max_vocab = check_optional_positive_int(max_vocab, "max_vocab")
-    check_positive_int(window, "window")
-    dim = check_positive_int(dim, "dim")
     vocab = Vocabulary.build(documents, min_count=min_count, max_size=max_vocab)
-    if dim > len(vocab):               # fail before the (slow) counting
-        raise ValueError(f"dim must be at most the vocabulary size {len(vocab)} "
-                         f"(words with min_count={min_count}), got dim={dim}")
+    if len(vocab) == 0:
+        raise ValueError(f"min_count={min_count} leaves no word in the corpus")
+    # before the (slow) counting
+    dim = adapt_dim(dim, len(vocab), METHODS["ppmi-svd"],
+                    f"the vocabulary size (words with min_count={min_count})")
     counts = cooccurrence_matrix(documents, vocab, window=window, symmetric=True,
                                  weighting=weighting, dynamic_window=dynamic_window,
                                  seed=seed, verbose=verbose)
-    return ppmi_svd_embeddings(counts, vocab.words, dim=dim, alpha=alpha, shift=neg, eig=eig,
-                               add_context=add_context, seed=seed)
-
-
-# ---------------------------------------------------------------------------------------------
-# 4. Command-line hooks (python -m wvlib train ppmi ...)
-# ---------------------------------------------------------------------------------------------
-
-def add_train_arguments(parser) -> None:
-    """Add the PPMI-SVD options to an ``argparse`` parser.
-
-    ``--dim``, ``--window``, ``--min-count``, ``--seed`` and ``--verbose`` are added by the CLI
-    itself; when they are not given, :func:`train_from_args` uses ``DEFAULT_DIM`` (100),
-    ``DEFAULT_WINDOW`` (10) and ``DEFAULT_MIN_COUNT`` (5). Every default was chosen by
-    measurement on enwiki-sample (see the comment above ``DEFAULT_DIM``).
-    """
-    group = parser.add_argument_group(
-        "PPMI-SVD options",
-        description="Defaults chosen for quality on enwiki-sample, where they give WordSim-353 "
-                    "rho 0.526 (mean of 3 SVD seeds); the figures below are the rho with that "
-                    "one setting changed. Without --dim/--window/--min-count: dim "
-                    f"{DEFAULT_DIM} (300 gave 0.46: 465k tokens support few dimensions; use "
-                    f"more on bigger corpora), window {DEFAULT_WINDOW} (5 gave 0.45: "
-                    f"relatedness needs wide windows), min-count {DEFAULT_MIN_COUNT}. For "
-                    "speed, --window 8 --dim 75 scores the same within noise (0.517) in 2/3 "
-                    "of the time.")
-    group.add_argument(
-        "--alpha", type=float, default=DEFAULT_ALPHA,
-        help="context distribution smoothing exponent in (0, 1], P(c) ~ #(c)^alpha "
-             "(default: %(default)s; it removes PMI's bias towards rare contexts; 0.5 gave "
-             "0.49, 1 tied (0.535) but lost analogies, 0.069 vs 0.084)")
-    group.add_argument(
-        "--neg", type=float, default=DEFAULT_NEG,
-        help="shift k >= 1: log k is subtracted from PMI, as SGNS with k negative samples "
-             "does implicitly (default: %(default)s, no shift; k = 2, 5, 15 gave 0.51, 0.47, "
-             "0.44)")
-    group.add_argument(
-        "--eig", type=float, default=DEFAULT_EIG,
-        help="eigenvalue weighting p in [0, 1], word vectors = U S^p (default: %(default)s; "
-             "p = 0 and p = 1 gave 0.51; p = 1 is better on analogies, 0.095)")
-    group.add_argument(
-        "--add-context", action="store_true",
-        help="use W + C (word plus context vectors) instead of W (default: off; on, it tied, "
-             "0.531, with fewer analogies, 0.072)")
-    group.add_argument(
-        "--weighting", choices=("uniform", "harmonic"), default=DEFAULT_WEIGHTING,
-        help="weight of a co-occurrence at distance d: 1 or 1/d (default: %(default)s; "
-             "uniform tied, 0.536, but lost analogies, 0.071 vs 0.084)")
-    group.add_argument(
-        "--dynamic-window", action="store_true", default=DEFAULT_DYNAMIC_WINDOW,
-        help="sample each window size uniformly from 1..window like word2vec (default: off; "
-             "on, with uniform weighting, it gave 0.46)")
-    group.add_argument(
-        "--max-vocab", type=int, default=None,
-        help="keep at most this many most frequent words (default: no limit)")
-
-
-def train_from_args(corpus, args):
-    """Train PPMI-SVD vectors from parsed CLI arguments; ``None`` means the method default."""
-    def arg(name, default):
-        value = getattr(args, name, None)
-        return default if value is None else value
-
-    return train_ppmi_svd(
-        corpus,
-        dim=arg("dim", DEFAULT_DIM), window=arg("window", DEFAULT_WINDOW),
-        min_count=arg("min_count", DEFAULT_MIN_COUNT), alpha=arg("alpha", DEFAULT_ALPHA),
-        neg=arg("neg", DEFAULT_NEG), eig=arg("eig", DEFAULT_EIG),
-        dynamic_window=arg("dynamic_window", DEFAULT_DYNAMIC_WINDOW),
-        weighting=arg("weighting", DEFAULT_WEIGHTING),
-        add_context=arg("add_context", False), seed=arg("seed", 0),
-        max_vocab=arg("max_vocab", None), verbose=getattr(args, "verbose", None))
+    return ppmi_svd_embeddings(counts, vocab.words, dim=dim, alpha=alpha, shift=shift,
+                               eig=eig, add_context=add_context, seed=seed)

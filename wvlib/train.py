@@ -1,55 +1,83 @@
-"""Training methods for ``python -m wvlib train METHOD``.
+"""The simplest training method, ``counts`` (chapter 1), and the entry point of every method.
 
-Each method lives in the module that implements it and exposes two functions:
-``add_train_arguments(parser)`` (its own options) and ``train_from_args(corpus, args)``
-(returns :class:`wvlib.vectors.KeyedVectors`). ``METHODS`` maps the command-line name to that
-module; the common options (``--dim --window --min-count --seed``) are added by the CLI.
+``counts``: a word's vector is its row of raw co-occurrence counts, restricted to the ``dim``
+most frequent context words.
 
-The simplest method, ``counts``, is defined here: a word's vector is its row of raw
-co-occurrence counts, restricted to the ``dim`` most frequent context words (chapter 1).
+Every training method (``wvlib train METHOD``) is declared in :mod:`wvlib.methods`, which names
+the function that trains it; :func:`train` looks it up and calls it.
 """
 from __future__ import annotations
 
 import numpy as np
 
-METHODS = {
-    "counts": ("wvlib.train", "raw co-occurrence counts with the DIM most frequent contexts"),
-    "lsa": ("wvlib.lsa", "LSA: truncated SVD of the TF-IDF term-document matrix"),
-    "ppmi-svd": ("wvlib.pmi", "truncated SVD of the (shifted, smoothed) PPMI matrix"),
-}
+from .methods import METHODS, adapt_dim, validates
 
 
-TRAIN_DEFAULTS = {"dim": 1000, "window": 5, "min_count": 5}
+def train(method: str, corpus, *, verbose=None, **params):
+    """Train word vectors with a registered method.
+
+    Parameters
+    ----------
+    method : str
+        A name of :data:`wvlib.methods.METHODS` (``"counts"``, ``"lsa"``, ``"ppmi-svd"``...).
+    corpus : wvlib.corpus.Corpus or list of list of str
+    verbose : bool or None
+        Progress bars.
+    **params
+        The method's declared parameters; the others keep their defaults.
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    declared = METHODS[method]
+    declared.validate(params)                     # unknown names: TypeError naming them
+    return declared.load()(corpus, verbose=verbose, **params)
 
 
-def add_train_arguments(parser):
-    parser.add_argument("--weighting", choices=["uniform", "harmonic"], default="uniform",
-                        help="weight of a context at distance d: 1 or 1/d (default: uniform)")
-    parser.add_argument("--directed", action="store_true",
-                        help="count only contexts to the right of the word")
+_COUNTS = METHODS["counts"].params
 
 
-def train_counts(corpus, *, dim=1000, window=5, min_count=5, weighting="uniform",
-                 symmetric=True, verbose=None):
-    """Vectors = rows of the co-occurrence matrix over the ``dim`` most frequent contexts."""
-    from .corpus import Vocabulary
+@validates("counts")
+def train_counts(corpus, *, dim=None, window=_COUNTS["window"].default,
+                 min_count=_COUNTS["min_count"].default,
+                 weighting=_COUNTS["weighting"].default,
+                 symmetric=_COUNTS["symmetric"].default, verbose=None):
+    """Vectors = rows of the co-occurrence matrix over the ``dim`` most frequent contexts.
+
+    Parameters
+    ----------
+    corpus : wvlib.corpus.Corpus or list of list of str
+    dim : int or None, default None
+        Number of context words (columns) kept, at most the vocabulary size; ``None``: 1000,
+        or the vocabulary size when it is smaller.
+    window : int, default 5
+        Context window radius.
+    min_count : int, default 5
+        Words rarer than this are dropped.
+    weighting : {"uniform", "harmonic"}, default "uniform"
+        Weight of a co-occurrence at distance ``d``: 1 or ``1/d``.
+    symmetric : bool, default True
+        Count contexts on both sides; ``False``: only to the right.
+    verbose : bool or None
+        Progress bars.
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
+    """
     from .cooccurrence import cooccurrence_matrix
+    from .corpus import Vocabulary
     from .vectors import KeyedVectors
-    from ._validate import check_positive_int
-    dim = check_positive_int(dim, "dim")
     vocab = Vocabulary.build(corpus, min_count=min_count)
-    if dim > len(vocab):
-        raise ValueError(f"dim must be at most the vocabulary size ({len(vocab)} words with "
-                         f"min_count={min_count}), got {dim}")
+    if len(vocab) == 0:
+        raise ValueError(f"min_count={min_count} leaves no word in the corpus")
+    dim = adapt_dim(dim, len(vocab), METHODS["counts"],
+                    f"the vocabulary size with min_count={min_count}")
     counts = cooccurrence_matrix(corpus, vocab, window=window, symmetric=symmetric,
                                  weighting=weighting, verbose=verbose)
     # vocabulary ids are in frequency order, so the first dim columns are the top contexts
-    return KeyedVectors(list(vocab.words), np.asarray(counts[:, :dim].toarray(), dtype=np.float64))
-
-
-def train_from_args(corpus, args):
-    return train_counts(corpus, dim=args.dim or TRAIN_DEFAULTS["dim"],
-                        window=args.window or TRAIN_DEFAULTS["window"],
-                        min_count=args.min_count or TRAIN_DEFAULTS["min_count"],
-                        weighting=args.weighting, symmetric=not args.directed,
-                        verbose=args.verbose)
+    return KeyedVectors(list(vocab.words),
+                        np.asarray(counts[:, :dim].toarray(), dtype=np.float64))

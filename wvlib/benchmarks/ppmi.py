@@ -80,7 +80,7 @@ def _train_ppmi(corpus, options, stages):
                                  dynamic_window=options["dynamic_window"], seed=options["seed"])
     t2 = time.perf_counter()
     kv = ppmi_svd_embeddings(counts, vocab.words, dim=options["dim"], alpha=options["alpha"],
-                             shift=options["neg"], eig=options["eig"],
+                             shift=options["shift"], eig=options["eig"],
                              add_context=options["add_context"], seed=options["seed"])
     t3 = time.perf_counter()
     stages.update(vocabulary=t1 - t0, counting=t2 - t1, ppmi_svd=t3 - t2, nnz=counts.nnz)
@@ -154,7 +154,9 @@ def _in_child(method: str, options: dict, evaluate: bool) -> dict:
 def add_arguments(parser) -> None:
     """Options of ``python -m wvlib bench ppmi``: corpus, the PPMI-SVD settings (defaults =
     those of :func:`wvlib.pmi.train_ppmi_svd`) and what to run."""
-    from wvlib import pmi
+    from wvlib.cli import add_method_arguments
+    from wvlib.methods import METHODS
+    declared = METHODS["ppmi-svd"].params
 
     parser.add_argument("--corpus", default="enwiki-sample",
                         help="corpus name or path (default: %(default)s)")
@@ -163,11 +165,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--min-count", type=int, default=5,
                         help="minimum word count, for both methods (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    parser.add_argument("--dim", type=int, default=pmi.DEFAULT_DIM,
+    parser.add_argument("--dim", type=int, default=declared["dim"].default,
                         help="PPMI-SVD dimension (default: %(default)s)")
-    parser.add_argument("--window", type=int, default=pmi.DEFAULT_WINDOW,
+    parser.add_argument("--window", type=int, default=declared["window"].default,
                         help="PPMI-SVD window radius (default: %(default)s; gensim always uses 5)")
-    pmi.add_train_arguments(parser)
+    add_method_arguments(parser, METHODS["ppmi-svd"], skip=("dim", "window", "min_count", "seed"))
     parser.add_argument("--restrict-vocab", type=int, default=30000,
                         help="analogies: only the N most frequent words (default: %(default)s)")
     parser.add_argument("--only", choices=("ppmi", "gensim"), default=None,
@@ -190,7 +192,7 @@ def _format(results: list, options: dict) -> str:
     lines = [f"corpus {options['corpus']}: {first['n_documents']:,} documents, "
              f"{first['n_tokens']:,} tokens, min_count {options['min_count']}",
              f"PPMI-SVD: dim={options['dim']} window={options['window']} "
-             f"alpha={options['alpha']} neg={options['neg']} eig={options['eig']} "
+             f"alpha={options['alpha']} shift={options['shift']} eig={options['eig']} "
              f"weighting={options['weighting']} dynamic_window={options['dynamic_window']} "
              f"add_context={options['add_context']}",
              f"          BLAS threads: {options['blas_threads'] or 'library default'}",
@@ -234,6 +236,12 @@ def _format(results: list, options: dict) -> str:
 
 def run(args) -> int:
     """Run the benchmark and print the table; returns the exit status."""
+    from wvlib.methods import METHODS
+    method = METHODS["ppmi-svd"]
+    for name, value in method.defaults().items():     # options not given: declared default
+        if getattr(args, name, None) is None:
+            setattr(args, name, value)
+    method.validate({name: getattr(args, name) for name in method.params})
     for name in ("min_count", "dim", "window", "repeat", "restrict_vocab", "blas_threads"):
         minimum = 0 if name == "blas_threads" else 1
         if getattr(args, name) < minimum:
@@ -241,7 +249,7 @@ def run(args) -> int:
                              f"got {getattr(args, name)}")
     options = dict(corpus=args.corpus, max_documents=args.max_documents,
                    min_count=args.min_count, seed=args.seed, dim=args.dim, window=args.window,
-                   alpha=args.alpha, neg=args.neg, eig=args.eig, add_context=args.add_context,
+                   alpha=args.alpha, shift=args.shift, eig=args.eig, add_context=args.add_context,
                    weighting=args.weighting, dynamic_window=args.dynamic_window,
                    max_vocab=args.max_vocab, restrict_vocab=args.restrict_vocab,
                    blas_threads=args.blas_threads)
