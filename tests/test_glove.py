@@ -213,3 +213,19 @@ def test_train_glove_vectors_load_in_gensim(tmp_path):
     loaded = GensimKV.load_word2vec_format(str(path), binary=False)
     assert loaded.index_to_key == kv.index_to_key
     np.testing.assert_allclose(loaded.vectors, kv.vectors, rtol=1e-5, atol=1e-6)
+
+
+def test_cli_train_glove_writes_vectors_gensim_loads(tmp_path, capsys):
+    from gensim.models import KeyedVectors as GensimKV
+
+    from wvlib.cli import main
+
+    out = tmp_path / "toy.txt"
+    assert main(["train", "glove", "--corpus", "toy", "--out", str(out), "--dim", "8",
+                 "--epochs", "3", "--threads", "1", "--quiet"]) == 0
+    loaded = GensimKV.load_word2vec_format(str(out), binary=False)
+    assert loaded.vector_size == 8 and len(loaded) > 10
+    assert main(["train", "glove", "--corpus", "toy", "--out", str(tmp_path / "bad.txt"),
+                 "--x-max", "0"]) == 2
+    assert "x_max must be a real number > 0" in capsys.readouterr().err
+    assert not (tmp_path / "bad.txt").exists()

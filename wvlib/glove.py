@@ -52,6 +52,7 @@ import scipy.sparse as sp
 from numba import prange
 
 from ._jit import njit, set_threads
+from .methods import METHODS, validates
 from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
                         check_random_state)
 from .progress import progress
@@ -59,17 +60,17 @@ from .progress import progress
 __all__ = ["weighting_function", "glove_loss_and_grads", "adagrad_step",
            "adagrad_epoch_reference", "cooccurrence_pairs", "GloVe", "train_glove"]
 
-# Defaults of the trainer (and of ``python -m wvlib train glove``), measured on enwiki-sample
-# with ``python -m wvlib bench glove`` (window 10, min count 5, 2 threads); see DEFAULTS_NOTE.
-DEFAULT_DIM = 100
-DEFAULT_WINDOW = 10
-DEFAULT_MIN_COUNT = 5
-DEFAULT_X_MAX = 10.0
-DEFAULT_ALPHA = 0.75
-DEFAULT_EPOCHS = 25
-DEFAULT_LR = 0.05
-DEFAULT_THREADS = 2
-DEFAULTS_NOTE = ""   # filled in from the benchmark below the class
+# Defaults of the trainer and of ``python -m wvlib train glove``: declared once in
+# wvlib.methods (measured on enwiki-sample with ``python -m wvlib bench glove``).
+DEFAULTS = METHODS["glove"].defaults()
+DEFAULT_DIM = DEFAULTS["dim"]
+DEFAULT_WINDOW = DEFAULTS["window"]
+DEFAULT_MIN_COUNT = DEFAULTS["min_count"]
+DEFAULT_X_MAX = DEFAULTS["x_max"]
+DEFAULT_ALPHA = DEFAULTS["alpha"]
+DEFAULT_EPOCHS = DEFAULTS["epochs"]
+DEFAULT_LR = DEFAULTS["learning_rate"]
+DEFAULT_THREADS = DEFAULTS["threads"]
 
 # AdaGrad's accumulators start at 1 (as in the C code): the first steps are at most lr * |g|,
 # and no division by zero can occur.
@@ -477,21 +478,25 @@ class GloVe:
                                     self.x_max, self.alpha, self.cap)[0]
 
 
-def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW, min_count=DEFAULT_MIN_COUNT,
-                x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA, epochs=DEFAULT_EPOCHS,
-                learning_rate=DEFAULT_LR, threads=DEFAULT_THREADS, seed=0, output="sum",
-                max_vocab=None, verbose=None):
+@validates("glove")
+def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW,
+                min_count=DEFAULT_MIN_COUNT, x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
+                epochs=DEFAULT_EPOCHS, learning_rate=DEFAULT_LR, threads=DEFAULT_THREADS,
+                output="sum", max_vocab=None, seed=0, verbose=None):
     """Count (1/distance weighting, symmetric window) and train GloVe: vectors from a corpus.
 
     Parameters are those of :class:`GloVe`, plus ``window`` and ``min_count`` (and
-    ``max_vocab``) for the co-occurrence counts. Returns ``wvlib.vectors.KeyedVectors``.
+    ``max_vocab``) for the co-occurrence counts; they are validated against the declaration
+    ``wvlib.methods.METHODS["glove"]`` (which ``python -m wvlib train glove`` shows).
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
     """
     from .cooccurrence import cooccurrence_matrix
     from .corpus import Vocabulary
 
     documents = getattr(corpus, "documents", corpus)
-    min_count = check_positive_int(min_count, "min_count")
-    window = check_positive_int(window, "window")
     model = GloVe(dim=dim, x_max=x_max, alpha=alpha, epochs=epochs,
                   learning_rate=learning_rate, seed=seed, threads=threads, output=output,
                   verbose=verbose)
