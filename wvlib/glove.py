@@ -346,6 +346,8 @@ class GloVe:
     ----------
     W_, Wt_, b_, bt_ : ndarray (float32)
         The trained parameters (``Wt_ is W_`` when ``shared_vectors``).
+    grad_sq_ : list of ndarray
+        AdaGrad's sums of squared gradients of ``W_, Wt_, b_, bt_`` (started at 1).
     loss_history_ : list of float
         Per epoch, the sum over pairs of the weighted squared error, each pair measured just
         before its update (as the C code reports it).
@@ -460,7 +462,7 @@ class GloVe:
              for a in (self.W_, self.Wt_, self.b_, self.bt_)]
         if self.shared_vectors:
             G[1], G[3] = G[0], G[2]
-        self._grad_sq = G
+        self.grad_sq_ = G
         return G
 
     def keyed_vectors(self, output=None):
