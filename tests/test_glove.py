@@ -115,7 +115,8 @@ def test_fit_with_one_thread_replays_the_reference_and_is_deterministic():
     X = _tiny_float32_problem(seed=8)[5]
     model = GloVe(dim=5, x_max=10, epochs=2, learning_rate=0.05, seed=11, threads=1)
     kv = model.fit(X)
-    # replay: same initialization and orders from the same seed, then the NumPy reference
+    # replay: same initialization and orders from the same seed, then the NumPy
+    # reference
     rng = np.random.default_rng(11)
     replay = GloVe(dim=5, seed=11)
     G = replay._init_params(X.shape[0], rng)

@@ -1,46 +1,49 @@
 """GloVe: weighted least squares on log co-occurrence counts (Pennington et al. 2014).
 
-GloVe learns, for every word ``i``, a *word* vector ``w_i`` and a *context* vector ``w~_i``
-(two separate sets, ``W`` and ``Wt``) plus two scalar biases ``b_i`` and ``b~_i``, such that for
-every **observed** pair (``X_ij > 0``)::
+GloVe learns, for every word ``i``, a *word* vector ``w_i`` and a *context* vector
+``w~_i`` (two separate sets, ``W`` and ``Wt``) plus two scalar biases ``b_i`` and
+``b~_i``, such that for every **observed** pair (``X_ij > 0``)::
 
     w_i . w~_j + b_i + b~_j  ~  log X_ij
 
 where ``X`` is the (1/distance weighted) co-occurrence matrix of
-:func:`wvlib.cooccurrence.cooccurrence_matrix` with ``weighting="harmonic"``. The loss is the
-weighted sum of squared errors over the non-zeros only (eq. 8 of the paper)::
+:func:`wvlib.cooccurrence.cooccurrence_matrix` with ``weighting="harmonic"``. The loss
+is the weighted sum of squared errors over the non-zeros only (eq. 8 of the paper)::
 
     J = sum_{ij: X_ij > 0}  f(X_ij) * (w_i . w~_j + b_i + b~_j - log X_ij) ** 2
 
     f(x) = min(1, (x / x_max) ** alpha),     x_max = 100 in the paper, alpha = 3/4
 
-so rare pairs (noisy counts) weigh little and frequent pairs are capped at weight 1. The word
-vectors returned by :meth:`GloVe.fit` are ``W + Wt`` (the paper's choice), or ``W`` alone.
+so rare pairs (noisy counts) weigh little and frequent pairs are capped at weight 1. The
+word vectors returned by :meth:`GloVe.fit` are ``W + Wt`` (the paper's choice), or ``W``
+alone.
 
 The gradients, with ``e_ij = w_i . w~_j + b_i + b~_j - log X_ij``::
 
     dJ/dw_i   = sum_j 2 f(X_ij) e_ij w~_j        dJ/db_i  = sum_j 2 f(X_ij) e_ij
     dJ/dw~_j  = sum_i 2 f(X_ij) e_ij w_i         dJ/db~_j = sum_i 2 f(X_ij) e_ij
 
-:func:`glove_loss_and_grads` computes ``J`` and all four gradients for a batch of pairs, in
-NumPy (the reference, used by the tests' gradient checks).
+:func:`glove_loss_and_grads` computes ``J`` and all four gradients for a batch of pairs,
+in NumPy (the reference, used by the tests' gradient checks).
 
-Training is AdaGrad (Duchi et al. 2011) on one pair at a time, in a random order, as in the
-original C code: every parameter ``theta`` keeps the sum ``G`` of its squared gradients (started
-at 1, as in the C code) and moves by ``lr * g / sqrt(G)`` after ``G += g**2``. Coordinates that
-receive large or frequent gradients (the vectors of frequent words) take smaller steps; rare
-words keep larger steps. That loop cannot be vectorized (each update reads the parameters the
-previous one wrote), so it is compiled with numba (:mod:`wvlib._jit`). With ``threads > 1`` the
-threads update the shared parameters without locks ("Hogwild", as the C code does): fast, and
-not reproducible. With ``threads=1`` and a seed, training is deterministic, and one compiled
-epoch equals :func:`adagrad_epoch_reference` (a plain Python loop over the same pairs).
+Training is AdaGrad (Duchi et al. 2011) on one pair at a time, in a random order, as in
+the original C code: every parameter ``theta`` keeps the sum ``G`` of its squared
+gradients (started at 1, as in the C code) and moves by ``lr * g / sqrt(G)`` after
+``G += g**2``. Coordinates that receive large or frequent gradients (the vectors of
+frequent words) take smaller steps; rare words keep larger steps. That loop cannot be
+vectorized (each update reads the parameters the previous one wrote), so it is compiled
+with numba (:mod:`wvlib._jit`). With ``threads > 1`` the threads update the shared
+parameters without locks ("Hogwild", as the C code does): fast, and not reproducible.
+With ``threads=1`` and a seed, training is deterministic, and one compiled epoch equals
+:func:`adagrad_epoch_reference` (a plain Python loop over the same pairs).
 
 References
 ----------
 J. Pennington, R. Socher and C. D. Manning (2014). GloVe: Global vectors for word
 representation. EMNLP.
-J. Duchi, E. Hazan and Y. Singer (2011). Adaptive subgradient methods for online learning and
-stochastic optimization. JMLR 12.
+
+J. Duchi, E. Hazan and Y. Singer (2011). Adaptive subgradient methods for online
+learning and stochastic optimization. JMLR 12.
 """
 from __future__ import annotations
 
@@ -72,18 +75,18 @@ DEFAULT_EPOCHS = DEFAULTS["epochs"]
 DEFAULT_LR = DEFAULTS["learning_rate"]
 DEFAULT_THREADS = DEFAULTS["threads"]
 
-# AdaGrad's accumulators start at 1 (as in the C code): the first steps are at most lr * |g|,
-# and no division by zero can occur.
+# AdaGrad's accumulators start at 1 (as in the C code): the first steps are at most
+# lr * |g|, and no division by zero can occur.
 ADAGRAD_INITIAL = 1.0
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # 1. The model in NumPy (the reference)
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def weighting_function(x, x_max: float = DEFAULT_X_MAX, alpha: float = DEFAULT_ALPHA,
                        cap: bool = True) -> np.ndarray:
-    """GloVe's weight ``f(x) = min(1, (x / x_max) ** alpha)`` of a co-occurrence count ``x``.
+    """GloVe's weight ``f(x) = min(1, (x / x_max) ** alpha)`` of a count ``x``.
 
     Parameters
     ----------
@@ -94,8 +97,8 @@ def weighting_function(x, x_max: float = DEFAULT_X_MAX, alpha: float = DEFAULT_A
     alpha : float, default 0.75
         Exponent of the rising part.
     cap : bool, default True
-        ``False`` drops the ``min(1, .)``: the uncapped ``(x / x_max) ** alpha`` of the common
-        simplification, which lets frequent pairs dominate the loss.
+        ``False`` drops the ``min(1, .)``: the uncapped ``(x / x_max) ** alpha`` of the
+        common simplification, which lets frequent pairs dominate the loss.
 
     Examples
     --------
@@ -120,7 +123,8 @@ def glove_loss_and_grads(W, Wt, b, bt, rows, cols, x, x_max=DEFAULT_X_MAX,
     b, bt : ndarray, shape (V,)
         Word biases and context biases.
     rows, cols : array-like of int, shape (n,)
-        The pairs ``(i, j)``: word ``rows[t]`` with context ``cols[t]``. A pair may repeat.
+        The pairs ``(i, j)``: word ``rows[t]`` with context ``cols[t]``. A pair may
+        repeat.
     x : array-like of float, shape (n,)
         Their co-occurrence counts ``X_ij > 0``.
     x_max, alpha, cap
@@ -131,14 +135,15 @@ def glove_loss_and_grads(W, Wt, b, bt, rows, cols, x, x_max=DEFAULT_X_MAX,
     loss : float
         ``J = sum_t f(x_t) (w_i . w~_j + b_i + b~_j - log x_t) ** 2``.
     grad_W, grad_Wt, grad_b, grad_bt : ndarray
-        ``dJ/dW`` (V, d), ``dJ/dWt`` (V, d), ``dJ/db`` (V,), ``dJ/dbt`` (V,), in float64. Rows of
-        words that appear in no pair are 0; repeated pairs add up.
+        ``dJ/dW`` (V, d), ``dJ/dWt`` (V, d), ``dJ/db`` (V,), ``dJ/dbt`` (V,), in
+        float64. Rows of words that appear in no pair are 0; repeated pairs add up.
 
     Notes
     -----
-    The per-pair gradient blocks are scattered into the ``V x d`` tables with a sparse one-hot
-    matrix product (``S.T @ G`` with ``S[t, rows[t]] = 1``), which adds repeated rows (unlike
-    ``W[rows] += G``, which silently keeps only one of them) and is faster than ``np.add.at``.
+    The per-pair gradient blocks are scattered into the ``V x d`` tables with a sparse
+    one-hot matrix product (``S.T @ G`` with ``S[t, rows[t]] = 1``), which adds repeated
+    rows (unlike ``W[rows] += G``, which silently keeps only one of them) and is faster
+    than ``np.add.at``.
     """
     W = _as_float_matrix(W, "W")
     Wt = _as_float_matrix(Wt, "Wt")
@@ -151,11 +156,11 @@ def glove_loss_and_grads(W, Wt, b, bt, rows, cols, x, x_max=DEFAULT_X_MAX,
     cols = _as_index(cols, "cols", V)
     x = np.asarray(x, dtype=np.float64)
     if x.shape != rows.shape or cols.shape != rows.shape:
-        raise ValueError(f"rows, cols and x must have the same length, got {rows.shape[0]}, "
-                         f"{cols.shape[0]} and {x.shape}")
+        raise ValueError(f"rows, cols and x must have the same length, got "
+                         f"{rows.shape[0]}, {cols.shape[0]} and {x.shape}")
     if x.size and not np.all(x > 0):
-        raise ValueError("x must hold positive co-occurrence counts (the loss sums over the "
-                         "observed pairs only: log 0 is undefined)")
+        raise ValueError("x must hold positive co-occurrence counts (the loss sums "
+                         "over the observed pairs only: log 0 is undefined)")
     fx = weighting_function(x, x_max, alpha, cap)
 
     Wi, Wj = W[rows], Wt[cols]                                    # (n, d) each
@@ -179,7 +184,8 @@ def adagrad_step(param, grad, grad_sq, learning_rate):
     Parameters
     ----------
     param, grad, grad_sq : ndarray of the same shape
-        Parameters, their gradient and the running sum of squared gradients ``G`` (modified).
+        Parameters, their gradient and the running sum of squared gradients ``G``
+        (modified).
     learning_rate : float
 
     Returns
@@ -192,14 +198,15 @@ def adagrad_step(param, grad, grad_sq, learning_rate):
     return param
 
 
-def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *, x_max=DEFAULT_X_MAX,
-                            alpha=DEFAULT_ALPHA, learning_rate=DEFAULT_LR, cap=True):
+def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *,
+                            x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
+                            learning_rate=DEFAULT_LR, cap=True):
     """One epoch of per-pair AdaGrad in plain NumPy: the reference of the compiled loop.
 
     For ``t`` in ``order``: compute the loss and gradients of the single pair
-    ``(rows[t], cols[t], x[t])`` with :func:`glove_loss_and_grads`, then update the rows of
-    ``W``, ``Wt``, ``b``, ``bt`` that it touches with :func:`adagrad_step`. Slow (a Python loop):
-    meant for tests on tiny problems.
+    ``(rows[t], cols[t], x[t])`` with :func:`glove_loss_and_grads`, then update the rows
+    of ``W``, ``Wt``, ``b``, ``bt`` that it touches with :func:`adagrad_step`. Slow (a
+    Python loop): meant for tests on tiny problems.
 
     Parameters
     ----------
@@ -215,8 +222,8 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *, x_max=DEFA
     Returns
     -------
     float
-        Sum over the epoch of each pair's loss *before* its update (what the compiled loop
-        reports as the epoch's loss).
+        Sum over the epoch of each pair's loss *before* its update (what the compiled
+        loop reports as the epoch's loss).
     """
     W, Wt, b, bt = params
     GW, GWt, Gb, Gbt = grad_sq
@@ -230,8 +237,8 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *, x_max=DEFA
             x_max, alpha, cap)
         total += loss
         # the gradient of both rows comes from the values before this update
-        W[i] = adagrad_step(W[i].astype(np.float64), gW[0], _row(GW, i), learning_rate)
-        Wt[j] = adagrad_step(Wt[j].astype(np.float64), gWt[0], _row(GWt, j), learning_rate)
+        W[i] = adagrad_step(W[i].astype(np.float64), gW[0], GW[i], learning_rate)
+        Wt[j] = adagrad_step(Wt[j].astype(np.float64), gWt[0], GWt[j], learning_rate)
         b[i:i + 1] = adagrad_step(b[i:i + 1].astype(np.float64), gb, Gb[i:i + 1],
                                   learning_rate)
         bt[j:j + 1] = adagrad_step(bt[j:j + 1].astype(np.float64), gbt, Gbt[j:j + 1],
@@ -239,20 +246,16 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *, x_max=DEFA
     return total
 
 
-def _row(G, i):
-    """Row ``i`` of ``G`` as a view (so that ``adagrad_step`` updates ``G`` in place)."""
-    return G[i]
-
-
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # 2. The compiled training loop
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 @njit(parallel=True)
 def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
                    learning_rate, n_chunks):
-    """One epoch of AdaGrad over ``order``, split into ``n_chunks`` contiguous slices that run
-    in parallel (Hogwild). Returns the sum of the pairs' losses before their updates."""
+    """One epoch of AdaGrad over ``order``, split into ``n_chunks`` contiguous slices
+    that run in parallel (Hogwild). Returns the sum of the pairs' losses before their
+    updates."""
     n = order.shape[0]
     d = W.shape[1]
     losses = np.zeros(n_chunks, dtype=np.float64)
@@ -284,15 +287,16 @@ def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order
     return losses.sum()
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # 3. The estimator
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def cooccurrence_pairs(cooc):
-    """Validate a co-occurrence matrix and return its observed pairs ``(rows, cols, x)``.
+    """Validate a co-occurrence matrix; return its observed pairs ``(rows, cols, x)``.
 
     ``cooc`` must be a non-empty square matrix (dense or ``scipy.sparse``) of finite,
-    non-negative counts with at least one positive entry. Zeros (stored or not) are not pairs.
+    non-negative counts with at least one positive entry. Zeros (stored or not) are not
+    pairs.
     """
     if cooc is None:
         raise ValueError("cooc must be a square co-occurrence matrix, got None")
@@ -304,8 +308,8 @@ def cooccurrence_pairs(cooc):
                          f"{M.data.min():g}")
     keep = M.data > 0
     if not keep.any():
-        raise ValueError("cooc is empty: it has no positive co-occurrence count (GloVe sums "
-                         "over the observed pairs only)")
+        raise ValueError("cooc is empty: it has no positive co-occurrence count (GloVe "
+                         "sums over the observed pairs only)")
     return (M.row[keep].astype(np.int32), M.col[keep].astype(np.int32),
             M.data[keep].astype(np.float64))
 
@@ -318,8 +322,8 @@ class GloVe:
     dim : int, default 100
         Vector size ``d``.
     x_max : float, default 10
-        Counts at or above ``x_max`` get the full weight 1 (the paper uses 100 on billions of
-        tokens; our harmonic counts on a small corpus are much smaller).
+        Counts at or above ``x_max`` get the full weight 1 (the paper uses 100 on
+        billions of tokens; our harmonic counts on a small corpus are much smaller).
     alpha : float, default 0.75
         Exponent of the weighting function.
     epochs : int, default 25
@@ -327,18 +331,19 @@ class GloVe:
     learning_rate : float, default 0.05
         AdaGrad's initial step size (the C code's ``eta``).
     seed : int or None, default 0
-        Seeds the initialization and the shuffles. With ``threads=1`` a seed makes training
-        deterministic.
+        Seeds the initialization and the shuffles. With ``threads=1`` a seed makes
+        training deterministic.
     threads : int, default 2
-        Hogwild threads (at most numba's thread count). ``threads > 1`` is not reproducible.
+        Hogwild threads (at most numba's thread count). ``threads > 1`` is not
+        reproducible.
     output : {"sum", "word"}, default "sum"
         ``W + Wt`` (the paper's output) or ``W`` only.
     shared_vectors : bool, default False
         Use one vector set and one bias vector for words and contexts (``Wt is W``): the
         common simplification, a *different model* (see chapter 5).
     cap : bool, default True
-        ``False`` uses the uncapped weight ``(x / x_max) ** alpha``, another departure from
-        the paper.
+        ``False`` uses the uncapped weight ``(x / x_max) ** alpha``, another departure
+        from the paper.
     verbose : bool or None
         Progress bar with the loss (see :mod:`wvlib.progress`).
 
@@ -349,13 +354,13 @@ class GloVe:
     grad_sq_ : list of ndarray
         AdaGrad's sums of squared gradients of ``W_, Wt_, b_, bt_`` (started at 1).
     loss_history_ : list of float
-        Per epoch, the sum over pairs of the weighted squared error, each pair measured just
-        before its update (as the C code reports it).
+        Per epoch, the sum over pairs of the weighted squared error, each pair measured
+        just before its update (as the C code reports it).
     epoch_seconds_ : list of float
         Wall time of each epoch (compiled loop and shuffle).
     epoch_cpu_seconds_ : list of float
-        CPU time of this process (all threads) during each epoch: on a busy machine a better
-        measure of the work than the wall time.
+        CPU time of this process (all threads) during each epoch: on a busy machine a
+        better measure of the work than the wall time.
     n_pairs_ : int
         Number of non-zeros trained on.
     """
@@ -387,7 +392,8 @@ class GloVe:
         check_choice(self.output, "output", ("sum", "word"))
         for name in ("shared_vectors", "cap"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+                raise ValueError(f"{name} must be True or False, got "
+                                 f"{getattr(self, name)!r}")
 
     def fit(self, cooc, words=None, callback=None):
         """Train on a co-occurrence matrix and return the word vectors.
@@ -400,8 +406,8 @@ class GloVe:
         words : sequence of str or Vocabulary, optional
             The word of each row; default ``"0"``, ``"1"``, ...
         callback : callable, optional
-            Called as ``callback(epoch, loss, self)`` after every epoch (``epoch`` from 1);
-            :meth:`keyed_vectors` gives the current vectors.
+            Called as ``callback(epoch, loss, self)`` after every epoch (``epoch`` from
+            1); :meth:`keyed_vectors` gives the current vectors.
 
         Returns
         -------
@@ -429,12 +435,14 @@ class GloVe:
             for epoch in range(1, self.epochs + 1):
                 start, cpu_start = time.perf_counter(), time.process_time()
                 order = rng.permutation(len(x)).astype(np.int32)
-                loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, G[0], G[1], G[2],
-                                      G[3], rows, cols, log_x, f_x, order,
+                loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, *G, rows,
+                                      cols, log_x, f_x, order,
                                       np.float32(self.learning_rate), threads)
                 if not np.isfinite(loss):
-                    raise RuntimeError(f"GloVe diverged in epoch {epoch} (loss {loss}); "
-                                       f"lower learning_rate (now {self.learning_rate})")
+                    raise RuntimeError(f"GloVe diverged in epoch {epoch} (loss "
+                                       f"{loss}); "
+                                       f"lower learning_rate (now "
+                                       f"{self.learning_rate})")
                 self.epoch_seconds_.append(time.perf_counter() - start)
                 self.epoch_cpu_seconds_.append(time.process_time() - cpu_start)
                 self.loss_history_.append(float(loss))
@@ -445,10 +453,11 @@ class GloVe:
         return self.keyed_vectors()
 
     def _init_params(self, V, rng):
-        """Initialize ``W_, Wt_, b_, bt_`` from ``rng`` and return the AdaGrad accumulators.
+        """Initialize ``W_, Wt_, b_, bt_`` from ``rng``; return AdaGrad's accumulators.
 
-        The C code's initialization: uniform in ``[-0.5/d, 0.5/d)``, biases included. ``fit``
-        then draws each epoch's order as ``rng.permutation(n_pairs)``, so a test can replay
+        The C code's initialization: uniform in ``[-0.5/d, 0.5/d)``, biases included.
+        ``fit`` then draws each epoch's order as ``rng.permutation(n_pairs)``, so a test
+        can replay
         it."""
         d = self.dim
         self.W_ = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
@@ -466,7 +475,8 @@ class GloVe:
         return G
 
     def keyed_vectors(self, output=None):
-        """The current word vectors: ``W + Wt`` (``output="sum"``) or ``W`` (``"word"``)."""
+        """The current word vectors: ``W + Wt`` (``output="sum"``) or ``W``
+        (``"word"``)."""
         from .vectors import KeyedVectors
 
         output = check_choice(self.output if output is None else output, "output",
@@ -478,7 +488,7 @@ class GloVe:
         return KeyedVectors(self.words_, vectors)
 
     def loss(self, cooc):
-        """The exact loss ``J`` of the current parameters on ``cooc`` (NumPy, float64)."""
+        """The exact loss ``J`` of the current parameters on ``cooc`` (NumPy)."""
         rows, cols, x = cooccurrence_pairs(cooc)
         return glove_loss_and_grads(self.W_, self.Wt_, self.b_, self.bt_, rows, cols, x,
                                     self.x_max, self.alpha, self.cap)[0]
@@ -487,13 +497,15 @@ class GloVe:
 @validates("glove")
 def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW,
                 min_count=DEFAULT_MIN_COUNT, x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
-                epochs=DEFAULT_EPOCHS, learning_rate=DEFAULT_LR, threads=DEFAULT_THREADS,
-                output="sum", max_vocab=None, seed=0, verbose=None):
-    """Count (1/distance weighting, symmetric window) and train GloVe: vectors from a corpus.
+                epochs=DEFAULT_EPOCHS, learning_rate=DEFAULT_LR,
+                threads=DEFAULT_THREADS, output="sum", max_vocab=None, seed=0,
+                verbose=None):
+    """Count (1/distance weighting, symmetric window) and train GloVe on a corpus.
 
     Parameters are those of :class:`GloVe`, plus ``window`` and ``min_count`` (and
-    ``max_vocab``) for the co-occurrence counts; they are validated against the declaration
-    ``wvlib.methods.METHODS["glove"]`` (which ``python -m wvlib train glove`` shows).
+    ``max_vocab``) for the co-occurrence counts; they are validated against the
+    declaration ``wvlib.methods.METHODS["glove"]`` (which ``python -m wvlib train
+    glove`` shows).
 
     Returns
     -------
@@ -504,8 +516,8 @@ def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW,
 
     documents = getattr(corpus, "documents", corpus)
     model = GloVe(dim=dim, x_max=x_max, alpha=alpha, epochs=epochs,
-                  learning_rate=learning_rate, seed=seed, threads=threads, output=output,
-                  verbose=verbose)
+                  learning_rate=learning_rate, seed=seed, threads=threads,
+                  output=output, verbose=verbose)
     model._check_params()                     # fail before the counting
     vocab = Vocabulary.build(documents, min_count=min_count, max_size=max_vocab)
     counts = cooccurrence_matrix(documents, vocab, window=window, weighting="harmonic",
@@ -513,9 +525,9 @@ def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW,
     return model.fit(counts, vocab.words)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # helpers
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def _as_float_matrix(A, name):
     A = np.asarray(A, dtype=np.float64)

@@ -1,11 +1,11 @@
 """Hidden tests for the chapter 5 exercises — instructor only, never shown to learners.
 
-They run in the grader's process: inputs go into the student's kernel, values come back as
-plain data, and the expected values are computed here with wvlib.glove (whose gradients are
-checked against central differences in tests/test_glove.py). The gradient questions are also
-checked *against the student's own loss* by central differences, on inputs the student has not
-seen, so that a loss and gradients that agree with each other but not with the reference are
-told apart from a gradient that is wrong for its loss.
+They run in the grader's process: inputs go into the student's kernel, values come back
+as plain data, and the expected values are computed here with wvlib.glove (whose
+gradients are checked against central differences in tests/test_glove.py). The gradient
+questions are also checked *against the student's own loss* by central differences, on
+inputs the student has not seen, so that a loss and gradients that agree with each other
+but not with the reference are told apart from a gradient that is wrong for its loss.
 """
 import numpy as np
 
@@ -16,7 +16,7 @@ from wvlib.glove import weighting_function
 RNG_SEED = 20261129
 
 
-# -- q1-weight ---------------------------------------------------------------------------------
+# -- q1-weight --------------------------------------------------------------------------
 @check("q1-weight", "random counts, several x_max and alpha", weight=2)
 def _(k):
     rng = np.random.default_rng(RNG_SEED)
@@ -33,7 +33,7 @@ def _(k):
                   "glove_weight(x, x_max=-5)")
 
 
-# -- q2-loss-grads -----------------------------------------------------------------------------
+# -- q2-loss-grads ----------------------------------------------------------------------
 @check("q2-loss-grads", "random batches of several sizes, x_max and alpha", weight=3)
 def _(k):
     for trial, (V, d, n, x_max, alpha) in enumerate([(7, 4, 20, 10.0, 0.75),
@@ -83,7 +83,7 @@ def _(k):
                                              f"loss", rtol=1e-4, atol=1e-6)
 
 
-# -- q3-adagrad --------------------------------------------------------------------------------
+# -- q3-adagrad -------------------------------------------------------------------------
 @check("q3-adagrad", "random matrices and several learning rates", weight=2)
 def _(k):
     rng = np.random.default_rng(RNG_SEED + 30)

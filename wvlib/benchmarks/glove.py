@@ -1,25 +1,27 @@
 """Benchmark: GloVe (wvlib.glove) next to PPMI-SVD, on the same co-occurrence counts.
 
-    python -m wvlib.benchmarks.glove [--corpus enwiki-sample] [--epochs 25] [--threads 2] ...
-    python -m wvlib bench glove ...                     (the same, through the CLI)
+    python -m wvlib.benchmarks.glove [--corpus enwiki-sample] [--epochs 25] ...
+    python -m wvlib bench glove ...               (the same, through the CLI)
 
-Both methods start from the same matrix: a symmetric window of ``--window`` words with the
-1/distance ("harmonic") weighting of GloVe, over the words seen ``--min-count`` times. Each
-method runs in a fresh child process ("spawn"), so that its peak memory is its own (growth of
-``ru_maxrss`` over the resident set after loading the corpus, as in
+Both methods start from the same matrix: a symmetric window of ``--window`` words with
+the 1/distance ("harmonic") weighting of GloVe, over the words seen ``--min-count``
+times. Each method runs in a fresh child process ("spawn"), so that its peak memory is
+its own (growth of ``ru_maxrss`` over the resident set after loading the corpus, as in
 :mod:`wvlib.benchmarks.ppmi`). Reported:
 
 * co-occurrence counting time and the number of non-zeros (the pairs GloVe trains on);
-* GloVe: seconds per epoch (median and fastest over the epochs), non-zeros per second, total
-  training time; PPMI-SVD: the time of PPMI + truncated SVD;
-* peak memory, WordSim-353 and SimLex-999 Spearman rho, Google analogy accuracy (3CosAdd,
-  ``--restrict-vocab`` most frequent words);
-* the JIT cost: the first call of the compiled loop in a process whose numba cache folder is
-  empty (cold: compiling) and in one where the cache is filled (warm: loading machine code).
+* GloVe: seconds per epoch (median, fastest and slowest), CPU seconds per epoch,
+  non-zeros per second, total training time; PPMI-SVD: the time of PPMI + truncated SVD;
+* peak memory, WordSim-353 and SimLex-999 Spearman rho, Google analogy accuracy
+  (3CosAdd, ``--restrict-vocab`` most frequent words);
+* the JIT cost: the first call of the compiled loop in a process whose numba cache
+  folder is empty (cold: compiling) and in one where the cache is filled (warm: loading
+  machine code).
 
-The reference figures of the original C code (Stanford GloVe, same settings, same machine type)
-are printed under the table. On a machine shared with other programs wall-clock times vary a
-lot; the CPU time and the 1-minute load average are printed so that a reader can judge.
+The reference figures of the original C code (Stanford GloVe, same settings, same
+machine type) are printed under the table. On a machine shared with other programs
+wall-clock times vary a lot; the CPU time and the 1-minute load average are printed so
+that a reader can judge.
 """
 from __future__ import annotations
 
@@ -30,8 +32,8 @@ import sys
 import tempfile
 import time
 
-from wvlib.benchmarks.ppmi import (BLAS_THREAD_VARIABLES, _cpu_seconds, _current_rss_bytes,
-                                   _load_average, _peak_rss_bytes)
+from wvlib.benchmarks.ppmi import (BLAS_THREAD_VARIABLES, _cpu_seconds,
+                                   _current_rss_bytes, _load_average, _peak_rss_bytes)
 
 C_REFERENCE = dict(nnz=2_501_177, seconds_per_epoch=3.4, wordsim=0.22, simlex=0.11)
 
@@ -60,9 +62,10 @@ def measure(method: str, options: dict) -> dict:
     cpu_start, start = _cpu_seconds(), time.perf_counter()
     if method == "glove":
         from wvlib.glove import GloVe
-        model = GloVe(dim=options["dim"], x_max=options["x_max"], alpha=options["alpha"],
-                      epochs=options["epochs"], learning_rate=options["learning_rate"],
-                      seed=options["seed"], threads=options["threads"], verbose=False)
+        model = GloVe(dim=options["dim"], x_max=options["x_max"],
+                      alpha=options["alpha"], epochs=options["epochs"],
+                      learning_rate=options["learning_rate"], seed=options["seed"],
+                      threads=options["threads"], verbose=False)
         kv = model.fit(counts, vocab.words)
         epochs = sorted(model.epoch_seconds_)
         cpu = sorted(model.epoch_cpu_seconds_)
@@ -73,7 +76,8 @@ def measure(method: str, options: dict) -> dict:
         from wvlib.pmi import ppmi_svd_embeddings
         kv = ppmi_svd_embeddings(counts, vocab.words, dim=options["dim"], alpha=0.75,
                                  eig=0.5, seed=options["seed"])
-    result.update(seconds=time.perf_counter() - start, cpu_seconds=_cpu_seconds() - cpu_start)
+    result.update(seconds=time.perf_counter() - start,
+                  cpu_seconds=_cpu_seconds() - cpu_start)
     peak = _peak_rss_bytes()
     result.update(peak_mb=peak / 2**20, extra_mb=max(peak - rss_before, 0) / 2**20)
     wordsim = evaluate_word_pairs(kv, "wordsim353")
@@ -85,8 +89,8 @@ def measure(method: str, options: dict) -> dict:
 
 
 def measure_jit() -> dict:
-    """Time the first GloVe fit of this process on a tiny matrix (compile or cache load), and
-    a second one (already in memory)."""
+    """Time the first GloVe fit of this process on a tiny matrix (compiling or loading
+    from the cache), and a second one (already in memory)."""
     import numpy as np
 
     start = time.perf_counter()
@@ -99,12 +103,13 @@ def measure_jit() -> dict:
         GloVe(dim=4, epochs=1, threads=1, verbose=False).fit(X)
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - cpu_start)
-    return dict(import_seconds=imported, first_seconds=times[0], second_seconds=times[1],
-                first_cpu_seconds=cpu[0])
+    return dict(import_seconds=imported, first_seconds=times[0],
+                second_seconds=times[1], first_cpu_seconds=cpu[0])
 
 
 def _in_child(function, *args, env=None):
-    """Run ``function(*args)`` in a new "spawn" process with extra environment variables."""
+    """Run ``function(*args)`` in a new "spawn" process with extra environment
+    variables."""
     saved = {name: os.environ.get(name) for name in (env or {})}
     os.environ.update(env or {})
     try:
@@ -119,9 +124,9 @@ def _in_child(function, *args, env=None):
                 os.environ[name] = value
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # command line
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def add_arguments(parser) -> None:
     """Options of ``python -m wvlib bench glove`` (GloVe defaults: those declared for
@@ -146,13 +151,16 @@ def add_arguments(parser) -> None:
                         help="GloVe's weighting exponent (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=declared["epochs"],
                         help="GloVe epochs (default: %(default)s)")
-    parser.add_argument("--learning-rate", type=float, default=declared["learning_rate"],
+    parser.add_argument("--learning-rate", type=float,
+                        default=declared["learning_rate"],
                         help="GloVe's AdaGrad step size (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=declared["threads"],
                         help="GloVe's Hogwild threads (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="random seed (default: %(default)s)")
     parser.add_argument("--restrict-vocab", type=int, default=30000,
-                        help="analogies: only the N most frequent words (default: %(default)s)")
+                        help="analogies: only the N most frequent words "
+                             "(default: %(default)s)")
     parser.add_argument("--only", choices=("glove", "ppmi"), default=None,
                         help="run only one of the two methods (default: both)")
     parser.add_argument("--no-jit", action="store_true",
@@ -176,10 +184,11 @@ def _format(results: dict, jit: dict | None, options: dict) -> str:
     names = {"glove": "wvlib GloVe", "ppmi": "wvlib PPMI-SVD"}
     na = "-"
     rows = [
-        ("seconds per epoch, median", lambda r: f"{r['epoch_median']:.2f}" if "epoch_median"
-         in r else na),
-        ("seconds per epoch, min-max", lambda r: f"{r['epoch_min']:.2f}-{r['epoch_max']:.2f}"
-         if "epoch_min" in r else na),
+        ("seconds per epoch, median",
+         lambda r: f"{r['epoch_median']:.2f}" if "epoch_median" in r else na),
+        ("seconds per epoch, min-max",
+         lambda r: f"{r['epoch_min']:.2f}-{r['epoch_max']:.2f}" if "epoch_min" in r
+         else na),
         ("CPU seconds per epoch", lambda r: f"{r['epoch_cpu_median']:.2f}"
          if "epoch_cpu_median" in r else na),
         ("non-zeros per second", lambda r: f"{r['nnz'] / r['epoch_median'] / 1e6:.2f} M"
@@ -203,34 +212,35 @@ def _format(results: dict, jit: dict | None, options: dict) -> str:
            "WordSim-353 rho": f"~{C_REFERENCE['wordsim']}",
            "SimLex-999 rho": f"~{C_REFERENCE['simlex']}"}
     for label, fmt in rows:
-        lines.append(f"{label:28}" + "".join(f"{fmt(results[m]):>{width}}" for m in cols)
-                     + f"{ref.get(label, ''):>{width}}")
+        cells = "".join(f"{fmt(results[m]):>{width}}" for m in cols)
+        lines.append(f"{label:28}" + cells + f"{ref.get(label, ''):>{width}}")
     if jit:
         lines += ["", f"JIT, first fit in a new process: cold cache "
                       f"{jit['cold']['first_seconds']:.1f} s (compiling; CPU "
-                      f"{jit['cold']['first_cpu_seconds']:.1f} s), warm cache {jit['warm']['first_seconds']:.2f} s (loading); "
+                      f"{jit['cold']['first_cpu_seconds']:.1f} s), warm cache "
+                      f"{jit['warm']['first_seconds']:.2f} s (loading); "
                       f"second fit {jit['warm']['second_seconds'] * 1000:.0f} ms; "
                       f"import wvlib.glove {jit['warm']['import_seconds']:.2f} s"]
     lines.append(f"1-minute load average before / after: {options['load'][0]:.1f} / "
-                 f"{options['load'][1]:.1f} on {os.cpu_count()} cores (other programs slow "
-                 f"the wall-clock times down)")
+                 f"{options['load'][1]:.1f} on {os.cpu_count()} cores (other programs "
+                 f"slow the wall-clock times down)")
     return "\n".join(lines)
 
 
 def run(args) -> int:
     """Run the benchmark and print the table; returns the exit status."""
     from wvlib.methods import METHODS
-    METHODS["glove"].validate(dict(dim=args.dim, window=args.window, min_count=args.min_count,
-                                   x_max=args.x_max, alpha=args.alpha, epochs=args.epochs,
-                                   learning_rate=args.learning_rate, threads=args.threads,
-                                   seed=args.seed))
+    METHODS["glove"].validate(dict(
+        dim=args.dim, window=args.window, min_count=args.min_count, x_max=args.x_max,
+        alpha=args.alpha, epochs=args.epochs, learning_rate=args.learning_rate,
+        threads=args.threads, seed=args.seed))
     if args.restrict_vocab < 1 or args.blas_threads < 0:
         raise ValueError("--restrict-vocab must be >= 1 and --blas-threads >= 0")
     options = dict(corpus=args.corpus, max_documents=args.max_documents,
                    min_count=args.min_count, window=args.window, dim=args.dim,
                    x_max=args.x_max, alpha=args.alpha, epochs=args.epochs,
-                   learning_rate=args.learning_rate, threads=args.threads, seed=args.seed,
-                   restrict_vocab=args.restrict_vocab)
+                   learning_rate=args.learning_rate, threads=args.threads,
+                   seed=args.seed, restrict_vocab=args.restrict_vocab)
     env = ({name: str(args.blas_threads) for name in BLAS_THREAD_VARIABLES}
            if args.blas_threads else {})
     load_before = _load_average()

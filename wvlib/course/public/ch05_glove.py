@@ -1,8 +1,8 @@
 """Public checks for the chapter 5 exercises (GloVe: weighting, loss and gradients, AdaGrad).
 
-The learner sees these; the grader runs them too, in its own process (see wvlib.course.checks).
-The expected values come from wvlib.glove, whose gradients are tested against central
-differences (tests/test_glove.py).
+The learner sees these; the grader runs them too, in its own process (see
+wvlib.course.checks). The expected values come from wvlib.glove, whose gradients are
+tested against central differences (tests/test_glove.py).
 """
 import numpy as np
 
@@ -63,7 +63,7 @@ def expect_loss_and_grads(got, args, x_max, alpha, what):
                                   "dJ/db_i = dJ/db~_k = sum 2 f e")
 
 
-# -- q1-weight ---------------------------------------------------------------------------------
+# -- q1-weight --------------------------------------------------------------------------
 @check("q1-weight", "f(x) below, at and above x_max")
 def _(k):
     x = np.array([0.5, 1.0, 5.0, 10.0, 50.0])
@@ -84,7 +84,7 @@ def _(k):
                   "glove_weight(x, x_max=0)")
 
 
-# -- q2-loss-grads -----------------------------------------------------------------------------
+# -- q2-loss-grads ----------------------------------------------------------------------
 @check("q2-loss-grads", "loss and gradients of a small batch (with a repeated pair)")
 def _(k):
     args = small_problem(seed=1)
@@ -104,7 +104,7 @@ def _(k):
             raise CheckFailed(f"{name}: word 4 is in no pair, its gradient should be 0")
 
 
-# -- q3-adagrad --------------------------------------------------------------------------------
+# -- q3-adagrad -------------------------------------------------------------------------
 @check("q3-adagrad", "one step on a vector")
 def _(k):
     p, g, G = np.array([1.0, -2.0, 0.5]), np.array([0.1, 3.0, -1.0]), np.array([1.0, 1.0, 4.0])
