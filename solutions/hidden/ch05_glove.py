@@ -16,7 +16,7 @@ from wvlib.glove import weighting_function
 RNG_SEED = 20261129
 
 
-# -- q1-weight --------------------------------------------------------------------------
+# -- q1-weight -------------------------------------------------------------------------
 @check("q1-weight", "random counts, several x_max and alpha", weight=2)
 def _(k):
     rng = np.random.default_rng(RNG_SEED)
@@ -33,7 +33,7 @@ def _(k):
                   "glove_weight(x, x_max=-5)")
 
 
-# -- q2-loss-grads ----------------------------------------------------------------------
+# -- q2-loss-grads ---------------------------------------------------------------------
 @check("q2-loss-grads", "random batches of several sizes, x_max and alpha", weight=3)
 def _(k):
     for trial, (V, d, n, x_max, alpha) in enumerate([(7, 4, 20, 10.0, 0.75),
@@ -83,7 +83,7 @@ def _(k):
                                              f"loss", rtol=1e-4, atol=1e-6)
 
 
-# -- q3-adagrad -------------------------------------------------------------------------
+# -- q3-adagrad ------------------------------------------------------------------------
 @check("q3-adagrad", "random matrices and several learning rates", weight=2)
 def _(k):
     rng = np.random.default_rng(RNG_SEED + 30)
