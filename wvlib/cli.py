@@ -26,6 +26,7 @@ BENCHMARKS = {
     "ppmi": ("wvlib.benchmarks.ppmi", "PPMI-SVD against gensim's skip-gram, same corpus"),
     "word2vec": ("wvlib.benchmarks.word2vec",
                  "word2vec (skip-gram, CBOW) against gensim, same corpus and settings"),
+    "glove": ("wvlib.benchmarks.glove", "GloVe next to PPMI-SVD on the same counts"),
 }
 
 COURSE_COMMANDS = {
