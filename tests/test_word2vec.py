@@ -604,3 +604,42 @@ def test_kernel_sigmoid_table_accuracy():
     np.testing.assert_allclose(s, w2v.sigmoid(x.astype(np.float64)), atol=3e-7)
     exact = -w2v.log_sigmoid(x.astype(np.float64))
     np.testing.assert_allclose(loss, exact, rtol=1e-5, atol=3e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# command line
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method, extra", [("sgns", []), ("cbow", ["--hs", "--negative", "0"])])
+def test_cli_train_writes_vectors_gensim_reads(tmp_path, capsys, method, extra):
+    from gensim.models import KeyedVectors as GensimKV
+
+    from wvlib.cli import main
+    out = tmp_path / f"{method}.txt"
+    status = main(["train", method, "--corpus", "lee", "--out", str(out), "--dim", "16",
+                   "--epochs", "1", "--threads", "1", "--sample", "1e-4", "--alpha", "0.03"]
+                  + extra)
+    assert status == 0
+    g = GensimKV.load_word2vec_format(str(out))
+    assert g.vector_size == 16 and len(g) > 1000
+    assert f"{method}: {len(g)} words" in capsys.readouterr().out
+
+
+def test_cli_train_reports_missing_objective(tmp_path, capsys):
+    from wvlib.cli import main
+    status = main(["train", "sgns", "--corpus", "toy", "--out", str(tmp_path / "v.txt"),
+                   "--negative", "0"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "hs" in err and "negative" in err
+
+
+def test_bench_word2vec_prints_the_table(capsys):
+    from wvlib.cli import main
+    status = main(["bench", "word2vec", "--max-documents", "3", "--seeds", "1", "--epochs",
+                   "1", "--models", "cbow", "--threads", "1", "--min-count", "2"])
+    assert status == 0
+    table = capsys.readouterr().out
+    for row in ("words/s", "wall time (s)", "peak memory (MB)", "WordSim-353 rho",
+                "SimLex-999 rho", "analogies (3CosAdd)", "aims: words/s ratio"):
+        assert row in table

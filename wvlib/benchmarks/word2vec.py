@@ -39,6 +39,16 @@ SETTINGS = dict(dim=100, window=5, negative=5, sample=1e-3, epochs=5, min_count=
 SENTENCE_LENGTH = 10_000
 
 
+def _return_free_memory():
+    """Give memory freed by earlier runs back to the system (glibc's ``malloc_trim``), so that
+    a run's growth of the resident set is its own and not hidden by reused free memory."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 class _PeakRSS:
     """Context manager: the peak growth of the resident set size while it is open (MB)."""
 
@@ -58,6 +68,7 @@ class _PeakRSS:
 
     def __enter__(self):
         gc.collect()
+        _return_free_memory()
         self._start = self._peak = self._rss()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
