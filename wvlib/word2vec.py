@@ -1135,10 +1135,11 @@ class Word2Vec:
     keep_context : bool, default False
         Keep the output ("context") vectors ``W_out`` after training.
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     wv : wvlib.vectors.KeyedVectors
-        The input vectors W_in, one per vocabulary word.
+        Set by :meth:`fit`, as all attributes below: the input vectors W_in, one per
+        vocabulary word.
     W_in : numpy.ndarray (float32, |V|×d)
     W_out : numpy.ndarray (float32) or None
         syn1neg (|V|×d) with negative sampling, else syn1 (|V|−1 × d) of hierarchical
