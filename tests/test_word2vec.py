@@ -47,9 +47,9 @@ def random_setup(rng, n_out=V):
     return rng.normal(size=D), rng.normal(size=(n_out, D))
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # single-example objectives
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def test_sigmoid_stable_and_correct():
     x = np.array([-800.0, -30.0, -1.0, 0.0, 2.0, 800.0])
@@ -69,10 +69,10 @@ def test_softmax_gradients(trial):
     loss, g_v, g_U = w2v.softmax_loss_and_grads(v, o, U)
     scores = U @ v
     assert loss == pytest.approx(-scores[o] + np.log(np.exp(scores).sum()), rel=1e-12)
-    assert_gradient(g_v, numerical_gradient(lambda x: w2v.softmax_loss_and_grads(x, o, U)[0],
-                                            v), "softmax dJ/dv_c")
-    assert_gradient(g_U, numerical_gradient(lambda x: w2v.softmax_loss_and_grads(v, o, x)[0],
-                                            U), "softmax dJ/dW_out")
+    f_v = lambda x: w2v.softmax_loss_and_grads(x, o, U)[0]  # noqa: E731
+    f_U = lambda x: w2v.softmax_loss_and_grads(v, o, x)[0]  # noqa: E731
+    assert_gradient(g_v, numerical_gradient(f_v, v), "softmax dJ/dv_c")
+    assert_gradient(g_U, numerical_gradient(f_U, U), "softmax dJ/dW_out")
 
 
 @pytest.mark.parametrize("trial", range(3))
@@ -101,7 +101,8 @@ def test_hs_gradients(trial):
     for w in range(V):
         pts, codes = tree.points[w], tree.codes[w]
         loss, g_v, g_U = w2v.hs_loss_and_grads(v, pts, codes, U)
-        assert loss == pytest.approx(-np.log(w2v.hs_probabilities(v, tree, U)[w]), rel=1e-10)
+        p_w = w2v.hs_probabilities(v, tree, U)[w]
+        assert loss == pytest.approx(-np.log(p_w), rel=1e-10)
         f_v = lambda x: w2v.hs_loss_and_grads(x, pts, codes, U)[0]  # noqa: E731
         f_U = lambda x: w2v.hs_loss_and_grads(v, pts, codes, x)[0]  # noqa: E731
         assert_gradient(g_v, numerical_gradient(f_v, v), f"hs dJ/dv_c word {w}")
@@ -117,9 +118,9 @@ def test_hs_code_zero_means_sigmoid_of_plus_x():
     assert loss1 == pytest.approx(-np.log(w2v.sigmoid(-2.0)))
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # whole windows: skip-gram and CBOW, every objective
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def window_case(rng, objective, n_contexts):
     tree = w2v.build_huffman(rng.integers(1, 30, size=V)) if objective == "hs" else None
@@ -139,10 +140,12 @@ def test_skipgram_gradients(objective):
     def f(A, B):
         return w2v.skipgram_loss_and_grads(center, contexts, A, B, objective, negatives,
                                            tree)[0]
-    loss, g_in, g_out = w2v.skipgram_loss_and_grads(center, contexts, W_in, W_out, objective,
-                                                    negatives, tree)
-    assert_gradient(g_in, numerical_gradient(lambda A: f(A, W_out), W_in), "SG dJ/dW_in")
-    assert_gradient(g_out, numerical_gradient(lambda B: f(W_in, B), W_out), "SG dJ/dW_out")
+    loss, g_in, g_out = w2v.skipgram_loss_and_grads(center, contexts, W_in, W_out,
+                                                    objective, negatives, tree)
+    assert_gradient(g_in, numerical_gradient(lambda A: f(A, W_out), W_in),
+                    "SG dJ/dW_in")
+    assert_gradient(g_out, numerical_gradient(lambda B: f(W_in, B), W_out),
+                    "SG dJ/dW_out")
     assert np.count_nonzero(np.abs(g_in).sum(axis=1)) == 1
     # the window loss is the sum of the single-example losses
     single = sum(w2v._objective(W_in[center], int(o), W_out, objective,
@@ -161,21 +164,23 @@ def test_cbow_gradients(objective):
         return w2v.cbow_loss_and_grads(contexts, center, A, B, objective, negatives[:1]
                                        if negatives is not None else None, tree)[0]
     neg = negatives[:1] if negatives is not None else None
-    loss, g_in, g_out = w2v.cbow_loss_and_grads(contexts, center, W_in, W_out, objective,
-                                                neg, tree)
-    assert_gradient(g_in, numerical_gradient(lambda A: f(A, W_out), W_in), "CBOW dJ/dW_in")
-    assert_gradient(g_out, numerical_gradient(lambda B: f(W_in, B), W_out), "CBOW dJ/dW_out")
+    loss, g_in, g_out = w2v.cbow_loss_and_grads(contexts, center, W_in, W_out,
+                                                objective, neg, tree)
+    assert_gradient(g_in, numerical_gradient(lambda A: f(A, W_out), W_in),
+                    "CBOW dJ/dW_in")
+    assert_gradient(g_out, numerical_gradient(lambda B: f(W_in, B), W_out),
+                    "CBOW dJ/dW_out")
     # word 1 appears twice in the window: twice the share of word 4
     np.testing.assert_allclose(g_in[1], 2 * g_in[4])
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Huffman tree
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def independent_huffman_cost(weights):
-    """Optimal expected code length by the merge-sum identity (no tree is built): the total
-    cost of a Huffman code is the sum of the weights of all merged nodes."""
+    """Optimal expected code length by the merge-sum identity (no tree is built): the
+    total cost of a Huffman code is the sum of the weights of all merged nodes."""
     w = sorted(float(x) for x in weights)
     cost = 0.0
     while len(w) > 1:
@@ -186,8 +191,9 @@ def independent_huffman_cost(weights):
 
 
 def brute_force_optimal_length(weights):
-    """Minimum expected length over all prefix codes: by Kraft's inequality a prefix code with
-    lengths l_i exists iff sum 2^-l_i <= 1, so enumerate all length vectors."""
+    """Minimum expected length over all prefix codes: by Kraft's inequality a prefix
+    code with lengths l_i exists iff sum 2^-l_i <= 1, so enumerate all length
+    vectors."""
     n = len(weights)
     p = np.asarray(weights, dtype=np.float64) / np.sum(weights)
     best = np.inf
@@ -257,9 +263,9 @@ def test_hs_probabilities_sum_to_one():
             assert probs.sum() == pytest.approx(1.0, abs=1e-12)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # noise, subsampling, window
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def test_noise_distribution():
     counts = np.array([100, 10, 1, 0])
@@ -267,7 +273,7 @@ def test_noise_distribution():
     expected = counts ** 0.75 / (counts ** 0.75).sum()
     np.testing.assert_allclose(p, expected)
     np.testing.assert_allclose(w2v.noise_distribution(counts, power=1.0), counts / 111)
-    assert p[2] > counts[2] / counts.sum()            # rare words drawn more often than U
+    assert p[2] > counts[2] / counts.sum()       # rare words drawn more often than U
 
 
 def test_noise_sampler_matches_u34_chi_squared():
@@ -298,7 +304,8 @@ def test_keep_probability_formulas():
                                np.minimum(1, np.sqrt(t / phi) + t / phi))
     np.testing.assert_allclose(w2v.paper_keep_probability(counts, t),
                                np.minimum(1, np.sqrt(t / phi)))
-    assert np.all(w2v.keep_probability(counts, t) >= w2v.paper_keep_probability(counts, t))
+    c_rule = w2v.keep_probability(counts, t)
+    assert np.all(c_rule >= w2v.paper_keep_probability(counts, t))
     assert np.all(w2v.keep_probability(counts, 0) == 1)
 
 
@@ -312,7 +319,8 @@ def test_subsampling_keeps_expected_fraction():
     sd = np.sqrt((counts * p * (1 - p)).sum())        # binomial: 4 standard deviations
     assert abs(kept.size - expected) < 4 * sd
     per_word = np.bincount(kept, minlength=len(counts))
-    assert np.all(np.abs(per_word - counts * p) <= 4 * np.sqrt(counts * p * (1 - p)) + 1e-9)
+    sd_word = np.sqrt(counts * p * (1 - p))
+    assert np.all(np.abs(per_word - counts * p) <= 4 * sd_word + 1e-9)
 
 
 def test_dynamic_window_weights_match_simulation():
@@ -324,11 +332,12 @@ def test_dynamic_window_weights_match_simulation():
     np.testing.assert_allclose(simulated, weights, atol=0.01)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # full-softmax reference trainer
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
-TOY = [["the", "king", "rules", "the", "land"], ["the", "queen", "rules", "the", "land"],
+TOY = [["the", "king", "rules", "the", "land"],
+       ["the", "queen", "rules", "the", "land"],
        ["a", "king", "and", "a", "queen"], ["the", "land", "is", "wide"]]
 
 
@@ -351,9 +360,9 @@ def test_train_softmax_reference_first_epoch_loss_is_log_v():
     assert res.loss_history[0] == pytest.approx(np.log(2))
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # bad input
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, word", [
     (dict(corpus=[]), "corpus"),
@@ -404,9 +413,9 @@ def test_objectives_bad_input():
         w2v.noise_distribution([3, 4], power=-1)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the compiled trainer
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def small_matrices(seed, n_in, n_out, d=6):
     rng = np.random.default_rng(seed)
@@ -443,8 +452,9 @@ def test_compiled_cbow_neg_step_equals_reference_times_window():
     A, B = W_in.copy(), W_out.copy()
     d = W_in.shape[1]
     unused = np.zeros((1, d), np.float32)
-    loss = w2v._cbow_step(A, B, unused, ctx, len(ctx), target, negs, *NO_TREE, False, True,
-                          alpha, np.zeros((1, d), np.float32), np.zeros(d, np.float32))
+    loss = w2v._cbow_step(A, B, unused, ctx, len(ctx), target, negs, *NO_TREE, False,
+                          True, alpha, np.zeros((1, d), np.float32),
+                          np.zeros(d, np.float32))
     ref_loss, g_in, g_out = w2v.cbow_loss_and_grads(
         ctx, target, W_in.astype(np.float64), W_out.astype(np.float64), "neg",
         negatives=negs)
@@ -467,15 +477,15 @@ def test_compiled_hs_step_equals_reference(sg):
     no_negs = np.zeros(0, np.int64)
     target = 6                                            # the deepest word
     if sg:
-        loss = w2v._sg_pair(A, unused, B, 1, target, no_negs, points, codes, lengths, True,
-                            False, alpha, np.zeros(d, np.float32))
+        loss = w2v._sg_pair(A, unused, B, 1, target, no_negs, points, codes, lengths,
+                            True, False, alpha, np.zeros(d, np.float32))
         ref = w2v.skipgram_loss_and_grads(1, [target], W_in.astype(np.float64),
                                           W_hs.astype(np.float64), "hs", tree=tree)
         scale = 1
     else:
         ctx = np.array([0, 2], dtype=np.int64)
-        loss = w2v._cbow_step(A, unused, B, ctx, 2, target, no_negs, points, codes, lengths,
-                              True, False, alpha, np.zeros((1, d), np.float32),
+        loss = w2v._cbow_step(A, unused, B, ctx, 2, target, no_negs, points, codes,
+                              lengths, True, False, alpha, np.zeros((1, d), np.float32),
                               np.zeros(d, np.float32))
         ref = w2v.cbow_loss_and_grads(ctx, target, W_in.astype(np.float64),
                                       W_hs.astype(np.float64), "hs", tree=tree)
@@ -497,7 +507,8 @@ def test_kernel_noise_sampler_matches_u34():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=50).filter(lambda c: sum(c) > 0))
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=50)
+       .filter(lambda c: sum(c) > 0))
 def test_alias_table_is_exact(counts):
     prob, alias = w2v._alias_table(counts)
     n = len(counts)
@@ -599,8 +610,51 @@ def test_word2vec_bad_input(corpus, kwargs, words):
 
 
 def test_kernel_sigmoid_table_accuracy():
-    x = np.concatenate([np.linspace(-30, 30, 20_001), [-16.0, 16.0, 0.0]]).astype(np.float32)
+    x = np.concatenate([np.linspace(-30, 30, 20_001), [-16.0, 16.0, 0.0]])
+    x = x.astype(np.float32)
     s, loss = np.array([w2v._sigmoid_and_loss(v) for v in x]).T
     np.testing.assert_allclose(s, w2v.sigmoid(x.astype(np.float64)), atol=3e-7)
     exact = -w2v.log_sigmoid(x.astype(np.float64))
     np.testing.assert_allclose(loss, exact, rtol=1e-5, atol=3e-6)
+
+
+# --------------------------------------------------------------------------------------
+# command line
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method, extra", [("sgns", []),
+                                           ("cbow", ["--hs", "--negative", "0"])])
+def test_cli_train_writes_vectors_gensim_reads(tmp_path, capsys, method, extra):
+    from gensim.models import KeyedVectors as GensimKV
+
+    from wvlib.cli import main
+    out = tmp_path / f"{method}.txt"
+    status = main(["train", method, "--corpus", "lee", "--out", str(out), "--dim", "16",
+                   "--epochs", "1", "--threads", "1", "--sample", "1e-4",
+                   "--alpha", "0.03"]
+                  + extra)
+    assert status == 0
+    g = GensimKV.load_word2vec_format(str(out))
+    assert g.vector_size == 16 and len(g) > 1000
+    assert f"{method}: {len(g)} words" in capsys.readouterr().out
+
+
+def test_cli_train_reports_missing_objective(tmp_path, capsys):
+    from wvlib.cli import main
+    status = main(["train", "sgns", "--corpus", "toy", "--out", str(tmp_path / "v.txt"),
+                   "--negative", "0"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "hs" in err and "negative" in err
+
+
+def test_bench_word2vec_prints_the_table(capsys):
+    from wvlib.cli import main
+    status = main(["bench", "word2vec", "--max-documents", "3", "--seeds", "1",
+                   "--epochs", "1", "--models", "cbow", "--threads", "1",
+                   "--min-count", "2"])
+    assert status == 0
+    table = capsys.readouterr().out
+    for row in ("words/s", "wall time (s)", "peak memory (MB)", "WordSim-353 rho",
+                "SimLex-999 rho", "analogies (3CosAdd)", "aims: words/s ratio"):
+        assert row in table

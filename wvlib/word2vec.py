@@ -1,24 +1,25 @@
-"""word2vec: skip-gram and CBOW with softmax, hierarchical softmax and negative sampling.
+"""word2vec: skip-gram and CBOW; softmax, hierarchical softmax, negative sampling.
 
 The module has two halves.
 
-**NumPy reference** (float64, one example at a time, readable; chapters 6 and 7). Notation as
-in the chapters: ``W_in`` (|V|×d) holds the input ("centre") vectors v, ``W_out`` the output
-("context") vectors u; for hierarchical softmax ``W_out`` has |V|−1 rows, one per inner node of
-the Huffman tree. Every objective returns ``(loss, gradients...)``:
+**NumPy reference** (float64, one example at a time, readable; chapters 6 and 7).
+Notation as in the chapters: ``W_in`` (|V|×d) holds the input ("centre") vectors v,
+``W_out`` the output ("context") vectors u; for hierarchical softmax ``W_out`` has |V|−1
+rows, one per inner node of the Huffman tree. Every objective returns ``(loss,
+gradients...)``:
 
 * :func:`softmax_loss_and_grads` — the full softmax of Mikolov et al. (2013a);
 * :func:`neg_sampling_loss_and_grads` — negative sampling (Mikolov et al. 2013b);
-* :func:`hs_loss_and_grads` — hierarchical softmax over a Huffman tree (Morin & Bengio 2005;
-  Mikolov et al. 2013b), built by :func:`build_huffman`;
+* :func:`hs_loss_and_grads` — hierarchical softmax over a Huffman tree (Morin & Bengio
+  2005; Mikolov et al. 2013b), built by :func:`build_huffman`;
 * :func:`skipgram_loss_and_grads`, :func:`cbow_loss_and_grads` — a whole window;
 * :func:`noise_distribution`, :func:`sample_negatives`, :func:`keep_probability`,
-  :func:`paper_keep_probability`, :func:`dynamic_window_weights` — the training details of the
-  original C code;
+  :func:`paper_keep_probability`, :func:`dynamic_window_weights` — the training details
+  of the original C code;
 * :func:`train_softmax_reference` — plain full-softmax SGD for small corpora.
 
-**Compiled trainer** :class:`Word2Vec` (float32, numba, Hogwild threads), the same algorithm as
-the original C code and gensim, fast enough for real corpora.
+**Compiled trainer** :class:`Word2Vec` (float32, numba, Hogwild threads), the same
+algorithm as the original C code and gensim, fast enough for real corpora.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ from ._validate import check_choice, check_float, check_positive_int, check_rand
 
 __all__ = [
     "sigmoid", "log_sigmoid", "softmax_loss_and_grads", "neg_sampling_loss_and_grads",
-    "hs_loss_and_grads", "skipgram_loss_and_grads", "cbow_loss_and_grads", "HuffmanTree",
+    "hs_loss_and_grads", "skipgram_loss_and_grads", "cbow_loss_and_grads",
+    "HuffmanTree",
     "build_huffman", "hs_probabilities", "noise_distribution", "sample_negatives",
     "keep_probability", "paper_keep_probability", "dynamic_window_weights",
     "train_softmax_reference", "SoftmaxModel", "Word2Vec",
@@ -47,15 +49,15 @@ __all__ = [
 OBJECTIVES = ("softmax", "neg", "hs")
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # small numerical helpers
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def sigmoid(x):
     """The logistic function σ(x) = 1 / (1 + e^{−x}), without overflow for large |x|.
 
-    For x ≥ 0 it computes 1/(1 + e^{−x}); for x < 0 the equal form e^{x}/(1 + e^{x}), so that
-    ``exp`` only ever sees non-positive arguments.
+    For x ≥ 0 it computes 1/(1 + e^{−x}); for x < 0 the equal form e^{x}/(1 + e^{x}), so
+    that ``exp`` only ever sees non-positive arguments.
 
     Parameters
     ----------
@@ -90,7 +92,8 @@ def _check_indices(idx, name, size, *, ndim=1):
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"{name} must hold integer word ids, got dtype {arr.dtype}")
     if arr.ndim != ndim:
-        raise ValueError(f"{name} must be a {ndim}-D array of word ids, got shape {arr.shape}")
+        raise ValueError(f"{name} must be a {ndim}-D array of word ids, got shape "
+                         f"{arr.shape}")
     arr = arr.astype(np.int64)
     if arr.size and (arr.min() < 0 or arr.max() >= size):
         raise ValueError(f"{name} must hold word ids in [0, {size}), got values in "
@@ -108,14 +111,14 @@ def _check_float_matrix(A, name):
 def _check_center_vector(v_c, W_out, name="v_c"):
     v_c = np.asarray(v_c, dtype=np.float64)
     if v_c.ndim != 1 or v_c.shape[0] != W_out.shape[1]:
-        raise ValueError(f"{name} must be a vector of length d = {W_out.shape[1]} (the columns "
-                         f"of W_out), got shape {v_c.shape}")
+        raise ValueError(f"{name} must be a vector of length d = {W_out.shape[1]} (the "
+                         f"columns of W_out), got shape {v_c.shape}")
     return v_c
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the three objectives for one (input vector, output word) example
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def softmax_loss_and_grads(v_c, o, W_out):
     r"""Cross-entropy of the full softmax, and its gradients.
@@ -159,7 +162,7 @@ def softmax_loss_and_grads(v_c, o, W_out):
 
 
 def neg_sampling_loss_and_grads(v_c, o, negatives, W_out):
-    r"""Negative-sampling loss for one positive pair and k noise words, and its gradients.
+    r"""Negative-sampling loss of one positive pair and k noise words; its gradients.
 
     .. math::
 
@@ -168,11 +171,12 @@ def neg_sampling_loss_and_grads(v_c, o, negatives, W_out):
         \frac{\partial J}{\partial v_c} = (\sigma(u_o^\top v_c) - 1)\,u_o
             + \sum_k \sigma(u_{w_k}^\top v_c)\, u_{w_k},
 
-        \frac{\partial J}{\partial u_o} \mathrel{+}= (\sigma(u_o^\top v_c) - 1)\,v_c,\qquad
-        \frac{\partial J}{\partial u_{w_k}} \mathrel{+}= \sigma(u_{w_k}^\top v_c)\,v_c.
+        \frac{\partial J}{\partial u_o} \mathrel{+}= (\sigma(u_o^\top v_c) -
+        1)\,v_c,\qquad \frac{\partial J}{\partial u_{w_k}} \mathrel{+}=
+        \sigma(u_{w_k}^\top v_c)\,v_c.
 
-    A noise word drawn twice counts twice, and the gradient rows of repeated words (or of a noise
-    word equal to ``o``) are accumulated.
+    A noise word drawn twice counts twice, and the gradient rows of repeated words (or
+    of a noise word equal to ``o``) are accumulated.
 
     Parameters
     ----------
@@ -200,7 +204,7 @@ def neg_sampling_loss_and_grads(v_c, o, negatives, W_out):
     scores = W_out[rows] @ v_c
     signs = 2.0 * labels - 1.0                 # +1 for the observed word, −1 for noise
     loss = float(-log_sigmoid(signs * scores).sum())
-    g = sigmoid(scores) - labels               # dJ/dscore: σ(s) − 1 for o, σ(s) for noise
+    g = sigmoid(scores) - labels        # dJ/dscore: σ(s) − 1 for o, σ(s) for noise
     grad_v_c = W_out[rows].T @ g
     grad_W_out = np.zeros_like(W_out)
     np.add.at(grad_W_out, rows, np.outer(g, v_c))   # few rows: add.at is fine here
@@ -208,18 +212,17 @@ def neg_sampling_loss_and_grads(v_c, o, negatives, W_out):
 
 
 def hs_loss_and_grads(v_c, points, codes, W_out):
-    r"""Hierarchical-softmax loss of one output word (its path in the tree), and gradients.
+    r"""Hierarchical-softmax loss of one output word (its path in the tree); gradients.
 
     .. math::
 
-        P(w \mid c) = \prod_j \sigma\big((1 - 2\,\mathrm{code}_j)\; u_{n_j}^\top v_c\big),
-        \qquad J = -\log P(w\mid c),
+        P(w \mid c) = \prod_j \sigma\big((1 - 2\,\mathrm{code}_j)\; u_{n_j}^\top
+        v_c\big), \qquad J = -\log P(w\mid c),
 
-    where n_j = ``points[j]`` are the inner nodes on the path from the root and code_j ∈ {0, 1}
-    the branch taken there (code 0 gives σ(+x), as in the C code whose label is 1 − code).
-    With s_j = 1 − 2 code_j and x_j = u_{n_j}ᵀv_c:
-    ∂J/∂x_j = −s_j σ(−s_j x_j), so ∂J/∂v_c = Σ_j (∂J/∂x_j) u_{n_j} and
-    ∂J/∂u_{n_j} = (∂J/∂x_j) v_c.
+    where n_j = ``points[j]`` are the inner nodes on the path from the root and code_j ∈
+    {0, 1} the branch taken there (code 0 gives σ(+x), as in the C code whose label is 1
+    − code). With s_j = 1 − 2 code_j and x_j = u_{n_j}ᵀv_c: ∂J/∂x_j = −s_j σ(−s_j x_j),
+    so ∂J/∂v_c = Σ_j (∂J/∂x_j) u_{n_j} and ∂J/∂u_{n_j} = (∂J/∂x_j) v_c.
 
     Parameters
     ----------
@@ -241,8 +244,8 @@ def hs_loss_and_grads(v_c, points, codes, W_out):
     points = _check_indices(points, "points", W_out.shape[0])
     codes = np.asarray(codes)
     if codes.shape != points.shape or (codes.size and not np.isin(codes, (0, 1)).all()):
-        raise ValueError(f"codes must be 0/1 values, one per point ({points.shape[0]}), "
-                         f"got {codes!r}")
+        raise ValueError(f"codes must be 0/1 values, one per point "
+                         f"({points.shape[0]}), got {codes!r}")
     signs = 1.0 - 2.0 * codes.astype(np.float64)
     x = W_out[points] @ v_c
     loss = float(-log_sigmoid(signs * x).sum())
@@ -270,20 +273,21 @@ def _check_window_args(objective, negatives, tree, n_targets, W_in, W_out):
                          f"{W_in.shape} and {W_out.shape}")
     if objective == "neg":
         if negatives is None:
-            raise ValueError("negatives is required for objective='neg': an array of shape "
-                             "(number of targets, k)")
+            raise ValueError("negatives is required for objective='neg': an array of "
+                             "shape (number of targets, k)")
         negatives = _check_indices(negatives, "negatives", W_out.shape[0], ndim=2)
         if negatives.shape[0] != n_targets:
-            raise ValueError(f"negatives must have one row per target ({n_targets}), got "
-                             f"shape {negatives.shape}")
+            raise ValueError(f"negatives must have one row per target ({n_targets}), "
+                             f"got shape {negatives.shape}")
     if objective == "hs":
         if not isinstance(tree, HuffmanTree):
             raise ValueError("tree must be a HuffmanTree (from build_huffman) for "
                              f"objective='hs', got {type(tree).__name__}")
         if W_out.shape[0] != tree.n_inner or W_in.shape[0] != tree.n_inner + 1:
-            raise ValueError(f"for objective='hs' W_out must have one row per inner node "
-                             f"({tree.n_inner}) and W_in one per word ({tree.n_inner + 1}), "
-                             f"got {W_out.shape[0]} and {W_in.shape[0]}")
+            raise ValueError(f"for objective='hs' W_out must have one row per inner "
+                             f"node ({tree.n_inner}) and W_in one per word "
+                             f"({tree.n_inner + 1}), got {W_out.shape[0]} and "
+                             f"{W_in.shape[0]}")
     elif W_in.shape[0] != W_out.shape[0]:
         raise ValueError(f"W_in and W_out must have the same number of rows, got "
                          f"{W_in.shape} and {W_out.shape}")
@@ -329,7 +333,8 @@ def skipgram_loss_and_grads(center, contexts, W_in, W_out, objective="softmax",
     grad_W_out = np.zeros_like(W_out)
     loss = 0.0
     if objective == "softmax" and contexts.size:
-        # one softmax serves every context word of the window: ŷ is the same for all of them
+        # one softmax serves every context word of the window: ŷ is the same for all of
+        # them
         scores = W_out @ v
         top = scores.max()
         log_z = top + np.log(np.exp(scores - top).sum())
@@ -348,18 +353,19 @@ def skipgram_loss_and_grads(center, contexts, W_in, W_out, objective="softmax",
     return loss, grad_W_in, grad_W_out
 
 
-def cbow_loss_and_grads(contexts, center, W_in, W_out, objective="softmax", negatives=None,
-                        tree=None):
-    r"""CBOW loss of one window: the mean of the context vectors predicts the centre word.
+def cbow_loss_and_grads(contexts, center, W_in, W_out, objective="softmax",
+                        negatives=None, tree=None):
+    r"""CBOW loss of one window: the mean context vector predicts the centre word.
 
     .. math::
 
-        h = \frac{1}{m}\sum_{i=1}^{m} v_{c_i},\qquad J = J_{\text{objective}}(h, \text{center}),
-        \qquad \frac{\partial J}{\partial v_{c_i}} = \frac{1}{m}\frac{\partial J}{\partial h}
+        h = \frac{1}{m}\sum_{i=1}^{m} v_{c_i},\qquad J = J_{\text{objective}}(h,
+        \text{center}), \qquad \frac{\partial J}{\partial v_{c_i}} =
+        \frac{1}{m}\frac{\partial J}{\partial h}
 
-    (a context word that occurs twice in the window receives the share twice). This is the true
-    gradient. Note that the C code (and gensim, with ``cbow_mean=1``) adds the *whole*
-    ∂J/∂h to every context row, a step m times larger on the input vectors;
+    (a context word that occurs twice in the window receives the share twice). This is
+    the true gradient. Note that the C code (and gensim, with ``cbow_mean=1``) adds the
+    *whole* ∂J/∂h to every context row, a step m times larger on the input vectors;
     :class:`Word2Vec` does the same as they do.
 
     Parameters
@@ -369,7 +375,8 @@ def cbow_loss_and_grads(contexts, center, W_in, W_out, objective="softmax", nega
     W_in, W_out, objective, tree
         As in :func:`skipgram_loss_and_grads`.
     negatives : array_like of int, shape (1, k), required for ``"neg"``
-        The noise words of the single prediction (a 1-D array of length k is accepted too).
+        The noise words of the single prediction (a 1-D array of length k is accepted
+        too).
 
     Returns
     -------
@@ -380,8 +387,8 @@ def cbow_loss_and_grads(contexts, center, W_in, W_out, objective="softmax", nega
     """
     if negatives is not None and np.ndim(negatives) == 1:
         negatives = np.asarray(negatives)[None, :]
-    objective, negatives, W_in, W_out = _check_window_args(objective, negatives, tree, 1,
-                                                           W_in, W_out)
+    objective, negatives, W_in, W_out = _check_window_args(
+        objective, negatives, tree, 1, W_in, W_out)
     contexts = _check_indices(contexts, "contexts", W_in.shape[0])
     if contexts.size == 0:
         raise ValueError("contexts must hold at least one word id for CBOW")
@@ -395,16 +402,17 @@ def cbow_loss_and_grads(contexts, center, W_in, W_out, objective="softmax", nega
     return loss, grad_W_in, grad_W_out
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Huffman tree for hierarchical softmax
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 @dataclass
 class HuffmanTree:
     """A binary Huffman tree over a vocabulary, as used by hierarchical softmax.
 
-    Leaves are the words 0..V−1; the V − 1 inner nodes have ids 0..V−2 in the order they were
-    created, so the root is ``V − 2`` (as in the C code, where the root is the last node built).
+    Leaves are the words 0..V−1; the V − 1 inner nodes have ids 0..V−2 in the order they
+    were created, so the root is ``V − 2`` (as in the C code, where the root is the last
+    node built).
 
     Attributes
     ----------
@@ -417,9 +425,9 @@ class HuffmanTree:
     counts : numpy.ndarray
         The counts the tree was built from.
     parent, branch : numpy.ndarray
-        For each of the 2V − 1 nodes (words first, then inner nodes at ``V + id``): its parent's
-        inner-node id (−1 for the root) and the branch that leads to it (useful to draw the
-        tree).
+        For each of the 2V − 1 nodes (words first, then inner nodes at ``V + id``): its
+        parent's inner-node id (−1 for the root) and the branch that leads to it (useful
+        to draw the tree).
     """
 
     codes: list
@@ -434,24 +442,25 @@ class HuffmanTree:
         return np.array([len(c) for c in self.codes], dtype=np.int64)
 
     def expected_length(self, probs=None) -> float:
-        """Expected code length Σ_w p(w)·len(code_w) — the expected number of sigmoids per
-        prediction. ``probs`` defaults to the relative counts the tree was built from."""
+        """Expected code length Σ_w p(w)·len(code_w) — the expected number of sigmoids
+        per prediction. ``probs`` defaults to the relative counts of the words."""
         if probs is None:
             probs = self.counts / self.counts.sum()
         probs = np.asarray(probs, dtype=np.float64)
         if probs.shape != (len(self.codes),):
-            raise ValueError(f"probs must have one entry per word ({len(self.codes)}), got "
-                             f"shape {probs.shape}")
+            raise ValueError(f"probs must have one entry per word ({len(self.codes)}), "
+                             f"got shape {probs.shape}")
         return float(probs @ self.code_lengths())
 
 
 def build_huffman(counts) -> HuffmanTree:
-    """Build the Huffman tree of word counts (Huffman 1952; word2vec's ``CreateBinaryTree``).
+    """The Huffman tree of word counts (Huffman 1952; word2vec's ``CreateBinaryTree``).
 
-    Repeatedly merge the two nodes of smallest count into a new inner node; the smaller of the
-    two gets branch 0, the other branch 1. Frequent words end up near the root, so the expected
-    code length is within one bit of the entropy of the unigram distribution. Ties are broken by
-    node id (words before earlier inner nodes), so the tree is deterministic.
+    Repeatedly merge the two nodes of smallest count into a new inner node; the smaller
+    of the two gets branch 0, the other branch 1. Frequent words end up near the root,
+    so the expected code length is within one bit of the entropy of the unigram
+    distribution. Ties are broken by node id (words before earlier inner nodes), so the
+    tree is deterministic.
 
     Parameters
     ----------
@@ -464,8 +473,8 @@ def build_huffman(counts) -> HuffmanTree:
     """
     counts = np.asarray(counts)
     if counts.ndim != 1 or counts.shape[0] < 2:
-        raise ValueError(f"counts must be a 1-D array of at least 2 word counts, got shape "
-                         f"{counts.shape}")
+        raise ValueError(f"counts must be a 1-D array of at least 2 word counts, got "
+                         f"shape {counts.shape}")
     if not np.issubdtype(counts.dtype, np.number) or not np.all(np.isfinite(counts)) \
             or np.any(counts < 0):
         raise ValueError("counts must be finite non-negative numbers")
@@ -496,10 +505,10 @@ def build_huffman(counts) -> HuffmanTree:
 
 
 def hs_probabilities(v_c, tree, W_out) -> np.ndarray:
-    """P(w | c) of hierarchical softmax for every word w (see :func:`hs_loss_and_grads`).
+    """P(w | c) of hierarchical softmax for every word w (:func:`hs_loss_and_grads`).
 
-    The probabilities sum to 1 for any ``v_c`` and ``W_out``: at every inner node the two
-    branches share its probability as σ(x) + σ(−x) = 1.
+    The probabilities sum to 1 for any ``v_c`` and ``W_out``: at every inner node the
+    two branches share its probability as σ(x) + σ(−x) = 1.
 
     Returns
     -------
@@ -509,8 +518,8 @@ def hs_probabilities(v_c, tree, W_out) -> np.ndarray:
         raise ValueError(f"tree must be a HuffmanTree, got {type(tree).__name__}")
     W_out = _check_float_matrix(W_out, "W_out")
     if W_out.shape[0] != tree.n_inner:
-        raise ValueError(f"W_out must have one row per inner node ({tree.n_inner}), got "
-                         f"{W_out.shape[0]}")
+        raise ValueError(f"W_out must have one row per inner node ({tree.n_inner}), "
+                         f"got {W_out.shape[0]}")
     v_c = _check_center_vector(v_c, W_out)
     x = W_out @ v_c
     logp = np.array([log_sigmoid((1.0 - 2.0 * c) * x[p]).sum()
@@ -518,15 +527,15 @@ def hs_probabilities(v_c, tree, W_out) -> np.ndarray:
     return np.exp(logp)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # noise distribution, subsampling, dynamic window
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def _check_counts(counts, name="counts"):
     counts = np.asarray(counts)
     if counts.ndim != 1 or counts.shape[0] == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of word counts, got shape "
-                         f"{counts.shape}")
+        raise ValueError(f"{name} must be a non-empty 1-D array of word counts, got "
+                         f"shape {counts.shape}")
     if not np.issubdtype(counts.dtype, np.number) or not np.all(np.isfinite(counts)) \
             or np.any(counts < 0):
         raise ValueError(f"{name} must be finite non-negative numbers")
@@ -538,8 +547,9 @@ def _check_counts(counts, name="counts"):
 def noise_distribution(counts, power=0.75) -> np.ndarray:
     r"""The noise distribution of negative sampling, P_n(w) = U(w)^{power} / Z.
 
-    With ``power=0.75`` (Mikolov et al. 2013b) rare words are drawn more often than their
-    frequency, frequent ones less; ``power=1`` is the unigram distribution U, ``0`` uniform.
+    With ``power=0.75`` (Mikolov et al. 2013b) rare words are drawn more often than
+    their frequency, frequent ones less; ``power=1`` is the unigram distribution U,
+    ``0`` uniform.
     """
     counts = _check_counts(counts)
     power = check_float(power, "power", low=0.0)
@@ -565,24 +575,27 @@ def sample_negatives(probs, size, rng=None) -> np.ndarray:
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 1 or probs.size == 0 or np.any(probs < 0) \
             or not np.isclose(probs.sum(), 1.0):
-        raise ValueError("probs must be a 1-D probability vector (non-negative, summing to 1)")
+        raise ValueError("probs must be a 1-D probability vector (non-negative, "
+                         "summing to 1)")
     rng = check_random_state(rng, "rng")
-    # inverse-CDF sampling: the same idea as the C code's unigram table, without quantization
+    # inverse-CDF sampling: the same idea as the C code's unigram table, without
+    # quantization
     cdf = np.cumsum(probs)
     cdf /= cdf[-1]
     u = rng.random(size)
-    return np.minimum(np.searchsorted(cdf, u, side="right"), probs.size - 1).astype(np.int64)
+    draws = np.searchsorted(cdf, u, side="right")
+    return np.minimum(draws, probs.size - 1).astype(np.int64)
 
 
 def keep_probability(counts, sample) -> np.ndarray:
-    r"""Probability of keeping each occurrence of a word under the C code's subsampling rule.
+    r"""Probability of keeping each occurrence of a word: the C code's subsampling rule.
 
     With f the word's count, T the total number of tokens and t = ``sample``::
 
         p_keep = (sqrt(f / (t·T)) + 1) · (t·T) / f,   clipped to 1
 
-    i.e. p_keep = √(t/φ) + t/φ with φ = f/T the word's frequency. Words with φ below about
-    2.6 t are always kept. ``sample=0`` keeps everything. Compare
+    i.e. p_keep = √(t/φ) + t/φ with φ = f/T the word's frequency. Words with φ below
+    about 2.6 t are always kept. ``sample=0`` keeps everything. Compare
     :func:`paper_keep_probability`, the rule of the paper.
     """
     counts = _check_counts(counts)
@@ -596,8 +609,9 @@ def keep_probability(counts, sample) -> np.ndarray:
 
 
 def paper_keep_probability(counts, sample) -> np.ndarray:
-    r"""The keep probability of Mikolov et al. (2013b): each occurrence of w is *discarded* with
-    probability 1 − √(t/φ(w)), so p_keep = min(1, √(t·T/f)). ``sample=0`` keeps everything."""
+    r"""The keep probability of Mikolov et al. (2013b): each occurrence of w is
+    *discarded* with probability 1 − √(t/φ(w)), so p_keep = min(1, √(t·T/f)).
+    ``sample=0`` keeps everything."""
     counts = _check_counts(counts)
     sample = check_float(sample, "sample", low=0.0)
     if sample == 0:
@@ -608,10 +622,10 @@ def paper_keep_probability(counts, sample) -> np.ndarray:
 
 
 def dynamic_window_weights(window) -> np.ndarray:
-    """Expected weight of a context at distance ℓ = 1..L under word2vec's dynamic window.
+    """Expected weight of a context at distance ℓ = 1..L, word2vec's dynamic window.
 
-    The C code draws, at every position, an effective window b uniformly from 1..L; a word at
-    distance ℓ is used iff b ≥ ℓ, which happens with probability (L − ℓ + 1)/L.
+    The C code draws, at every position, an effective window b uniformly from 1..L; a
+    word at distance ℓ is used iff b ≥ ℓ, which happens with probability (L − ℓ + 1)/L.
 
     Returns
     -------
@@ -623,9 +637,9 @@ def dynamic_window_weights(window) -> np.ndarray:
     return (window - distances + 1) / window
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # full-softmax SGD for small corpora (chapter 6)
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 @dataclass
 class SoftmaxModel:
@@ -662,27 +676,31 @@ def _encode_corpus(corpus, vocab):
 
 def _check_vocab_vs(vocab_size, window=None, negative=None):
     if window is not None and vocab_size <= window:
-        raise ValueError(f"window={window} is not smaller than the vocabulary ({vocab_size} "
-                         f"words): use a smaller window or a larger corpus / lower min_count")
+        raise ValueError(f"window={window} is not smaller than the vocabulary "
+                         f"({vocab_size} words): use a smaller window or a larger "
+                         f"corpus / lower min_count")
     if negative is not None and vocab_size <= negative:
         raise ValueError(f"negative={negative} is not smaller than the vocabulary "
-                         f"({vocab_size} words): use fewer negatives or a larger vocabulary")
+                         f"({vocab_size} words): use fewer negatives or a larger "
+                         f"vocabulary")
 
 
 def train_softmax_reference(corpus, vocab=None, *, dim=10, window=2, epochs=5, lr=0.05,
                             seed=0, model="skipgram"):
     """Train skip-gram or CBOW with the full softmax by plain SGD, one window at a time.
 
-    Meant for small corpora (``toy``, ``lee``): every step costs O(|V|·d). No subsampling and a
-    fixed window, so that the objective is exactly the sum over windows of
-    :func:`skipgram_loss_and_grads` / :func:`cbow_loss_and_grads` with ``objective="softmax"``.
-    Input vectors start uniform in [−0.5/d, 0.5/d], output vectors at zero (as in the C code).
+    Meant for small corpora (``toy``, ``lee``): every step costs O(|V|·d). No
+    subsampling and a fixed window, so that the objective is exactly the sum over
+    windows of :func:`skipgram_loss_and_grads` / :func:`cbow_loss_and_grads` with
+    ``objective="softmax"``. Input vectors start uniform in [−0.5/d, 0.5/d], output
+    vectors at zero (as in the C code).
 
     Parameters
     ----------
     corpus : Corpus or list of list of str
     vocab : Vocabulary, optional
-        Built from the corpus with ``min_count=1`` if not given; other tokens are dropped.
+        Built from the corpus with ``min_count=1`` if not given; other tokens are
+        dropped.
     dim, window, epochs : int
     lr : float
         Constant learning rate.
@@ -692,9 +710,9 @@ def train_softmax_reference(corpus, vocab=None, *, dim=10, window=2, epochs=5, l
     Returns
     -------
     SoftmaxModel
-        ``W_in``, ``W_out`` (float64), ``loss_history`` (mean loss per predicted word, one value
-        per epoch; skip-gram predicts every context word, CBOW every centre word), ``vocab``,
-        ``wv``.
+        ``W_in``, ``W_out`` (float64), ``loss_history`` (mean loss per predicted word,
+        one value per epoch; skip-gram predicts every context word, CBOW every centre
+        word), ``vocab``, ``wv``.
     """
     model = check_choice(model, "model", ("skipgram", "cbow"))
     dim = check_positive_int(dim, "dim")
@@ -718,46 +736,50 @@ def train_softmax_reference(corpus, vocab=None, *, dim=10, window=2, epochs=5, l
                 if contexts.size == 0:
                     continue
                 if model == "skipgram":
-                    loss, g_in, g_out = skipgram_loss_and_grads(ids[pos], contexts, W_in, W_out)
+                    loss, g_in, g_out = skipgram_loss_and_grads(ids[pos], contexts,
+                                                                W_in, W_out)
                     n_pred += contexts.size
                 else:
-                    loss, g_in, g_out = cbow_loss_and_grads(contexts, ids[pos], W_in, W_out)
+                    loss, g_in, g_out = cbow_loss_and_grads(contexts, ids[pos],
+                                                            W_in, W_out)
                     n_pred += 1
                 total += loss
                 W_in -= lr * g_in
                 W_out -= lr * g_out
         history.append(total / max(n_pred, 1))
-    return SoftmaxModel(W_in=W_in, W_out=W_out, loss_history=history, vocab=vocab, model=model)
+    return SoftmaxModel(W_in=W_in, W_out=W_out, loss_history=history, vocab=vocab,
+                        model=model)
 
 
-# =============================================================================================
+# ======================================================================================
 # The compiled trainer
-# =============================================================================================
+# ======================================================================================
 #
 # The kernel follows the original C code (and gensim) step by step:
 #
-# * skip-gram: for every position and every context word c inside the (dynamic) window, the
-#   *input* vector of c is the one updated, and the centre word is the target (the C code's
-#   ``l1 = last_word``); summed over a corpus this is the same set of (input, output) pairs as
-#   "the centre predicts its contexts";
-# * CBOW: h = mean of the context input vectors; the error ∂J/∂h (times −α) is added *whole*
-#   to every context row, as the C code and gensim (``cbow_mean=1``) do;
+# * skip-gram: for every position and every context word c inside the (dynamic) window,
+#   the *input* vector of c is the one updated, and the centre word is the target (the C
+#   code's ``l1 = last_word``); summed over a corpus this is the same set of (input,
+#   output) pairs as "the centre predicts its contexts";
+# * CBOW: h = mean of the context input vectors; the error ∂J/∂h (times −α) is added
+#   *whole* to every context row, as the C code and gensim (``cbow_mean=1``) do;
 # * subsampling with the C rule (:func:`keep_probability`), drawn anew in every epoch;
-# * negative sampling from U^{3/4} with Walker's alias method (Walker 1977; Vose 1991): two
-#   arrays of |V| entries, O(1) per draw and exact. The C code's unigram table (10^8 entries,
-#   400 MB, quantized) and gensim's binary search in a cumulative table (log2|V| unpredictable
-#   branches per draw: 40% of our skip-gram time when we used it) are slower;
-#   a noise word equal to the target is skipped, as in the C code;
+# * negative sampling from U^{3/4} with Walker's alias method (Walker 1977; Vose 1991):
+#   two arrays of |V| entries, O(1) per draw and exact. The C code's unigram table (10^8
+#   entries, 400 MB, quantized) and gensim's binary search in a cumulative table
+#   (log2|V| unpredictable branches per draw: 40% of our skip-gram time when we used it)
+#   are slower; a noise word equal to the target is skipped, as in the C code;
 # * α decays linearly from ``alpha`` to ``min_alpha`` over all epochs;
-# * random numbers: a linear congruential generator per thread, next = next·25214903917 + 11
-#   (mod 2^64), as in the C code; we use its high bits (its low bits have short periods).
+# * random numbers: a linear congruential generator per thread, next = next·25214903917
+#   + 11 (mod 2^64), as in the C code; we use its high bits (its low bits have short
+#   periods).
 #
-# Sigmoid: read from a table with linear interpolation (8193 points over [−16, 16], 64 kB
-# with the loss table): σ to 2e-7 and the loss −log σ to 2e-6, so the compiled update still
-# equals the float64 reference to float32 precision (tested). The C code and gensim use a
-# 1000-entry table over [−6, 6] without interpolation (σ off by up to 3e-3) and skip or
-# saturate outside it. Computing ``exp`` and ``log1p`` directly was exact too but cost 20%
-# of the CBOW time and 25% of the skip-gram time in our measurements.
+# Sigmoid: read from a table with linear interpolation (8193 points over [−16, 16], 64
+# kB with the loss table): σ to 2e-7 and the loss −log σ to 2e-6, so the compiled update
+# still equals the float64 reference to float32 precision (tested). The C code and
+# gensim use a 1000-entry table over [−6, 6] without interpolation (σ off by up to 3e-3)
+# and skip or saturate outside it. Computing ``exp`` and ``log1p`` directly was exact
+# too but cost 20% of the CBOW time and 25% of the skip-gram time in our measurements.
 
 MAX_EXP = 16.0                    # σ is 1 − 1e-7 there
 SIGMOID_TABLE_SIZE = 8192         # table step 0.004
@@ -785,7 +807,7 @@ _TABLE_LAST = SIGMOID_TABLE_SIZE - 1
 
 @njit
 def _sigmoid_and_loss(f):
-    """σ(f) and −log σ(f) by linear interpolation in the tables (error below 2e-7 and 2e-6)."""
+    """σ(f) and −log σ(f), interpolated linearly in the tables (errors < 2e-7, 2e-6)."""
     fc = min(max(f, -_LIMIT), _LIMIT)
     x = (fc + _LIMIT) * _TABLE_SCALE
     i = min(np.int64(x), _TABLE_LAST)
@@ -810,15 +832,16 @@ def _uniform(state):
 
 @njit
 def _below(state, n):
-    """An integer in [0, n) from the top 32 bits of the state (a multiply and a shift, no
-    division; Lemire 2019)."""
+    """An integer in [0, n) from the top 32 bits of the state (a multiply and a shift,
+    no division; Lemire 2019)."""
     return np.int64(((state >> _SHIFT32) * np.uint64(n)) >> _SHIFT32)
 
 
 @njit
 def _draw_negative(alias_prob, alias_word, state):
-    """One draw from the noise distribution by the alias method: pick a column uniformly,
-    keep it with its probability, else take its alias. Returns (word, new state)."""
+    """One draw from the noise distribution by the alias method: pick a column
+    uniformly, keep it with its probability, else take its alias. Returns (word, new
+    state)."""
     state = _lcg(state)
     column = _below(state, alias_prob.shape[0])
     state = _lcg(state)
@@ -839,13 +862,14 @@ def _draw_negatives(alias_prob, alias_word, seed, n):
 
 @njit
 def _neg_step(H, r, W_out, target, negs, alpha, neu1e):
-    """Negative sampling for input vector h = H[r] and output word target: update the output
-    rows, accumulate −α·∂J/∂h into neu1e; return the loss. (Rows are addressed by index, not
-    by slicing: a view would touch the shared array's reference count, an atomic operation
-    that the threads would fight over.)
+    """Negative sampling for input vector h = H[r] and output word target: update the
+    output rows, accumulate −α·∂J/∂h into neu1e; return the loss. (Rows are addressed by
+    index, not by slicing: a view would touch the shared array's reference count, an
+    atomic operation that the threads would fight over; views halved CBOW's speed.)
 
-    The output rows are updated one after the other, as in the C code: with distinct noise
-    words this is exactly one SGD step on :func:`neg_sampling_loss_and_grads`; a noise word
+    The output rows are updated one after the other, as in the C code: with distinct
+    noise words this is exactly one SGD step on :func:`neg_sampling_loss_and_grads`; a
+    noise word
     drawn twice sees its own first update the second time."""
     dim = H.shape[1]
     loss = _ZERO
@@ -874,8 +898,8 @@ def _neg_step(H, r, W_out, target, negs, alpha, neu1e):
 
 @njit
 def _hs_step(H, r, W_out, points, codes, code_len, word, alpha, neu1e):
-    """Hierarchical softmax of ``word`` along its path, input h = H[r] (label 1 − code, as
-    in the C code)."""
+    """Hierarchical softmax of ``word`` along its path, input h = H[r] (label 1 − code,
+    as in the C code)."""
     dim = H.shape[1]
     loss = _ZERO
     for d in range(code_len[word]):
@@ -955,8 +979,8 @@ def _subsample(tokens, start, stop, keep, state, out):
 
 
 @njit(parallel=True)
-def _train_job(tokens, starts, part_bounds, W_in, W_neg, W_hs, keep, alias_prob, alias_word,
-               points,
+def _train_job(tokens, starts, part_bounds, W_in, W_neg, W_hs, keep, alias_prob,
+               alias_word, points,
               codes, code_len, sg, use_hs, negative, window, alpha0, min_alpha,
               words_before, total_words, seeds, losses, predictions):
     """Hogwild SGD over sentences: part p (one per thread) trains on the sentences
@@ -992,7 +1016,8 @@ def _train_job(tokens, starts, part_bounds, W_in, W_neg, W_hs, keep, alias_prob,
                         if c == pos:
                             continue
                         for k in range(negative):
-                            negs[k], state = _draw_negative(alias_prob, alias_word, state)
+                            negs[k], state = _draw_negative(alias_prob, alias_word,
+                                                            state)
                         loss += _sg_pair(W_in, W_neg, W_hs, sen[c], word, negs, points,
                                         codes, code_len, use_hs, negative > 0, alpha,
                                         neu1e)
@@ -1017,9 +1042,9 @@ def _train_job(tokens, starts, part_bounds, W_in, W_neg, W_hs, keep, alias_prob,
 
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the trainer
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def _check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
@@ -1030,8 +1055,8 @@ def _check_bool(value, name):
 def _alias_table(counts, power=0.75):
     """Walker's alias table of the noise distribution U^{power} (Vose's construction).
 
-    Column i (chosen with probability 1/|V|) yields word i with probability ``prob[i]`` and
-    word ``alias[i]`` otherwise; every word then has exactly its noise probability.
+    Column i (chosen with probability 1/|V|) yields word i with probability ``prob[i]``
+    and word ``alias[i]`` otherwise; every word then has exactly its noise probability.
 
     Returns
     -------
@@ -1069,14 +1094,15 @@ def _huffman_arrays(tree):
 def _split_by_words(word_starts, lo, hi, n):
     """Split sentences lo..hi−1 into n consecutive runs of about equal numbers of words;
     return the n + 1 boundaries."""
-    targets = word_starts[lo] + (word_starts[hi] - word_starts[lo]) * np.arange(1, n) / n
+    span = word_starts[hi] - word_starts[lo]
+    targets = word_starts[lo] + span * np.arange(1, n) / n
     inner = np.searchsorted(word_starts[lo:hi + 1], targets) + lo
     return np.concatenate([[lo], np.clip(inner, lo, hi), [hi]]).astype(np.int64)
 
 
 class Word2Vec:
-    """word2vec (skip-gram or CBOW; negative sampling and/or hierarchical softmax), trained by
-    Hogwild SGD in compiled float32 code, following the original C code.
+    """word2vec (skip-gram or CBOW; negative sampling and/or hierarchical softmax),
+    trained by Hogwild SGD in compiled float32 code, following the original C code.
 
     Parameters
     ----------
@@ -1085,17 +1111,19 @@ class Word2Vec:
     hs : bool, default False
         Hierarchical softmax over a Huffman tree of the word counts.
     negative : int, default 5
-        Number of noise words per prediction (0: no negative sampling; then ``hs`` must be on).
+        Number of noise words per prediction (0: no negative sampling; then ``hs`` must
+        be on).
     dim : int, default 100
     window : int, default 5
-        Maximum distance; at each position the C code's dynamic window draws the actual one
-        uniformly from 1..window (see :func:`dynamic_window_weights`).
+        Maximum distance; at each position the C code's dynamic window draws the actual
+        one uniformly from 1..window (see :func:`dynamic_window_weights`).
     min_count : int, default 5
         Words seen fewer times are dropped before training.
     sample : float, default 1e-3
         Subsampling threshold t of :func:`keep_probability` (0: no subsampling).
     alpha : float, optional
-        Initial learning rate; 0.025 for skip-gram, 0.05 for CBOW (the C code's defaults).
+        Initial learning rate; 0.025 for skip-gram, 0.05 for CBOW (the C code's
+        defaults).
     min_alpha : float, default 1e-4
         α decays linearly to this value over all epochs.
     epochs : int, default 5
@@ -1107,28 +1135,31 @@ class Word2Vec:
     keep_context : bool, default False
         Keep the output ("context") vectors ``W_out`` after training.
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     wv : wvlib.vectors.KeyedVectors
-        The input vectors W_in, one per vocabulary word.
+        Set by :meth:`fit`, as all attributes below: the input vectors W_in, one per
+        vocabulary word.
     W_in : numpy.ndarray (float32, |V|×d)
     W_out : numpy.ndarray (float32) or None
-        syn1neg (|V|×d) with negative sampling, else syn1 (|V|−1 × d) of hierarchical softmax;
-        ``None`` unless ``keep_context``. With both objectives, ``W_out_hs`` holds syn1.
+        syn1neg (|V|×d) with negative sampling, else syn1 (|V|−1 × d) of hierarchical
+        softmax; ``None`` unless ``keep_context``. With both objectives, ``W_out_hs``
+        holds syn1.
     vocab : wvlib.corpus.Vocabulary
     tree : HuffmanTree or None
     loss_history : list of float
         Mean loss per prediction (per (input, target) pair) in each epoch.
     words_per_second, train_seconds : float
-        Corpus words (before subsampling) processed per second of training; training time,
-        without building the vocabulary and without compiling.
+        Corpus words (before subsampling) processed per second of training; training
+        time, without building the vocabulary and without compiling.
     compile_seconds : float
         Time to compile or load the kernel (only the first fit in a process pays it).
 
     Examples
     --------
-    >>> model = Word2Vec(dim=50, min_count=1, epochs=2, threads=1).fit(documents)  # doctest: +SKIP
-    >>> model.wv.most_similar("king")                                            # doctest: +SKIP
+    >>> from wvlib.corpus import load_corpus
+    >>> model = Word2Vec(dim=50, threads=1).fit(load_corpus("lee"))  # doctest: +SKIP
+    >>> model.wv.most_similar("police", topn=3)                      # doctest: +SKIP
     """
 
     def __init__(self, sg=True, hs=False, negative=5, dim=100, window=5, min_count=5,
@@ -1153,13 +1184,14 @@ class Word2Vec:
         hs = _check_bool(self.hs, "hs")
         negative = check_positive_int(self.negative, "negative", allow_zero=True)
         if not hs and negative == 0:
-            raise ValueError("hs=False and negative=0 leave no objective: set hs=True or "
-                             "negative to a positive number of noise words")
+            raise ValueError("hs=False and negative=0 leave no objective: set hs=True "
+                             "or negative to a positive number of noise words")
         alpha = (0.025 if sg else 0.05) if self.alpha is None else self.alpha
         alpha = check_float(alpha, "alpha", low=0.0, low_open=True)
         min_alpha = check_float(self.min_alpha, "min_alpha", low=0.0)
         if min_alpha > alpha:
-            raise ValueError(f"min_alpha must be at most alpha ({alpha}), got {min_alpha}")
+            raise ValueError(f"min_alpha must be at most alpha ({alpha}), got "
+                             f"{min_alpha}")
         seed = self.seed
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -1245,9 +1277,9 @@ class Word2Vec:
                     losses = np.zeros(threads)
                     preds = np.zeros(threads, dtype=np.int64)
                     _train_job(tokens, word_starts, parts[j], W_in, W_neg, W_hs, keep,
-                               alias_prob, alias_word, points, codes, code_len, prm["sg"],
-                               prm["hs"],
-                               prm["negative"], prm["window"], prm["alpha"],
+                               alias_prob, alias_word, points, codes, code_len,
+                               prm["sg"], prm["hs"], prm["negative"], prm["window"],
+                               prm["alpha"],
                                prm["min_alpha"], words_before, total,
                                seeds[epoch, j].copy(), losses, preds)
                     job_words = int(word_starts[job_bounds[j + 1]]
@@ -1257,8 +1289,9 @@ class Word2Vec:
                     n_pred += int(preds.sum())
                     elapsed = time.perf_counter() - start
                     bar.update(job_words)
+                    speed = words_before / max(elapsed, 1e-9)
                     bar.set_postfix_str(f"loss {loss_sum / max(n_pred, 1):.4f}, "
-                                        f"{words_before / max(elapsed, 1e-9):,.0f} words/s")
+                                        f"{speed:,.0f} words/s")
                 history.append(float(loss_sum / max(n_pred, 1)))
         finally:
             bar.close()
@@ -1278,8 +1311,9 @@ class Word2Vec:
 
     @staticmethod
     def _encode(vocab, documents):
-        """All documents as one int32 array of word ids (out-of-vocabulary tokens dropped) and
-        the start offset of every sentence, documents cut at MAX_SENTENCE_LENGTH words."""
+        """All documents as one int32 array of word ids (out-of-vocabulary tokens
+        dropped) and the start offset of every sentence, documents cut at
+        MAX_SENTENCE_LENGTH words."""
         pieces, lengths = [], []
         for doc in vocab.encode_documents(documents):
             for i in range(0, len(doc), MAX_SENTENCE_LENGTH):
@@ -1299,20 +1333,21 @@ class Word2Vec:
 
 
 def _warm_up(dim):
-    """Compile (or load from numba's cache) the training kernel with the argument types of a
-    real call, on empty input: this is the one-off JIT cost of a process."""
+    """Compile (or load from numba's cache) the training kernel with the argument types
+    of a real call, on empty input: this is the one-off JIT cost of a process."""
     f32 = np.zeros((1, dim), dtype=np.float32)
     _train_job(np.zeros(1, np.int32), np.zeros(2, np.int64), np.zeros(2, np.int64), f32,
                f32, f32, np.ones(1, np.float32), np.ones(1, np.float32),
                np.zeros(1, np.int32),
-               np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8), np.zeros(1, np.int32),
+               np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8),
+               np.zeros(1, np.int32),
                True, False, 0, 1, 0.025, 1e-4, 0, 1, np.ones(1, np.uint64), np.zeros(1),
                np.zeros(1, np.int64))
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # `wvlib train sgns | cbow` (declared in wvlib/methods.py)
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 def _train_cli(corpus, sg, verbose, **params):
     model = Word2Vec(sg=sg, **params).fit(corpus, verbose=verbose)
@@ -1320,28 +1355,28 @@ def _train_cli(corpus, sg, verbose, **params):
 
 
 @validates("sgns")
-def train_sgns(corpus, *, dim=100, window=5, min_count=5, negative=5, hs=False, sample=1e-3,
-               epochs=5, alpha=0.025, threads=2, seed=0, verbose=None):
+def train_sgns(corpus, *, dim=100, window=5, min_count=5, negative=5, hs=False,
+               sample=1e-3, epochs=5, alpha=0.025, threads=2, seed=0, verbose=None):
     """Skip-gram vectors (``wvlib train sgns``): :class:`Word2Vec` with ``sg=True``.
 
     Returns
     -------
     wvlib.vectors.KeyedVectors
     """
-    return _train_cli(corpus, True, verbose, dim=dim, window=window, min_count=min_count,
-                      negative=negative, hs=hs, sample=sample, epochs=epochs, alpha=alpha,
-                      threads=threads, seed=seed)
+    return _train_cli(corpus, True, verbose, dim=dim, window=window,
+                      min_count=min_count, negative=negative, hs=hs, sample=sample,
+                      epochs=epochs, alpha=alpha, threads=threads, seed=seed)
 
 
 @validates("cbow")
-def train_cbow(corpus, *, dim=100, window=5, min_count=5, negative=5, hs=False, sample=1e-3,
-               epochs=5, alpha=0.05, threads=2, seed=0, verbose=None):
+def train_cbow(corpus, *, dim=100, window=5, min_count=5, negative=5, hs=False,
+               sample=1e-3, epochs=5, alpha=0.05, threads=2, seed=0, verbose=None):
     """CBOW vectors (``wvlib train cbow``): :class:`Word2Vec` with ``sg=False``.
 
     Returns
     -------
     wvlib.vectors.KeyedVectors
     """
-    return _train_cli(corpus, False, verbose, dim=dim, window=window, min_count=min_count,
-                      negative=negative, hs=hs, sample=sample, epochs=epochs, alpha=alpha,
-                      threads=threads, seed=seed)
+    return _train_cli(corpus, False, verbose, dim=dim, window=window,
+                      min_count=min_count, negative=negative, hs=hs, sample=sample,
+                      epochs=epochs, alpha=alpha, threads=threads, seed=seed)
