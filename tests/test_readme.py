@@ -61,6 +61,24 @@ SUBSTITUTES = {
     "wvlib bench ppmi": (
         [["wvlib", "bench", "ppmi", "--corpus", "lee", "--repeat", "1", "--dim", "20"]],
         "three paired runs on enwiki-sample take about a minute: one run on lee"),
+    "wvlib train glove --corpus enwiki-sample --out glove.txt": (
+        [["wvlib", "train", "glove", "--corpus", "lee", "--epochs", "2", "--out",
+          "glove.txt"]],
+        "25 epochs on enwiki-sample take a minute: two on lee (bench glove measures the rest)"),
+    "wvlib train sgns --corpus enwiki-sample --out sgns.txt": (
+        [["wvlib", "train", "sgns", "--corpus", "lee", "--epochs", "1", "--out", "sgns.txt"]],
+        "five epochs on enwiki-sample take a while on a loaded machine: one on lee"),
+    "wvlib train cbow --corpus enwiki-sample --hs --negative 0 --out cbow.txt": (
+        [["wvlib", "train", "cbow", "--corpus", "lee", "--hs", "--negative", "0", "--epochs",
+          "1", "--out", "cbow.txt"]],
+        "as for sgns: one epoch on lee, same options"),
+    "wvlib bench glove": (
+        [["wvlib", "bench", "glove", "--corpus", "lee", "--epochs", "2", "--dim", "20",
+          "--no-jit"]],
+        "25 epochs on enwiki-sample and a cold-JIT measurement take minutes: lee, 2 epochs"),
+    "wvlib bench word2vec": (
+        [["wvlib", "bench", "word2vec", "--corpus", "lee", "--seeds", "1", "--epochs", "1"]],
+        "three seeds of wvlib and gensim on enwiki-sample take minutes: one seed on lee"),
     "wvlib book build --cached": (
         [["wvlib", "book", "build", "--help"]],
         "a book build takes minutes; tests/test_book.py (marked slow) runs it"),
