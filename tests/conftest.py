@@ -62,6 +62,15 @@ def build_warnings(log: str) -> list[str]:
 SLOW_FIXTURES = {"built_book", "hostile"}
 
 
+def pytest_configure(config):
+    """Under xdist (``-n 2``), send all the tests of a module to one worker (``--dist
+    loadscope``) instead of xdist's default ``load``, so that a module-scoped fixture (a
+    grading batch, a kernel) runs once, not once per worker. Set here rather than in addopts
+    so that ``-p no:xdist`` still works; an explicit ``--dist`` other than ``load`` is kept."""
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadscope"
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))

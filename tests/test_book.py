@@ -60,6 +60,7 @@ def test_readme_test_command_is_what_ci_runs():
     assert test_command in ci.replace("\\\n", ""), ".ci/run must run the README's test command"
 
 
+@pytest.mark.slow                              # two small book builds
 @pytest.mark.parametrize("code, fails", [("raise RuntimeError('this cell fails')", True),
                                          ("print(1 + 1)", False)])
 def test_a_failing_cell_fails_the_build(tmp_path, code, fails):

@@ -146,3 +146,17 @@ def test_encoding_option_reads_a_corpus_that_is_not_utf8(tmp_path, capsys):
     assert main(["train", "counts", "--corpus", str(path), "--encoding", "latin-1",
                  "--min-count", "1", "--window", "2", "--out", str(out)]) == 0
     assert "café" in KeyedVectors.load_word2vec_format(out)
+
+
+def test_the_command_uses_one_blas_thread_unless_told_otherwise():
+    code = ("import os, sys; from wvlib.cli import main; sys.argv = ['wvlib', 'corpus', 'toy'];"
+            " main(sys.argv[1:]); print(os.environ['OPENBLAS_NUM_THREADS'])")
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout
+    assert out.strip().endswith("1")
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout
+    assert out.strip().endswith("2")

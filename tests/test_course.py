@@ -56,6 +56,7 @@ def test_solution_is_well_formed(path):
     assert {c.question for c in public + hidden} <= known, "a check names an unknown question"
 
 
+@pytest.mark.slow                              # runs every solution notebook's code
 @pytest.mark.parametrize("path", SOLUTIONS, ids=IDS)
 def test_solutions_pass_public_and_hidden_checks(path):
     a = read_assignment(path)

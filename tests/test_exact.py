@@ -170,6 +170,7 @@ def _random_integer_matrices(count, seed=20240601):
         yield A
 
 
+@pytest.mark.slow                              # minutes of SymPy
 @pytest.mark.parametrize("chunk", range(4))
 def test_exact_svd_many_random_integer_matrices(chunk):
     # 60 matrices in 4 chunks. verify="certificate" skips the library's own entry-by-entry proof,

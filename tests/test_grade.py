@@ -664,6 +664,7 @@ def test_remote_kernel_timeout_unserializable_and_dead(remote):
 # --------------------------------------------------------------------------------------------
 # Gradescope
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow                              # grades a notebook in a fresh kernel
 def test_gradescope_bundle_grades_the_solution(tmp_path):
     bundle = tmp_path / "autograder.zip"
     assert cli_main(["course", "gradescope", CH01, "--out", str(bundle)]) == 0
