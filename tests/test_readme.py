@@ -60,6 +60,9 @@ SUBSTITUTES = {
     "wvlib bench ppmi": (
         [["wvlib", "bench", "ppmi", "--corpus", "lee", "--repeat", "1", "--dim", "20"]],
         "three paired runs on enwiki-sample take about a minute: one run on lee"),
+    "wvlib bench word2vec": (
+        [["wvlib", "bench", "word2vec", "--corpus", "lee", "--seeds", "1", "--epochs", "1"]],
+        "three seeds of skip-gram and CBOW in both libraries take minutes: one epoch on lee"),
     "wvlib book build --cached": (
         [["wvlib", "book", "build", "--help"]],
         "a book build takes minutes; tests/test_book.py (marked slow) runs it"),
