@@ -65,13 +65,6 @@ SUBSTITUTES = {
         [["wvlib", "train", "glove", "--corpus", "lee", "--epochs", "2", "--out",
           "glove.txt"]],
         "25 epochs on enwiki-sample take a minute: two on lee (bench glove measures the rest)"),
-    "wvlib train sgns --corpus enwiki-sample --out sgns.txt": (
-        [["wvlib", "train", "sgns", "--corpus", "lee", "--epochs", "1", "--out", "sgns.txt"]],
-        "five epochs on enwiki-sample take a while on a loaded machine: one on lee"),
-    "wvlib train cbow --corpus enwiki-sample --hs --negative 0 --out cbow.txt": (
-        [["wvlib", "train", "cbow", "--corpus", "lee", "--hs", "--negative", "0", "--epochs",
-          "1", "--out", "cbow.txt"]],
-        "as for sgns: one epoch on lee, same options"),
     "wvlib bench glove": (
         [["wvlib", "bench", "glove", "--corpus", "lee", "--epochs", "2", "--dim", "20",
           "--no-jit"]],
