@@ -23,6 +23,7 @@ from wvlib.cli import main as cli_main
 from wvlib.course import checks as C
 from wvlib.course import grade as G
 from wvlib.course import probe as P
+from wvlib.course.notebook import read_assignment
 from wvlib.course.sandbox import prepare_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ CH01 = "ch01_words_as_vectors"
 SOLUTION = ROOT / "solutions" / f"{CH01}.ipynb"
 EXERCISE = ROOT / "exercises" / f"{CH01}.ipynb"
 HIDDEN = ROOT / "solutions" / "hidden" / f"{CH01}.py"
-FULL = 7.0                        # points of the chapter 1 assignment
+FULL = float(read_assignment(SOLUTION).total_points)   # points of the chapter 1 assignment
 GRADE_FLAGS = ["--timeout-cell", "6", "--timeout-total", "300", "--memory", "2048"]
 
 
@@ -354,8 +355,9 @@ def test_edited_points_and_check_cells_are_ignored(hostile):
     with open(hostile["out"] / "gradebook.csv", newline="") as f:
         rows = {row["name"]: row for row in csv.DictReader(f)}
     row = rows["sol_edited_points"]
-    assert [row[c] for c in ("q1-cosine", "q2-cooccurrence", "q3-neighbors", "total", "max",
-                             "status")] == ["2", "3", "2", "7", "7", "ok"]
+    assert [row[c] for c in ("q1-cosine", "q2-cooccurrence", "q3-neighbors", "q4-spectrum",
+                             "total", "max", "status")] == ["2", "3", "2", "2", f"{FULL:g}",
+                                                            f"{FULL:g}", "ok"]
     assert list(rows) == sorted(rows)                          # one row each, sorted by name
     assert rows["not_json"]["total"] == "0" and rows["not_json"]["status"] == "not-a-notebook"
 

@@ -19,12 +19,14 @@ import nbformat
 import pytest
 
 from wvlib.course import grade as G
+from wvlib.course.notebook import read_assignment
 
 from test_grade import (EXERCISE, FULL, GRADE_FLAGS, HIDDEN, ROOT, SOLUTION,
                         SOLUTIONS, edit_sources, grade, load, results_of, stamp, with_cells,
                         write_submission)
 
 CH04 = "ch04_ppmi"
+CH04_FULL = float(read_assignment(ROOT / "solutions" / f"{CH04}.ipynb").total_points)
 
 
 def stamped(path):
@@ -234,7 +236,7 @@ def attack_cases(tmp: Path):
         "f4_leak": (leak, None, None),
         "f5_helper_cell": (helper, 0.0, None),
         "f5_routes": (routes, 0.0, None),
-        "f5_solution": (stamped(ROOT / "solutions" / f"{CH04}.ipynb"), 8.0, "ok"),
+        "f5_solution": (stamped(ROOT / "solutions" / f"{CH04}.ipynb"), CH04_FULL, "ok"),
         "f7_iopub": (with_cells(sol, IOPUB), FULL, None),
         f"f11_{CH04}": (mismatch, None, None),
     }
@@ -353,7 +355,7 @@ def test_f5_forbidden_module_is_absent_from_the_sandbox(attacks):
     for name in ("f5_helper_cell", "f5_routes"):
         r = results_of(attacks["out"], name)
         assert r["score"] == 0, (name, r["output"])
-    assert results_of(attacks["out"], "f5_solution")["score"] == 8
+    assert results_of(attacks["out"], "f5_solution")["score"] == CH04_FULL
 
 
 def test_f7_malformed_kernel_messages_are_ignored(attacks):

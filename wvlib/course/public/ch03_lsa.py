@@ -172,7 +172,7 @@ def expect_pair_gap(k, words, vectors, pairs, what):
                  [list(p) for p in pairs])
     expect_type(got, (float, np.floating), what)
     expected = reference_pair_gap(words, vectors, pairs)
-    hint = ("mean of kv.similarity(a, b) over the pairs, minus the mean over "
+    hint = ("mean cosine of the pairs, minus the mean cosine over "
             "(pairs[i][0], pairs[(i + 3) % n][1])")
     if np.isclose(got, -expected):
         hint = "the sign is reversed: related pairs minus re-paired ones"
@@ -185,7 +185,7 @@ def _(k):
     vectors = np.array([[1.0, 0.0], [1.0, 0.1], [0.0, 1.0], [0.1, 1.0], [1.0, 1.0],
                         [1.0, -1.0], [2.0, 0.5], [-0.5, 1.0]])
     pairs = [("a", "b"), ("c", "d"), ("e", "g"), ("f", "h")]
-    expect_pair_gap(k, words, vectors, pairs, "pair_gap(kv, 4 pairs)")
+    expect_pair_gap(k, words, vectors, pairs, "pair_gap(words, vectors, 4 pairs)")
 
 
 @check("q4-choose-k", "chosen_k is one of the candidates")
