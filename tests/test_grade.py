@@ -191,7 +191,7 @@ def hostile_cases(out_dir: Path):
         "sol_duplicated": (duplicated, FULL, None),
         "sol_no_check_cells": (no_checks, FULL, "ok"),
         "sol_edited_points": (greedy, FULL, None),
-        "sol_forbidden": (forbidden, 2.0, None),
+        "sol_forbidden": (forbidden, FULL - 5.0, None),     # q2 and q3 (3 + 2 points) lost
         "sol_nbformat3": (v3.encode(), FULL, None),
         "good": (sol, FULL, "ok"),
     }
