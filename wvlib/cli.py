@@ -24,6 +24,7 @@ import sys
 BENCHMARKS = {
     "svd": ("wvlib.benchmarks.svd", "randomized truncated SVD against scipy.sparse.linalg.svds"),
     "ppmi": ("wvlib.benchmarks.ppmi", "PPMI-SVD against gensim's skip-gram, same corpus"),
+    "glove": ("wvlib.benchmarks.glove", "GloVe next to PPMI-SVD on the same counts"),
 }
 
 COURSE_COMMANDS = {

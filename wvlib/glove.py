@@ -1,0 +1,540 @@
+"""GloVe: weighted least squares on log co-occurrence counts (Pennington et al. 2014).
+
+GloVe learns, for every word ``i``, a *word* vector ``w_i`` and a *context* vector ``w~_i``
+(two separate sets, ``W`` and ``Wt``) plus two scalar biases ``b_i`` and ``b~_i``, such that for
+every **observed** pair (``X_ij > 0``)::
+
+    w_i . w~_j + b_i + b~_j  ~  log X_ij
+
+where ``X`` is the (1/distance weighted) co-occurrence matrix of
+:func:`wvlib.cooccurrence.cooccurrence_matrix` with ``weighting="harmonic"``. The loss is the
+weighted sum of squared errors over the non-zeros only (eq. 8 of the paper)::
+
+    J = sum_{ij: X_ij > 0}  f(X_ij) * (w_i . w~_j + b_i + b~_j - log X_ij) ** 2
+
+    f(x) = min(1, (x / x_max) ** alpha),     x_max = 100 in the paper, alpha = 3/4
+
+so rare pairs (noisy counts) weigh little and frequent pairs are capped at weight 1. The word
+vectors returned by :meth:`GloVe.fit` are ``W + Wt`` (the paper's choice), or ``W`` alone.
+
+The gradients, with ``e_ij = w_i . w~_j + b_i + b~_j - log X_ij``::
+
+    dJ/dw_i   = sum_j 2 f(X_ij) e_ij w~_j        dJ/db_i  = sum_j 2 f(X_ij) e_ij
+    dJ/dw~_j  = sum_i 2 f(X_ij) e_ij w_i         dJ/db~_j = sum_i 2 f(X_ij) e_ij
+
+:func:`glove_loss_and_grads` computes ``J`` and all four gradients for a batch of pairs, in
+NumPy (the reference, used by the tests' gradient checks).
+
+Training is AdaGrad (Duchi et al. 2011) on one pair at a time, in a random order, as in the
+original C code: every parameter ``theta`` keeps the sum ``G`` of its squared gradients (started
+at 1, as in the C code) and moves by ``lr * g / sqrt(G)`` after ``G += g**2``. Coordinates that
+receive large or frequent gradients (the vectors of frequent words) take smaller steps; rare
+words keep larger steps. That loop cannot be vectorized (each update reads the parameters the
+previous one wrote), so it is compiled with numba (:mod:`wvlib._jit`). With ``threads > 1`` the
+threads update the shared parameters without locks ("Hogwild", as the C code does): fast, and
+not reproducible. With ``threads=1`` and a seed, training is deterministic, and one compiled
+epoch equals :func:`adagrad_epoch_reference` (a plain Python loop over the same pairs).
+
+References
+----------
+J. Pennington, R. Socher and C. D. Manning (2014). GloVe: Global vectors for word
+representation. EMNLP.
+J. Duchi, E. Hazan and Y. Singer (2011). Adaptive subgradient methods for online learning and
+stochastic optimization. JMLR 12.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from numba import prange
+
+from ._jit import njit, set_threads
+from .methods import METHODS, validates
+from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
+                        check_random_state)
+from .progress import progress
+
+__all__ = ["weighting_function", "glove_loss_and_grads", "adagrad_step",
+           "adagrad_epoch_reference", "cooccurrence_pairs", "GloVe", "train_glove"]
+
+# Defaults of the trainer and of ``python -m wvlib train glove``: declared once in
+# wvlib.methods (measured on enwiki-sample with ``python -m wvlib bench glove``).
+DEFAULTS = METHODS["glove"].defaults()
+DEFAULT_DIM = DEFAULTS["dim"]
+DEFAULT_WINDOW = DEFAULTS["window"]
+DEFAULT_MIN_COUNT = DEFAULTS["min_count"]
+DEFAULT_X_MAX = DEFAULTS["x_max"]
+DEFAULT_ALPHA = DEFAULTS["alpha"]
+DEFAULT_EPOCHS = DEFAULTS["epochs"]
+DEFAULT_LR = DEFAULTS["learning_rate"]
+DEFAULT_THREADS = DEFAULTS["threads"]
+
+# AdaGrad's accumulators start at 1 (as in the C code): the first steps are at most lr * |g|,
+# and no division by zero can occur.
+ADAGRAD_INITIAL = 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. The model in NumPy (the reference)
+# ---------------------------------------------------------------------------------------------
+
+def weighting_function(x, x_max: float = DEFAULT_X_MAX, alpha: float = DEFAULT_ALPHA,
+                       cap: bool = True) -> np.ndarray:
+    """GloVe's weight ``f(x) = min(1, (x / x_max) ** alpha)`` of a co-occurrence count ``x``.
+
+    Parameters
+    ----------
+    x : array-like of float
+        Co-occurrence counts, ``> 0``.
+    x_max : float, default 10
+        Counts at or above ``x_max`` get weight 1.
+    alpha : float, default 0.75
+        Exponent of the rising part.
+    cap : bool, default True
+        ``False`` drops the ``min(1, .)``: the uncapped ``(x / x_max) ** alpha`` of the common
+        simplification, which lets frequent pairs dominate the loss.
+
+    Examples
+    --------
+    >>> weighting_function([1.0, 10.0, 100.0], x_max=10, alpha=0.75).round(4)
+    array([0.1778, 1.    , 1.    ])
+    """
+    x = np.asarray(x, dtype=np.float64)
+    x_max = check_float(x_max, "x_max", low=0.0, low_open=True)
+    alpha = check_float(alpha, "alpha", low=0.0)
+    w = (x / x_max) ** alpha
+    return np.minimum(w, 1.0) if cap else w
+
+
+def glove_loss_and_grads(W, Wt, b, bt, rows, cols, x, x_max=DEFAULT_X_MAX,
+                         alpha=DEFAULT_ALPHA, cap=True):
+    """Loss and gradients of GloVe on a batch of observed pairs (vectorized NumPy).
+
+    Parameters
+    ----------
+    W, Wt : ndarray, shape (V, d)
+        Word vectors and context vectors.
+    b, bt : ndarray, shape (V,)
+        Word biases and context biases.
+    rows, cols : array-like of int, shape (n,)
+        The pairs ``(i, j)``: word ``rows[t]`` with context ``cols[t]``. A pair may repeat.
+    x : array-like of float, shape (n,)
+        Their co-occurrence counts ``X_ij > 0``.
+    x_max, alpha, cap
+        The weighting function (see :func:`weighting_function`).
+
+    Returns
+    -------
+    loss : float
+        ``J = sum_t f(x_t) (w_i . w~_j + b_i + b~_j - log x_t) ** 2``.
+    grad_W, grad_Wt, grad_b, grad_bt : ndarray
+        ``dJ/dW`` (V, d), ``dJ/dWt`` (V, d), ``dJ/db`` (V,), ``dJ/dbt`` (V,), in float64. Rows of
+        words that appear in no pair are 0; repeated pairs add up.
+
+    Notes
+    -----
+    The per-pair gradient blocks are scattered into the ``V x d`` tables with a sparse one-hot
+    matrix product (``S.T @ G`` with ``S[t, rows[t]] = 1``), which adds repeated rows (unlike
+    ``W[rows] += G``, which silently keeps only one of them) and is faster than ``np.add.at``.
+    """
+    W = _as_float_matrix(W, "W")
+    Wt = _as_float_matrix(Wt, "Wt")
+    V, d = W.shape
+    if Wt.shape != (V, d):
+        raise ValueError(f"Wt must have the shape of W {W.shape}, got {Wt.shape}")
+    b = _as_float_vector(b, "b", V)
+    bt = _as_float_vector(bt, "bt", V)
+    rows = _as_index(rows, "rows", V)
+    cols = _as_index(cols, "cols", V)
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != rows.shape or cols.shape != rows.shape:
+        raise ValueError(f"rows, cols and x must have the same length, got {rows.shape[0]}, "
+                         f"{cols.shape[0]} and {x.shape}")
+    if x.size and not np.all(x > 0):
+        raise ValueError("x must hold positive co-occurrence counts (the loss sums over the "
+                         "observed pairs only: log 0 is undefined)")
+    fx = weighting_function(x, x_max, alpha, cap)
+
+    Wi, Wj = W[rows], Wt[cols]                                    # (n, d) each
+    err = np.einsum("nd,nd->n", Wi, Wj) + b[rows] + bt[cols] - np.log(x)
+    loss = float(np.sum(fx * err ** 2))
+    g = 2.0 * fx * err                                            # dJ / d(prediction)
+
+    n = rows.shape[0]
+    to_rows = sp.csr_matrix((np.ones(n), (rows, np.arange(n))), shape=(V, n))
+    to_cols = sp.csr_matrix((np.ones(n), (cols, np.arange(n))), shape=(V, n))
+    grad_W = to_rows @ (g[:, None] * Wj)
+    grad_Wt = to_cols @ (g[:, None] * Wi)
+    grad_b = to_rows @ g
+    grad_bt = to_cols @ g
+    return loss, np.asarray(grad_W), np.asarray(grad_Wt), grad_b, grad_bt
+
+
+def adagrad_step(param, grad, grad_sq, learning_rate):
+    """One AdaGrad step, in place: ``G += g**2``, then ``param -= lr * g / sqrt(G)``.
+
+    Parameters
+    ----------
+    param, grad, grad_sq : ndarray of the same shape
+        Parameters, their gradient and the running sum of squared gradients ``G`` (modified).
+    learning_rate : float
+
+    Returns
+    -------
+    param : ndarray
+        The same array, updated.
+    """
+    grad_sq += grad * grad
+    param -= learning_rate * grad / np.sqrt(grad_sq)
+    return param
+
+
+def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *, x_max=DEFAULT_X_MAX,
+                            alpha=DEFAULT_ALPHA, learning_rate=DEFAULT_LR, cap=True):
+    """One epoch of per-pair AdaGrad in plain NumPy: the reference of the compiled loop.
+
+    For ``t`` in ``order``: compute the loss and gradients of the single pair
+    ``(rows[t], cols[t], x[t])`` with :func:`glove_loss_and_grads`, then update the rows of
+    ``W``, ``Wt``, ``b``, ``bt`` that it touches with :func:`adagrad_step`. Slow (a Python loop):
+    meant for tests on tiny problems.
+
+    Parameters
+    ----------
+    params : tuple (W, Wt, b, bt) of ndarray
+        Modified in place.
+    grad_sq : tuple of ndarray
+        AdaGrad accumulators of the same shapes, modified in place.
+    rows, cols, x : ndarray
+        The observed pairs.
+    order : ndarray of int
+        The order in which the pairs are visited.
+
+    Returns
+    -------
+    float
+        Sum over the epoch of each pair's loss *before* its update (what the compiled loop
+        reports as the epoch's loss).
+    """
+    W, Wt, b, bt = params
+    GW, GWt, Gb, Gbt = grad_sq
+    total = 0.0
+    for t in order:
+        i, j = int(rows[t]), int(cols[t])
+        one = np.array([0])
+        # A sub-problem with the two rows involved: word i is row 0, context j is row 0.
+        loss, gW, gWt, gb, gbt = glove_loss_and_grads(
+            W[i:i + 1], Wt[j:j + 1], b[i:i + 1], bt[j:j + 1], one, one, x[t:t + 1],
+            x_max, alpha, cap)
+        total += loss
+        # the gradient of both rows comes from the values before this update
+        W[i] = adagrad_step(W[i].astype(np.float64), gW[0], _row(GW, i), learning_rate)
+        Wt[j] = adagrad_step(Wt[j].astype(np.float64), gWt[0], _row(GWt, j), learning_rate)
+        b[i:i + 1] = adagrad_step(b[i:i + 1].astype(np.float64), gb, Gb[i:i + 1],
+                                  learning_rate)
+        bt[j:j + 1] = adagrad_step(bt[j:j + 1].astype(np.float64), gbt, Gbt[j:j + 1],
+                                   learning_rate)
+    return total
+
+
+def _row(G, i):
+    """Row ``i`` of ``G`` as a view (so that ``adagrad_step`` updates ``G`` in place)."""
+    return G[i]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. The compiled training loop
+# ---------------------------------------------------------------------------------------------
+
+@njit(parallel=True)
+def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
+                   learning_rate, n_chunks):
+    """One epoch of AdaGrad over ``order``, split into ``n_chunks`` contiguous slices that run
+    in parallel (Hogwild). Returns the sum of the pairs' losses before their updates."""
+    n = order.shape[0]
+    d = W.shape[1]
+    losses = np.zeros(n_chunks, dtype=np.float64)
+    for c in prange(n_chunks):
+        start = c * n // n_chunks
+        stop = (c + 1) * n // n_chunks
+        total = 0.0
+        for s in range(start, stop):
+            t = order[s]
+            i = rows[t]
+            j = cols[t]
+            err = b[i] + bt[j] - log_x[t]
+            for k in range(d):
+                err += W[i, k] * Wt[j, k]
+            g = np.float32(2.0) * f_x[t] * err          # dJ / d(prediction)
+            total += f_x[t] * err * err
+            for k in range(d):
+                gw = g * Wt[j, k]
+                gwt = g * W[i, k]
+                GW[i, k] += gw * gw
+                GWt[j, k] += gwt * gwt
+                W[i, k] -= learning_rate * gw / np.sqrt(GW[i, k])
+                Wt[j, k] -= learning_rate * gwt / np.sqrt(GWt[j, k])
+            Gb[i] += g * g
+            b[i] -= learning_rate * g / np.sqrt(Gb[i])
+            Gbt[j] += g * g
+            bt[j] -= learning_rate * g / np.sqrt(Gbt[j])
+        losses[c] = total
+    return losses.sum()
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. The estimator
+# ---------------------------------------------------------------------------------------------
+
+def cooccurrence_pairs(cooc):
+    """Validate a co-occurrence matrix and return its observed pairs ``(rows, cols, x)``.
+
+    ``cooc`` must be a non-empty square matrix (dense or ``scipy.sparse``) of finite,
+    non-negative counts with at least one positive entry. Zeros (stored or not) are not pairs.
+    """
+    if cooc is None:
+        raise ValueError("cooc must be a square co-occurrence matrix, got None")
+    M = check_matrix(cooc, "cooc", square=True)
+    M = sp.coo_matrix(M)
+    M.sum_duplicates()
+    if M.nnz and M.data.min() < 0:
+        raise ValueError(f"cooc must hold non-negative co-occurrence counts, found "
+                         f"{M.data.min():g}")
+    keep = M.data > 0
+    if not keep.any():
+        raise ValueError("cooc is empty: it has no positive co-occurrence count (GloVe sums "
+                         "over the observed pairs only)")
+    return (M.row[keep].astype(np.int32), M.col[keep].astype(np.int32),
+            M.data[keep].astype(np.float64))
+
+
+class GloVe:
+    """GloVe word vectors trained by AdaGrad on the non-zeros of a co-occurrence matrix.
+
+    Parameters
+    ----------
+    dim : int, default 100
+        Vector size ``d``.
+    x_max : float, default 10
+        Counts at or above ``x_max`` get the full weight 1 (the paper uses 100 on billions of
+        tokens; our harmonic counts on a small corpus are much smaller).
+    alpha : float, default 0.75
+        Exponent of the weighting function.
+    epochs : int, default 25
+        Passes over the shuffled non-zeros.
+    learning_rate : float, default 0.05
+        AdaGrad's initial step size (the C code's ``eta``).
+    seed : int or None, default 0
+        Seeds the initialization and the shuffles. With ``threads=1`` a seed makes training
+        deterministic.
+    threads : int, default 2
+        Hogwild threads (at most numba's thread count). ``threads > 1`` is not reproducible.
+    output : {"sum", "word"}, default "sum"
+        ``W + Wt`` (the paper's output) or ``W`` only.
+    shared_vectors : bool, default False
+        Use one vector set and one bias vector for words and contexts (``Wt is W``): the
+        common simplification, a *different model* (see chapter 5).
+    cap : bool, default True
+        ``False`` uses the uncapped weight ``(x / x_max) ** alpha``, another departure from
+        the paper.
+    verbose : bool or None
+        Progress bar with the loss (see :mod:`wvlib.progress`).
+
+    Attributes
+    ----------
+    W_, Wt_, b_, bt_ : ndarray (float32)
+        The trained parameters (``Wt_ is W_`` when ``shared_vectors``).
+    loss_history_ : list of float
+        Per epoch, the sum over pairs of the weighted squared error, each pair measured just
+        before its update (as the C code reports it).
+    epoch_seconds_ : list of float
+        Wall time of each epoch (compiled loop and shuffle).
+    epoch_cpu_seconds_ : list of float
+        CPU time of this process (all threads) during each epoch: on a busy machine a better
+        measure of the work than the wall time.
+    n_pairs_ : int
+        Number of non-zeros trained on.
+    """
+
+    def __init__(self, dim=DEFAULT_DIM, x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
+                 epochs=DEFAULT_EPOCHS, learning_rate=DEFAULT_LR, seed=0,
+                 threads=DEFAULT_THREADS, output="sum", shared_vectors=False, cap=True,
+                 verbose=None):
+        self.dim = dim
+        self.x_max = x_max
+        self.alpha = alpha
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.seed = seed
+        self.threads = threads
+        self.output = output
+        self.shared_vectors = shared_vectors
+        self.cap = cap
+        self.verbose = verbose
+
+    def _check_params(self):
+        self.dim = check_positive_int(self.dim, "dim")
+        self.x_max = check_float(self.x_max, "x_max", low=0.0, low_open=True)
+        self.alpha = check_float(self.alpha, "alpha", low=0.0)
+        self.epochs = check_positive_int(self.epochs, "epochs", allow_zero=True)
+        self.learning_rate = check_float(self.learning_rate, "learning_rate", low=0.0,
+                                         low_open=True)
+        self.threads = check_positive_int(self.threads, "threads")
+        check_choice(self.output, "output", ("sum", "word"))
+        for name in ("shared_vectors", "cap"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+
+    def fit(self, cooc, words=None, callback=None):
+        """Train on a co-occurrence matrix and return the word vectors.
+
+        Parameters
+        ----------
+        cooc : scipy.sparse matrix or array-like, shape (V, V)
+            Non-negative co-occurrence counts (words x contexts, same vocabulary), e.g.
+            ``cooccurrence_matrix(docs, vocab, window=10, weighting="harmonic")``.
+        words : sequence of str or Vocabulary, optional
+            The word of each row; default ``"0"``, ``"1"``, ...
+        callback : callable, optional
+            Called as ``callback(epoch, loss, self)`` after every epoch (``epoch`` from 1);
+            :meth:`keyed_vectors` gives the current vectors.
+
+        Returns
+        -------
+        wvlib.vectors.KeyedVectors
+        """
+        self._check_params()
+        rows, cols, x = cooccurrence_pairs(cooc)
+        V = cooc.shape[0]
+        if words is None:
+            words = [str(i) for i in range(V)]
+        words = list(getattr(words, "words", words))
+        if len(words) != V:
+            raise ValueError(f"words has {len(words)} entries but cooc has {V} rows")
+        rng = check_random_state(self.seed, "seed")
+        self.words_ = words
+
+        G = self._init_params(V, rng)
+        log_x = np.log(x).astype(np.float32)
+        f_x = weighting_function(x, self.x_max, self.alpha, self.cap).astype(np.float32)
+        threads = set_threads(self.threads)
+        self.n_pairs_ = len(x)
+        self.loss_history_, self.epoch_seconds_, self.epoch_cpu_seconds_ = [], [], []
+        with progress(total=self.epochs, desc="GloVe", unit="epoch",
+                      verbose=self.verbose) as bar:
+            for epoch in range(1, self.epochs + 1):
+                start, cpu_start = time.perf_counter(), time.process_time()
+                order = rng.permutation(len(x)).astype(np.int32)
+                loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, G[0], G[1], G[2],
+                                      G[3], rows, cols, log_x, f_x, order,
+                                      np.float32(self.learning_rate), threads)
+                if not np.isfinite(loss):
+                    raise RuntimeError(f"GloVe diverged in epoch {epoch} (loss {loss}); "
+                                       f"lower learning_rate (now {self.learning_rate})")
+                self.epoch_seconds_.append(time.perf_counter() - start)
+                self.epoch_cpu_seconds_.append(time.process_time() - cpu_start)
+                self.loss_history_.append(float(loss))
+                bar.set_postfix_str(f"loss {loss:,.0f}")
+                bar.update(1)
+                if callback is not None:
+                    callback(epoch, float(loss), self)
+        return self.keyed_vectors()
+
+    def _init_params(self, V, rng):
+        """Initialize ``W_, Wt_, b_, bt_`` from ``rng`` and return the AdaGrad accumulators.
+
+        The C code's initialization: uniform in ``[-0.5/d, 0.5/d)``, biases included. ``fit``
+        then draws each epoch's order as ``rng.permutation(n_pairs)``, so a test can replay
+        it."""
+        d = self.dim
+        self.W_ = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
+        self.b_ = ((rng.random(V) - 0.5) / d).astype(np.float32)
+        if self.shared_vectors:
+            self.Wt_, self.bt_ = self.W_, self.b_
+        else:
+            self.Wt_ = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
+            self.bt_ = ((rng.random(V) - 0.5) / d).astype(np.float32)
+        G = [np.full(a.shape, ADAGRAD_INITIAL, dtype=np.float32)
+             for a in (self.W_, self.Wt_, self.b_, self.bt_)]
+        if self.shared_vectors:
+            G[1], G[3] = G[0], G[2]
+        self._grad_sq = G
+        return G
+
+    def keyed_vectors(self, output=None):
+        """The current word vectors: ``W + Wt`` (``output="sum"``) or ``W`` (``"word"``)."""
+        from .vectors import KeyedVectors
+
+        output = check_choice(self.output if output is None else output, "output",
+                              ("sum", "word"))
+        if output == "sum" and not self.shared_vectors:
+            vectors = self.W_ + self.Wt_
+        else:
+            vectors = self.W_.copy()
+        return KeyedVectors(self.words_, vectors)
+
+    def loss(self, cooc):
+        """The exact loss ``J`` of the current parameters on ``cooc`` (NumPy, float64)."""
+        rows, cols, x = cooccurrence_pairs(cooc)
+        return glove_loss_and_grads(self.W_, self.Wt_, self.b_, self.bt_, rows, cols, x,
+                                    self.x_max, self.alpha, self.cap)[0]
+
+
+@validates("glove")
+def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW,
+                min_count=DEFAULT_MIN_COUNT, x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
+                epochs=DEFAULT_EPOCHS, learning_rate=DEFAULT_LR, threads=DEFAULT_THREADS,
+                output="sum", max_vocab=None, seed=0, verbose=None):
+    """Count (1/distance weighting, symmetric window) and train GloVe: vectors from a corpus.
+
+    Parameters are those of :class:`GloVe`, plus ``window`` and ``min_count`` (and
+    ``max_vocab``) for the co-occurrence counts; they are validated against the declaration
+    ``wvlib.methods.METHODS["glove"]`` (which ``python -m wvlib train glove`` shows).
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
+    """
+    from .cooccurrence import cooccurrence_matrix
+    from .corpus import Vocabulary
+
+    documents = getattr(corpus, "documents", corpus)
+    model = GloVe(dim=dim, x_max=x_max, alpha=alpha, epochs=epochs,
+                  learning_rate=learning_rate, seed=seed, threads=threads, output=output,
+                  verbose=verbose)
+    model._check_params()                     # fail before the counting
+    vocab = Vocabulary.build(documents, min_count=min_count, max_size=max_vocab)
+    counts = cooccurrence_matrix(documents, vocab, window=window, weighting="harmonic",
+                                 verbose=verbose)
+    return model.fit(counts, vocab.words)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+
+def _as_float_matrix(A, name):
+    A = np.asarray(A, dtype=np.float64)
+    if A.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (V, d), got shape {A.shape}")
+    return A
+
+
+def _as_float_vector(v, name, size):
+    v = np.asarray(v, dtype=np.float64)
+    if v.shape != (size,):
+        raise ValueError(f"{name} must have shape ({size},), got {v.shape}")
+    return v
+
+
+def _as_index(idx, name, size):
+    idx = np.asarray(idx)
+    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+        raise ValueError(f"{name} must be a 1-D array of integer indices, got dtype "
+                         f"{idx.dtype} and shape {idx.shape}")
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise ValueError(f"{name} must hold indices in [0, {size}), got values from "
+                         f"{idx.min()} to {idx.max()}")
+    return idx.astype(np.int64)
