@@ -375,3 +375,154 @@ def test_cli_evaluate(tmp_path, analogy_kv, capsys):
     out = capsys.readouterr().out
     kv32 = KeyedVectors.load_word2vec_format(path)
     assert out.strip() == format_report(evaluate_all(kv32, restrict_vocab=2000)).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# paired bootstrap
+# ---------------------------------------------------------------------------------------------
+
+def test_paired_bootstrap_spearman_difference_and_interval():
+    from scipy.stats import spearmanr
+    from wvlib.evaluate import paired_bootstrap_ci
+    rng = np.random.default_rng(5)
+    gold = rng.normal(size=300)
+    noise = rng.normal(size=300)
+    good = gold + 0.5 * noise                 # A: close to gold
+    bad = gold + 0.5 * noise + 1.5 * rng.normal(size=300)   # B: A plus more noise
+    res = paired_bootstrap_ci(good, bad, gold, n_boot=500, seed=1)
+    expected = spearmanr(good, gold).statistic - spearmanr(bad, gold).statistic
+    assert np.isclose(res["difference"], expected)
+    assert 0 < res["low"] < res["difference"] < res["high"]
+    assert res["n_items"] == 300 and res["n_boot"] == 500
+    # the same seed gives the same interval; a system against itself gives exactly 0
+    assert paired_bootstrap_ci(good, bad, gold, n_boot=500, seed=1) == res
+    same = paired_bootstrap_ci(good, good, gold, n_boot=200, seed=0)
+    assert same["difference"] == same["low"] == same["high"] == 0.0
+
+
+def test_paired_bootstrap_is_narrower_than_unpaired_for_correlated_systems():
+    from wvlib.evaluate import paired_bootstrap_ci
+    rng = np.random.default_rng(2)
+    hard = rng.random(2000) < 0.5                      # questions both systems find hard
+    a = (~hard & (rng.random(2000) < 0.9)).astype(float)
+    b = a.copy()
+    b[rng.choice(2000, 40, replace=False)] = 0        # B misses a few more
+    res = paired_bootstrap_ci(a, b, n_boot=1000, seed=0)
+    assert np.isclose(res["difference"], a.mean() - b.mean())
+    unpaired_se = np.sqrt(a.var() / len(a) + b.var() / len(b))
+    assert res["se"] < 0.5 * unpaired_se
+    assert res["low"] > 0                              # paired: the difference is clear
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(scores_a=[1, 2, 3], scores_b=[1, 2]), "same length"),
+    (dict(scores_a=[1, 2], scores_b=[1, 2]), "at least 3"),
+    (dict(scores_a=[1, 2, 3], scores_b=[1, 2, 3], gold=[1, 2]), "gold"),
+    (dict(scores_a=[1, 2, np.nan], scores_b=[1, 2, 3]), "finite"),
+    (dict(scores_a=[1, 2, 3], scores_b=[1, 2, 3], level=1.0), "level"),
+    (dict(scores_a=[1, 2, 3], scores_b=[1, 2, 3], n_boot=0), "n_boot"),
+])
+def test_paired_bootstrap_bad_input(kwargs, match):
+    from wvlib.evaluate import paired_bootstrap_ci
+    with pytest.raises(ValueError, match=match):
+        paired_bootstrap_ci(**kwargs)
+
+
+def test_analogies_per_question_matches_the_totals():
+    rng = np.random.default_rng(3)
+    words = ["a", "b", "c", "d", "e", "f", "g", "h"]
+    kv = KeyedVectors(words, rng.normal(size=(8, 4)))
+    qs = {"s": [("a", "b", "c", "d"), ("e", "f", "g", "h"), ("a", "c", "e", "g")]}
+    res = evaluate_analogies(kv, qs, per_question=True)
+    assert res["is_correct"].dtype == bool and len(res["is_correct"]) == res["total"] == 3
+    assert res["is_correct"].sum() == res["correct"]
+    assert "is_correct" not in evaluate_analogies(kv, qs)
+
+
+# --- chapter 9: per-pair cosines, dev/test split, hubness, projections -----------------------
+
+def _random_kv(n=60, d=8, seed=0):
+    from wvlib.vectors import KeyedVectors
+    rng = np.random.default_rng(seed)
+    return KeyedVectors([f"w{i}" for i in range(n)], rng.normal(size=(n, d)))
+
+
+def test_pair_cosines_match_the_word_pair_evaluation():
+    from scipy import stats
+    from wvlib.evaluate import evaluate_word_pairs, pair_cosines
+    kv = _random_kv()
+    pairs = [(f"w{i}", f"w{(7 * i) % 60}", float(i % 11)) for i in range(1, 50)]
+    pairs.append(("w1", "unknown", 3.0))
+    per_pair = pair_cosines(kv, pairs)
+    assert per_pair["n_oov"] == 1 and len(per_pair["pairs"]) == 49
+    a, b = kv["w3"], kv["w21"]
+    assert per_pair["cosines"][2] == pytest.approx(a @ b / np.linalg.norm(a)
+                                                   / np.linalg.norm(b))
+    rho = stats.spearmanr(per_pair["gold"], per_pair["cosines"]).statistic
+    assert evaluate_word_pairs(kv, pairs)["spearman"] == pytest.approx(rho)
+
+
+def test_split_pairs_is_a_seeded_partition():
+    from wvlib.evaluate import split_pairs
+    pairs = [(f"a{i}", f"b{i}", float(i)) for i in range(101)]
+    dev, test = split_pairs(pairs, 0.3, seed=4)
+    assert len(dev) == 30 and len(test) == 71
+    assert sorted(dev + test) == sorted(pairs)
+    assert dev == sorted(dev, key=pairs.index)           # dataset order kept
+    assert split_pairs(pairs, 0.3, seed=4) == (dev, test)
+    assert split_pairs(pairs, 0.3, seed=5)[0] != dev
+    with pytest.raises(ValueError, match="dev_fraction must be a number in"):
+        split_pairs(pairs, 1.0)
+
+
+def test_k_occurrence_equals_brute_force_and_sums_to_n_times_k():
+    from wvlib.evaluate import k_occurrence
+    kv = _random_kv(n=50, d=3, seed=2)
+    counts = k_occurrence(kv, k=4, block=7)
+    unit = kv.vectors / np.linalg.norm(kv.vectors, axis=1, keepdims=True)
+    brute = np.zeros(50, dtype=int)
+    for i in range(50):
+        sims = unit @ unit[i]
+        sims[i] = -np.inf
+        for j in np.argsort(-sims)[:4]:
+            brute[j] += 1
+    assert np.array_equal(counts, brute)
+    assert counts.sum() == 50 * 4
+    with pytest.raises(ValueError, match="k must be smaller"):
+        k_occurrence(kv, k=50)
+
+
+def test_pca_project_matches_numpy_and_is_sign_normalised():
+    from wvlib.evaluate import pca_project
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(20, 5)) * [5, 3, 1, 0.5, 0.1]
+    coords, ratio = pca_project(X, k=2)
+    Xc = X - X.mean(0)
+    cov_eig = np.sort(np.linalg.eigvalsh(Xc.T @ Xc))[::-1]
+    assert np.allclose(ratio, cov_eig[:2] / cov_eig.sum())
+    assert np.allclose(np.sum(coords ** 2, axis=0), cov_eig[:2])
+    assert np.all(coords[np.abs(coords).argmax(axis=0), [0, 1]] > 0)
+    assert np.allclose(pca_project(-X, k=2)[0], coords)
+
+
+def test_difference_direction_recovers_a_planted_direction():
+    from wvlib.evaluate import difference_direction, project_on_direction
+    from wvlib.vectors import KeyedVectors
+    rng = np.random.default_rng(5)
+    axis = np.zeros(10)
+    axis[3] = 1.0
+    words, vecs = [], []
+    for i in range(6):
+        base = rng.normal(size=10) * 0.2
+        base[3] = 0
+        words += [f"m{i}", f"f{i}"]
+        vecs += [base + axis, base - axis]
+    words += ["neutral"]
+    vecs += [rng.normal(size=10) * 0.2 * (np.arange(10) != 3)]
+    kv = KeyedVectors(words, np.array(vecs))
+    direction = difference_direction(kv, [(f"m{i}", f"f{i}") for i in range(6)])
+    assert abs(direction @ axis) > 0.99 and direction @ axis > 0
+    proj = project_on_direction(kv, ["m0", "f0", "neutral"], direction)
+    assert proj["m0"] > 0.5 > -0.5 > proj["f0"] and abs(proj["neutral"]) < 0.1
+    with pytest.raises(KeyError, match="not in the vocabulary"):
+        difference_direction(kv, [("m0", "nobody")])

@@ -347,3 +347,38 @@ def test_benchmark_measure_and_table():
     args.repeat, args.alpha = 1, 2.0
     with pytest.raises(ValueError, match="alpha must be"):
         bench.run(args)
+
+
+def test_vectors_from_svd_is_the_last_step_of_the_embeddings(small_counts):
+    from wvlib.linalg import truncated_svd
+    from wvlib.pmi import vectors_from_svd
+    words = [f"w{i}" for i in range(30)]
+    U, s, Vt = truncated_svd(pmi_matrix(small_counts, alpha=0.75), 6, seed=4)
+    for eig in (0.0, 0.5, 1.0):
+        for add_context in (False, True):
+            kv = ppmi_svd_embeddings(small_counts, words, dim=6, alpha=0.75, eig=eig,
+                                     add_context=add_context, seed=4)
+            W = vectors_from_svd(U, s, Vt, eig=eig, add_context=add_context)
+            np.testing.assert_allclose(W, kv.vectors, atol=1e-12)
+    # against the formula itself, on numbers small enough to check by eye
+    U2, s2, Vt2 = np.eye(3)[:, :2], np.array([4.0, 1.0]), np.eye(3)[:2] * -1
+    np.testing.assert_allclose(vectors_from_svd(U2, s2, eig=0.5), U2 * [2.0, 1.0])
+    np.testing.assert_allclose(vectors_from_svd(U2, s2, Vt2, eig=1.0, add_context=True),
+                               np.zeros((3, 2)))
+
+
+def test_vectors_from_svd_bad_input():
+    from wvlib.pmi import vectors_from_svd
+    U, s = np.eye(4)[:, :2], np.array([2.0, 1.0])
+    with pytest.raises(ValueError, match="U must"):
+        vectors_from_svd(np.ones(3), s)
+    with pytest.raises(ValueError, match="s must"):
+        vectors_from_svd(U, np.ones(3))
+    with pytest.raises(ValueError, match="non-negative"):
+        vectors_from_svd(U, np.array([2.0, -1.0]))
+    with pytest.raises(ValueError, match="eig"):
+        vectors_from_svd(U, s, eig=2.0)
+    with pytest.raises(ValueError, match="Vt"):
+        vectors_from_svd(U, s, add_context=True)
+    with pytest.raises(ValueError, match="Vt"):
+        vectors_from_svd(U, s, np.ones((2, 3)), add_context=True)

@@ -227,22 +227,9 @@ def evaluate_word_pairs(kv, pairs="wordsim353", restrict_vocab=300000,
         pairs = _read_word_pairs(pairs, "pairs")
     pairs = _check_pairs(pairs)
 
-    lookup = _restricted_lookup(kv, restrict_vocab, case_insensitive)
-    fold = str.upper if case_insensitive else str
-    rows1, rows2, gold = [], [], []
-    for w1, w2, score in pairs:
-        i, j = lookup.get(fold(w1)), lookup.get(fold(w2))
-        if i is not None and j is not None:
-            rows1.append(i)
-            rows2.append(j)
-            gold.append(score)
-    n_pairs = len(gold)
-    n_oov = len(pairs) - n_pairs
-
-    # cosines in float64, whatever the dtype of the vectors
-    unit1 = _unit_rows(kv.vectors[rows1].astype(np.float64))
-    unit2 = _unit_rows(kv.vectors[rows2].astype(np.float64))
-    cosines = np.sum(unit1 * unit2, axis=1)
+    per_pair = pair_cosines(kv, pairs, restrict_vocab, case_insensitive)
+    gold, cosines = per_pair["gold"], per_pair["cosines"]
+    n_pairs, n_oov = len(gold), per_pair["n_oov"]
     if n_pairs >= 2:
         spearman = float(stats.spearmanr(gold, cosines).statistic)
         pearson = float(stats.pearsonr(gold, cosines).statistic)
@@ -272,7 +259,7 @@ def _check_pairs(pairs) -> list:
 # ---------------------------------------------------------------------------------------------
 
 def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insensitive=True,
-                       method="add", verbose=None) -> dict:
+                       method="add", verbose=None, per_question=False) -> dict:
     """Accuracy on analogy questions "a is to b as c is to d".
 
     Parameters
@@ -289,6 +276,9 @@ def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insens
         3CosAdd or 3CosMul.
     verbose : bool, optional
         Progress bar (see :mod:`wvlib.progress`).
+    per_question : bool, default False
+        Also return ``is_correct``, a boolean array with one entry per question asked (in
+        dataset order), for paired comparisons (:func:`paired_bootstrap_ci`).
 
     Returns
     -------
@@ -372,9 +362,12 @@ def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insens
     sections = {name: _score(int(per_correct[s]), int(per_total[s]))
                 for s, name in enumerate(analogies)}
     n_correct, total, n_skipped = int(correct.sum()), len(questions), int(skipped.sum())
-    return dict(**_score(n_correct, total), n_skipped=n_skipped,
-                coverage=total / (total + n_skipped) if total + n_skipped else 0.0,
-                method=method, restrict_vocab=restrict_vocab, sections=sections)
+    result = dict(**_score(n_correct, total), n_skipped=n_skipped,
+                  coverage=total / (total + n_skipped) if total + n_skipped else 0.0,
+                  method=method, restrict_vocab=restrict_vocab, sections=sections)
+    if per_question:
+        result["is_correct"] = correct.copy()
+    return result
 
 
 def _predict_top5(scores, canonical, a, b, c):
@@ -417,6 +410,83 @@ def _check_analogies(analogies) -> dict:
 # ---------------------------------------------------------------------------------------------
 # everything at once
 # ---------------------------------------------------------------------------------------------
+
+def paired_bootstrap_ci(scores_a, scores_b, gold=None, *, n_boot: int = 2000,
+                        level: float = 0.95, seed=0) -> dict:
+    """Paired bootstrap interval for the difference between two systems on the same items.
+
+    Both systems are scored on the *same* items (word pairs, analogy questions), so their
+    scores are correlated and the standard errors of the two scores must not be combined as
+    if they were independent. Instead, the items are resampled with replacement, and the
+    difference of the statistic (system A minus system B) is recomputed on each resample,
+    with the same resampled items for both systems.
+
+    Parameters
+    ----------
+    scores_a, scores_b : array-like, shape (n_items,)
+        Per-item outputs of the two systems: the cosines of the word pairs (with ``gold``), or
+        per-question scores such as 0/1 correctness (without ``gold``).
+    gold : array-like, shape (n_items,), optional
+        Human scores of the items. Given: the statistic is Spearman's rho between a system's
+        scores and ``gold``. Omitted: the statistic is the mean score (accuracy for 0/1).
+    n_boot : int, default 2000
+        Number of bootstrap resamples.
+    level : float in (0, 1), default 0.95
+        Coverage of the percentile interval.
+    seed : int or numpy.random.Generator, default 0
+        Seed of the resampling.
+
+    Returns
+    -------
+    dict
+        ``difference`` (the statistic of A minus that of B on all items), ``low`` and ``high``
+        (the percentile interval of the resampled differences), ``se`` (their standard
+        deviation), ``n_items`` and ``n_boot``.
+    """
+    from scipy import stats
+
+    a = np.asarray(scores_a, dtype=float)
+    b = np.asarray(scores_b, dtype=float)
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"scores_a and scores_b must be 1-D arrays of the same length, got "
+                         f"shapes {a.shape} and {b.shape}")
+    if len(a) < 3:
+        raise ValueError(f"scores_a and scores_b need at least 3 items, got {len(a)}")
+    if gold is not None:
+        gold = np.asarray(gold, dtype=float)
+        if gold.shape != a.shape:
+            raise ValueError(f"gold must have one score per item ({len(a)}), got shape "
+                             f"{gold.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))
+            and (gold is None or np.all(np.isfinite(gold)))):
+        raise ValueError("scores_a, scores_b and gold must be finite")
+    n_boot = check_positive_int(n_boot, "n_boot")
+    if not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    def statistic(x, y, g):          # rows of x, y, g are items resampled together
+        if g is None:
+            return x.mean(axis=-1) - y.mean(axis=-1)
+        rank = lambda v: stats.rankdata(v, axis=-1)  # noqa: E731 (ties share a rank)
+        rg = rank(g)
+        return _row_pearson(rank(x), rg) - _row_pearson(rank(y), rg)
+
+    difference = float(statistic(a, b, gold))
+    index = rng.integers(len(a), size=(n_boot, len(a)))
+    diffs = statistic(a[index], b[index], None if gold is None else gold[index])
+    low, high = np.nanquantile(diffs, [(1 - level) / 2, (1 + level) / 2])
+    return dict(difference=difference, low=float(low), high=float(high),
+                se=float(np.nanstd(diffs)), n_items=len(a), n_boot=n_boot)
+
+
+def _row_pearson(x, y):
+    """Pearson correlation of each row of x with the same row of y (NaN for a constant row)."""
+    x = x - x.mean(axis=-1, keepdims=True)
+    y = y - y.mean(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x * y).sum(axis=-1) / np.sqrt((x * x).sum(axis=-1) * (y * y).sum(axis=-1))
+
 
 def evaluate_all(kv, restrict_vocab=30000, verbose=None) -> dict:
     """WordSim-353, SimLex-999 and the Google analogies (3CosAdd), as printed by
@@ -484,3 +554,164 @@ def format_report(results: dict, sections: bool = False) -> str:
                 lines.append(f"    {name:<28} {100 * s['accuracy']:5.1f}%  "
                              f"({s['correct']:,} / {s['total']:,})")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# honest comparisons and looking at the space (chapter 9)
+# ---------------------------------------------------------------------------------------------
+
+def pair_cosines(kv, pairs="wordsim353", restrict_vocab=300000, case_insensitive=True) -> dict:
+    """The cosine of every usable word pair, next to its human score.
+
+    The per-pair view behind :func:`evaluate_word_pairs` (same protocol), for paired
+    comparisons of two models on the same pairs (:func:`paired_bootstrap_ci`).
+
+    Returns
+    -------
+    dict
+        ``pairs`` (the usable ``(word1, word2, score)`` triples, in dataset order), ``gold``
+        and ``cosines`` (arrays, one entry per usable pair) and ``n_oov``.
+    """
+    kv = _as_keyed_vectors(kv)
+    restrict_vocab = check_positive_int(restrict_vocab, "restrict_vocab")
+    if isinstance(pairs, (str, os.PathLike)):
+        pairs = _read_word_pairs(pairs, "pairs")
+    pairs = _check_pairs(pairs)
+    lookup = _restricted_lookup(kv, restrict_vocab, case_insensitive)
+    fold = str.upper if case_insensitive else str
+    used, rows1, rows2 = [], [], []
+    for w1, w2, score in pairs:
+        i, j = lookup.get(fold(w1)), lookup.get(fold(w2))
+        if i is not None and j is not None:
+            used.append((w1, w2, score))
+            rows1.append(i)
+            rows2.append(j)
+    unit1 = _unit_rows(kv.vectors[rows1].astype(np.float64))
+    unit2 = _unit_rows(kv.vectors[rows2].astype(np.float64))
+    return dict(pairs=used, gold=np.array([s for _, _, s in used], dtype=np.float64),
+                cosines=np.sum(unit1 * unit2, axis=1), n_oov=len(pairs) - len(used))
+
+
+def split_pairs(pairs, dev_fraction=0.5, seed=0):
+    """Split word pairs at random into a development and a test part.
+
+    Choose hyperparameters on the development part and report the test part only once, for
+    the chosen setting: a score that was maximised over settings on the same pairs is biased
+    upwards.
+
+    Parameters
+    ----------
+    pairs : str, os.PathLike or list of (str, str, float)
+    dev_fraction : float in (0, 1), default 0.5
+    seed : int, default 0
+
+    Returns
+    -------
+    (dev, test) : two lists of pairs, each in dataset order.
+    """
+    if isinstance(pairs, (str, os.PathLike)):
+        pairs = _read_word_pairs(pairs, "pairs")
+    pairs = _check_pairs(pairs)
+    if isinstance(dev_fraction, bool) or not isinstance(dev_fraction, (int, float)) \
+            or not 0 < dev_fraction < 1:
+        raise ValueError(f"dev_fraction must be a number in (0, 1), got {dev_fraction!r}")
+    rng = np.random.default_rng(check_positive_int(seed, "seed", allow_zero=True))
+    n_dev = int(round(dev_fraction * len(pairs)))
+    if n_dev == 0 or n_dev == len(pairs):
+        raise ValueError(f"dev_fraction={dev_fraction} leaves one part of the {len(pairs)} "
+                         f"pairs empty")
+    dev_mask = np.zeros(len(pairs), dtype=bool)
+    dev_mask[rng.permutation(len(pairs))[:n_dev]] = True
+    return ([p for p, d in zip(pairs, dev_mask) if d],
+            [p for p, d in zip(pairs, dev_mask) if not d])
+
+
+def k_occurrence(kv, k=10, restrict_vocab=None, block=1024) -> np.ndarray:
+    """Hubness: how often each word is among the ``k`` nearest neighbours (cosine) of the
+    other words (``N_k`` of Radovanović et al. 2010).
+
+    In high dimensions a few "hub" words are the neighbour of very many words while most words
+    are nobody's neighbour; the distribution of ``N_k`` is then strongly right-skewed (its mean
+    is always ``k``).
+
+    Returns
+    -------
+    ndarray of int, shape (n_words,)
+        ``N_k`` of the first ``restrict_vocab`` words (all words by default).
+    """
+    kv = _as_keyed_vectors(kv)
+    k = check_positive_int(k, "k")
+    n = len(kv) if restrict_vocab is None else min(len(kv), check_positive_int(
+        restrict_vocab, "restrict_vocab"))
+    if k >= n:
+        raise ValueError(f"k must be smaller than the number of words ({n}), got {k}")
+    unit = _unit_rows(kv.vectors[:n].astype(np.float64))
+    counts = np.zeros(n, dtype=np.int64)
+    for start in range(0, n, block):
+        sims = unit[start:start + block] @ unit.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, start + rows] = -np.inf          # a word is not its own neighbour
+        neighbours = np.argpartition(-sims, k, axis=1)[:, :k]
+        counts += np.bincount(neighbours.ravel(), minlength=n)
+    return counts
+
+
+def pca_project(vectors, k=2):
+    """Coordinates of the rows of ``vectors`` on their ``k`` first principal components
+    (centred; signs normalised so that the largest-magnitude coordinate of each component is
+    positive). Returns ``(coordinates, explained_variance_ratio)``."""
+    X = np.asarray(vectors, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 2:
+        raise ValueError(f"vectors must be a 2-D array with at least 2 rows, got shape "
+                         f"{X.shape}")
+    k = check_positive_int(k, "k")
+    if k > min(X.shape):
+        raise ValueError(f"k must be at most {min(X.shape)}, got {k}")
+    X = X - X.mean(axis=0)
+    U, s, _ = np.linalg.svd(X, full_matrices=False)
+    coords = U[:, :k] * s[:k]
+    signs = np.sign(coords[np.abs(coords).argmax(axis=0), np.arange(k)])
+    signs[signs == 0] = 1
+    return coords * signs, (s[:k] ** 2) / np.sum(s ** 2)
+
+
+def difference_direction(kv, pairs) -> np.ndarray:
+    """A unit direction from word pairs such as ``[("he", "she"), ("man", "woman")]``: the
+    first principal direction of the differences of their unit vectors (Bolukbasi et al.
+    2016), oriented so that the first word of each pair is, on average, on the positive side.
+    """
+    kv = _as_keyed_vectors(kv)
+    if not pairs:
+        raise ValueError("pairs must hold at least one (word, word) pair")
+    missing = [w for pair in pairs for w in pair if w not in kv]
+    if missing:
+        raise KeyError(f"pairs: words not in the vocabulary: {missing}")
+    diffs = []
+    for a, b in pairs:
+        va = kv[a] / np.linalg.norm(kv[a])
+        vb = kv[b] / np.linalg.norm(kv[b])
+        diffs.append(va - vb)
+    D = np.array(diffs, dtype=np.float64)
+    if len(D) == 1:
+        direction = D[0]
+    else:
+        _, _, Vt = np.linalg.svd(D, full_matrices=False)  # uncentred: differences, not spread
+        direction = Vt[0]
+    if np.mean(D @ direction) < 0:
+        direction = -direction
+    return direction / np.linalg.norm(direction)
+
+
+def project_on_direction(kv, words, direction) -> dict:
+    """Cosine of each word's vector with ``direction``: ``{word: cosine}``."""
+    kv = _as_keyed_vectors(kv)
+    direction = np.asarray(direction, dtype=np.float64)
+    if direction.shape != (kv.vector_size,):
+        raise ValueError(f"direction must have shape ({kv.vector_size},), got "
+                         f"{direction.shape}")
+    direction = direction / np.linalg.norm(direction)
+    out = {}
+    for w in words:
+        v = kv[w].astype(np.float64)
+        out[w] = float(v @ direction / np.linalg.norm(v))
+    return out

@@ -219,6 +219,53 @@ def pmi_dense(counts, *, alpha: float = 1.0, shift: float = 1.0,
 # 2. SVD of the PPMI matrix
 # ---------------------------------------------------------------------------------------------
 
+def vectors_from_svd(U, s, Vt=None, *, eig: float = 0.5,
+                     add_context: bool = False) -> np.ndarray:
+    """Word vectors ``W = U_d S_d**p`` (or ``W + C``) from an SVD that is already computed.
+
+    The last step of :func:`ppmi_svd_embeddings`, on its own, so that one SVD can give the
+    vectors of every eigenvalue weighting ``p`` and of ``W + C``.
+
+    Parameters
+    ----------
+    U : array-like, shape (n_words, d)
+        Left singular vectors (as returned by :func:`wvlib.linalg.truncated_svd`).
+    s : array-like, shape (d,)
+        Singular values, non-negative.
+    Vt : array-like, shape (d, n_contexts), optional
+        Right singular vectors, transposed; needed only for ``add_context=True``.
+    eig : float in [0, 1], default 0.5
+        Eigenvalue weighting ``p``.
+    add_context : bool, default False
+        Return ``W + C`` with ``C = V_d S_d**p`` (needs ``n_contexts == n_words``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_words, d)
+    """
+    U = np.asarray(U, dtype=float)
+    s = np.asarray(s, dtype=float)
+    if U.ndim != 2:
+        raise ValueError(f"U must be a 2-D array (n_words x d), got {U.ndim} dimension(s)")
+    if s.shape != (U.shape[1],):
+        raise ValueError(f"s must be a 1-D array of the {U.shape[1]} singular values "
+                         f"matching the columns of U, got shape {s.shape}")
+    if np.any(s < 0) or not np.all(np.isfinite(s)):
+        raise ValueError("s must hold finite, non-negative singular values")
+    eig = check_float(eig, "eig", low=0.0, high=1.0)
+    weights = s ** eig                    # S_d**p; note 0**0 == 1, so eig=0 gives U_d exactly
+    vectors = U * weights
+    if add_context:
+        if Vt is None:
+            raise ValueError("add_context=True needs Vt (the right singular vectors)")
+        Vt = np.asarray(Vt, dtype=float)
+        if Vt.shape != (U.shape[1], U.shape[0]):
+            raise ValueError(f"add_context=True needs Vt of shape {(U.shape[1], U.shape[0])} "
+                             f"(contexts = words), got {Vt.shape}")
+        vectors = vectors + Vt.T * weights
+    return vectors
+
+
 def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0.75,
                         shift: float = 1.0, eig: float = 0.5, add_context: bool = False,
                         seed=0, method: str = "randomized"):
@@ -277,11 +324,7 @@ def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0
 
     ppmi = pmi_matrix(counts, alpha=alpha, shift=shift, positive=True)
     U, s, Vt = truncated_svd(ppmi, dim, method=method, seed=seed)
-    weights = s ** eig                    # S_d**p; note 0**0 == 1, so eig=0 gives U_d exactly
-    vectors = U * weights
-    if add_context:
-        vectors = vectors + Vt.T * weights
-    return KeyedVectors(words, vectors)
+    return KeyedVectors(words, vectors_from_svd(U, s, Vt, eig=eig, add_context=add_context))
 
 
 # ---------------------------------------------------------------------------------------------
