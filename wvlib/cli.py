@@ -215,6 +215,7 @@ def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
 
     # book ------------------------------------------------------------------------------
     _add_module_commands(sub, {"book": ("wvlib.book", "build the Jupyter Book")})
+    _add_module_commands(sub, {"compare": ("wvlib.compare", "train every method on one corpus and compare quality, time and memory")})
     if complete:
         for action in lazies:
             action.fill_all()

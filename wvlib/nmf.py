@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from .methods import METHODS, adapt_dim, validates
 from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
                         check_random_state)
 
@@ -246,3 +247,36 @@ def nmf_embeddings(counts, vocab_words, *, dim=100, alpha=0.75, method="hals",
     ppmi = pmi_matrix(counts, alpha=alpha, positive=True)
     result = nmf(ppmi, dim, method=method, max_iter=max_iter, tol=tol, seed=seed)
     return KeyedVectors(words, result.W), result
+
+
+# ---------------------------------------------------------------------------------------------
+# `wvlib train nmf` (declared in wvlib/methods.py)
+# ---------------------------------------------------------------------------------------------
+
+@validates("nmf")
+def train_nmf(corpus, *, dim=None, window=10, min_count=5, alpha=0.75, solver="hals",
+               max_iter=20, seed=0, verbose=None):
+    """Count (symmetric window, 1/distance weights), PPMI, NMF: word vectors = rows of W.
+
+    Parameters are declared in :mod:`wvlib.methods` (``wvlib train nmf --help``) and
+    validated on every call; ``dim=None`` is 100 capped at the vocabulary size.
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
+    """
+    from .cooccurrence import cooccurrence_matrix
+    from .corpus import Vocabulary, as_documents
+
+    documents = as_documents(corpus)
+    vocab = Vocabulary.build(documents, min_count=min_count)
+    if len(vocab) == 0:
+        raise ValueError(f"min_count={min_count} leaves no word in the corpus")
+    dim = adapt_dim(dim, len(vocab), METHODS["nmf"],
+                    f"the vocabulary size with min_count={min_count}")
+    counts = cooccurrence_matrix(documents, vocab, window=window, weighting="harmonic",
+                                 verbose=verbose)
+    kv, _ = nmf_embeddings(counts, vocab, dim=dim, alpha=alpha, method=solver,
+                           max_iter=max_iter, tol=1e-4, seed=seed)
+    return kv
+
