@@ -26,12 +26,12 @@ that a reader can judge.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import tempfile
 import time
 
+from wvlib.benchmarks import run_in_child
 from wvlib.benchmarks.ppmi import (BLAS_THREAD_VARIABLES, _cpu_seconds,
                                    _current_rss_bytes, _load_average, _peak_rss_bytes)
 
@@ -105,23 +105,6 @@ def measure_jit() -> dict:
         cpu.append(time.process_time() - cpu_start)
     return dict(import_seconds=imported, first_seconds=times[0],
                 second_seconds=times[1], first_cpu_seconds=cpu[0])
-
-
-def _in_child(function, *args, env=None):
-    """Run ``function(*args)`` in a new "spawn" process with extra environment
-    variables."""
-    saved = {name: os.environ.get(name) for name in (env or {})}
-    os.environ.update(env or {})
-    try:
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(1) as pool:
-            return pool.apply(function, args)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # --------------------------------------------------------------------------------------
@@ -248,13 +231,13 @@ def run(args) -> int:
     if not args.no_jit:
         print("JIT: cold and warm cache ...", file=sys.stderr, flush=True)
         with tempfile.TemporaryDirectory() as empty:
-            cold = _in_child(measure_jit, env=dict(env, NUMBA_CACHE_DIR=empty))
-        _in_child(measure_jit, env=env)             # fills the ordinary cache if needed
-        jit = dict(cold=cold, warm=_in_child(measure_jit, env=env))
+            cold = run_in_child(measure_jit, env=dict(env, NUMBA_CACHE_DIR=empty))
+        run_in_child(measure_jit, env=env)             # fills the ordinary cache if needed
+        jit = dict(cold=cold, warm=run_in_child(measure_jit, env=env))
     results = {}
     for method in [args.only] if args.only else ["glove", "ppmi"]:
         print(f"{method} ...", file=sys.stderr, flush=True)
-        results[method] = _in_child(measure, method, options, env=env)
+        results[method] = run_in_child(measure, method, options, env=env)
     options["load"] = (load_before, _load_average())
     print(_format(results, jit, options))
     return 0

@@ -24,11 +24,12 @@ calls so that the table can show where the time goes.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import resource
 import sys
 import time
+
+from wvlib.benchmarks import run_in_child
 
 GENSIM_SETTINGS = dict(sg=1, vector_size=100, window=5, negative=5, epochs=5, workers=2)
 
@@ -132,19 +133,9 @@ def _in_child(method: str, options: dict, evaluate: bool) -> dict:
     """Run :func:`measure` in a new "spawn" process (its own, fresh peak RSS). With
     ``options["blas_threads"]`` the child's BLAS thread pools are limited by environment
     variables, which must be set before the child imports numpy."""
-    saved = {name: os.environ.get(name) for name in BLAS_THREAD_VARIABLES}
-    if options["blas_threads"]:
-        os.environ.update({name: str(options["blas_threads"]) for name in saved})
-    try:
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(1) as pool:
-            return pool.apply(measure, (method, options, evaluate))
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    env = ({name: str(options["blas_threads"]) for name in BLAS_THREAD_VARIABLES}
+           if options["blas_threads"] else {})
+    return run_in_child(measure, method, options, evaluate, env=env)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def add_arguments(parser) -> None:
     for name, value in SETTINGS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=type(value),
                             default=value,
-                            help=f"for both libraries (default: %(default)s)")
+                            help="for both libraries (default: %(default)s)")
     parser.add_argument("--restrict-vocab", type=int, default=30000,
                         help="analogies: only the N most frequent words "
                              "(default: %(default)s)")
