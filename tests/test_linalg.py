@@ -259,3 +259,18 @@ def test_two_thread_sparse_products_give_bit_for_bit_the_same_svd(monkeypatch):
     two = linalg.truncated_svd(A, 5, seed=1)
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a, b)
+
+
+def test_single_precision_products_agree_with_double():
+    """dtype=float32 (the PPMI pipeline's choice) changes the singular values only at float32's
+    resolution, and the same subspace is found; bad dtypes are named."""
+    import scipy.sparse as sp
+    from wvlib.linalg import truncated_svd
+    A = sp.random(400, 300, density=0.05, random_state=3, format="csr")
+    U64, s64, Vt64 = truncated_svd(A, 10, seed=0)
+    U32, s32, Vt32 = truncated_svd(A, 10, seed=0, dtype=np.float32)
+    assert U32.dtype == np.float64 and s32.dtype == np.float64
+    np.testing.assert_allclose(s32, s64, rtol=1e-5)
+    np.testing.assert_allclose(np.abs(U32.T @ U64), np.eye(10), atol=1e-3)
+    with pytest.raises(ValueError, match="dtype must be numpy.float64 or numpy.float32"):
+        truncated_svd(A, 10, dtype=np.int64)

@@ -262,9 +262,13 @@ def test_pipeline_equals_its_steps(lee):
                         weighting="harmonic")
     vocab = Vocabulary.build(lee.documents, min_count=5)
     counts = cooccurrence_matrix(lee.documents, vocab, window=3, weighting="harmonic")
-    expected = ppmi_svd_embeddings(counts, vocab.words, dim=20, alpha=0.75, shift=2, eig=0.5)
+    expected = ppmi_svd_embeddings(counts, vocab.words, dim=20, alpha=0.75, shift=2, eig=0.5,
+                                   dtype=np.float32)       # the pipeline's precision
     assert list(kv.index_to_key) == list(vocab.words)
     np.testing.assert_allclose(kv.vectors, expected.vectors)
+    # and single-precision products change the vectors only at float32's resolution
+    double = ppmi_svd_embeddings(counts, vocab.words, dim=20, alpha=0.75, shift=2, eig=0.5)
+    np.testing.assert_allclose(kv.vectors, double.vectors, rtol=0, atol=1e-4)
 
 
 def test_pipeline_is_deterministic_and_bad_input(lee):

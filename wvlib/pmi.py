@@ -268,7 +268,7 @@ def vectors_from_svd(U, s, Vt=None, *, eig: float = 0.5,
 
 def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0.75,
                         shift: float = 1.0, eig: float = 0.5, add_context: bool = False,
-                        seed=0, method: str = "randomized"):
+                        seed=0, method: str = "randomized", dtype=np.float64):
     """Word vectors from a truncated SVD of the (shifted) PPMI matrix.
 
     Parameters
@@ -297,6 +297,8 @@ def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0
         Seed of the randomized SVD.
     method : {"randomized", "reference"}, default "randomized"
         Passed to :func:`wvlib.linalg.truncated_svd`.
+    dtype : {numpy.float64, numpy.float32}, default numpy.float64
+        Precision of the randomized SVD's products (see :func:`wvlib.linalg.truncated_svd`).
 
     Returns
     -------
@@ -323,7 +325,7 @@ def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0
     check_choice(method, "method", ("randomized", "reference"))
 
     ppmi = pmi_matrix(counts, alpha=alpha, shift=shift, positive=True)
-    U, s, Vt = truncated_svd(ppmi, dim, method=method, seed=seed)
+    U, s, Vt = truncated_svd(ppmi, dim, method=method, seed=seed, dtype=dtype)
     return KeyedVectors(words, vectors_from_svd(U, s, Vt, eig=eig, add_context=add_context))
 
 
@@ -390,5 +392,8 @@ def train_ppmi_svd(corpus, *, dim=None, window: int = DEFAULT_WINDOW,
     counts = cooccurrence_matrix(documents, vocab, window=window, symmetric=True,
                                  weighting=weighting, dynamic_window=dynamic_window,
                                  seed=seed, verbose=verbose)
+    # The vectors are written in float32 (word2vec format): products in float32 change them by
+    # about 1e-6 relative and make the SVD about twice as fast.
     return ppmi_svd_embeddings(counts, vocab.words, dim=dim, alpha=alpha, shift=shift,
-                               eig=eig, add_context=add_context, seed=seed)
+                               eig=eig, add_context=add_context, seed=seed,
+                               dtype=np.float32)
