@@ -251,3 +251,48 @@ def test_bad_inputs_name_the_argument():
         cooccurrence_matrix(docs, ["a", "b", "c"])
     with pytest.raises(TypeError, match="vocab"):
         cooccurrence_matrix(docs, Corpus("c", docs))
+
+
+@pytest.mark.parametrize("weighting, n_words, code_type", [
+    ("uniform", 300, np.uint32), ("harmonic", 300, np.uint32),
+    ("uniform", 70_000, np.uint64),        # 2 x 17 bits of word ids
+    ("harmonic", 20_000, np.uint64),       # 2 x 15 bits + 4 bits of distance
+])
+def test_pair_codes_of_32_and_64_bits_count_the_same(monkeypatch, weighting, n_words,
+                                                      code_type):
+    """Pairs are counted as sorted integer codes (centre, context, distance bits); large
+    vocabularies need 64-bit codes. Both are checked against counting pairs in a dict, and the
+    result is canonical CSR (sorted column indices, no duplicates)."""
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(n_words)]
+    tokens = np.concatenate([rng.permutation(n_words), rng.integers(0, n_words, n_words // 4)])
+    cuts = np.sort(rng.choice(len(tokens), 150, replace=False))       # 151 documents
+    docs = [[words[i] for i in part] for part in np.split(tokens, cuts) if len(part)]
+    vocab = Vocabulary.build(docs)
+    assert len(vocab) == n_words
+    seen_types = []
+    original = cooc_module._sum_pair_codes
+
+    def spy(codes, *args):
+        seen_types.append(codes.dtype)
+        return original(codes, *args)
+
+    monkeypatch.setattr(cooc_module, "_sum_pair_codes", spy)
+    window = 10 if weighting == "harmonic" else 2        # (the distance bits need 10)
+    M = cooccurrence_matrix(docs, vocab, window=window, weighting=weighting)
+    assert seen_types == [np.dtype(code_type)]
+
+    expected = {}
+    for doc in docs:
+        ids = [vocab.index[t] for t in doc]
+        for i in range(len(ids)):
+            for j in range(i + 1, min(i + window, len(ids) - 1) + 1):
+                weight = 1.0 if weighting == "uniform" else 1.0 / (j - i)
+                for pair in ((ids[i], ids[j]), (ids[j], ids[i])):
+                    expected[pair] = expected.get(pair, 0.0) + weight
+    assert M.has_canonical_format and M.dtype == np.float64
+    coo = M.tocoo()
+    got = dict(zip(zip(coo.row.tolist(), coo.col.tolist()), coo.data.tolist()))
+    assert got.keys() == expected.keys()
+    np.testing.assert_allclose([got[p] for p in expected], list(expected.values()),
+                               rtol=1e-12)

@@ -255,7 +255,12 @@ def test_two_thread_sparse_products_give_bit_for_bit_the_same_svd(monkeypatch):
     monkeypatch.setattr(linalg._RowBlocks, "MIN_NNZ", 10**12)        # never split
     one = linalg.truncated_svd(A, 5, seed=1)
     monkeypatch.setattr(linalg._RowBlocks, "MIN_NNZ", 1)             # always split
-    assert linalg._RowBlocks(A).blocks is not None
+    blocks = linalg._RowBlocks(A, pool=None).blocks
+    assert blocks is not None
+    # the blocks are views of A's arrays (no copy), with about half of the nonzeros each
+    assert all(np.shares_memory(b.data, A.data) and np.shares_memory(b.indices, A.indices)
+               for b in blocks)
+    assert abs(blocks[0].nnz - blocks[1].nnz) <= 2 * np.diff(A.indptr).max()
     two = linalg.truncated_svd(A, 5, seed=1)
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a, b)

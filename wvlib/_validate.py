@@ -66,12 +66,14 @@ def check_choice(value, name: str, choices) -> str:
 
 
 def check_matrix(A, name: str, *, allow_sparse: bool = True, square: bool = False,
-                 dtype=np.float64):
+                 dtype=np.float64, copy_sparse: bool = True):
     """Validate a 2-D numeric matrix (dense array-like or ``scipy.sparse``).
 
     Returns a float ``ndarray`` or a CSR matrix of ``dtype``. Raises ``ValueError`` for a wrong
     number of dimensions, an empty matrix, non-numeric or non-finite entries, and ``TypeError``
-    for sparse input where only dense is accepted.
+    for sparse input where only dense is accepted. A sparse result is a copy that the caller may
+    modify, unless ``copy_sparse=False`` (for callers that only read it: then it may share its
+    arrays with ``A``).
     """
     if _is_sparse(A):
         import scipy.sparse as sp
@@ -81,7 +83,7 @@ def check_matrix(A, name: str, *, allow_sparse: bool = True, square: bool = Fals
         A = sp.csr_matrix(A)
         if not np.issubdtype(A.dtype, np.number) or np.issubdtype(A.dtype, np.complexfloating):
             raise ValueError(f"{name} must hold real numbers, got dtype {A.dtype}")
-        A = A.astype(dtype)
+        A = A.astype(dtype, copy=copy_sparse)
         if not np.all(np.isfinite(A.data)):
             raise ValueError(f"{name} contains NaN or infinite entries")
     else:

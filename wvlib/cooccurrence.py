@@ -32,10 +32,14 @@ How it is computed
 No Python loop runs over tokens. All in-vocabulary token ids are concatenated into one array
 ``ids``, next to an array ``doc`` that says which document each position belongs to. For every
 distance ``d = 1..window`` the pairs at that distance are just two shifted slices,
-``ids[:-d]`` (centres) and ``ids[d:]`` (contexts), kept where ``doc[:-d] == doc[d:]``. The
-(centre, context, weight) triples of all distances go into a ``scipy.sparse`` COO matrix, whose
-conversion to CSR adds up repeated pairs. Long corpora are processed in chunks of positions so
-that memory stays bounded.
+``ids[:-d]`` (centres) and ``ids[d:]`` (contexts), kept where ``doc[:-d] == doc[d:]``. Each
+pair becomes one integer whose bits are, from high to low, the centre, the context and
+``d - 1`` (no distance bits when every pair weighs 1), so that one sort of the codes of all distances puts equal
+pairs next to each other, row by row and column by column: a run of equal pairs is one entry of
+the matrix, its value the sum of the runs' weights, and the sorted runs are already the CSR
+layout. (For a vocabulary of up to 65,536 words the codes are 32-bit integers, and NumPy sorts
+those several times faster than SciPy sums the (row, column, weight) triples of a COO matrix.) Long corpora are processed in chunks of positions so that memory stays
+bounded.
 
 >>> from wvlib.corpus import Vocabulary
 >>> docs = [["a", "b", "c"], ["c", "a", "c"]]
@@ -64,11 +68,6 @@ WEIGHTINGS = ("uniform", "harmonic")
 # they are summed into the result. Small enough for text8 (17M tokens) on a laptop.
 _CHUNK_POSITIONS = 2_000_000
 _MAX_BUFFERED_PAIRS = 20_000_000
-
-
-def _distance_weight(d: int, weighting: str) -> float:
-    """Weight of a pair at distance ``d``: 1 ("uniform") or 1/d ("harmonic")."""
-    return 1.0 if weighting == "uniform" else 1.0 / d
 
 
 def context_window_weights(window: int = 5, weighting: str = "uniform",
@@ -187,18 +186,30 @@ def cooccurrence_matrix(documents, vocab, *, window=5, symmetric=True, weighting
     ids, doc = _flatten(documents, vocab)
     n = len(ids)
     reach = _effective_windows(n, window, rng) if dynamic_window else None
+    # The distance is part of a pair's code (in its low bits) only when it changes the weight.
+    distance_bits = (window - 1).bit_length() if weighting == "harmonic" else 0
+    word_bits = max(V - 1, 1).bit_length()
+    code_type = np.uint32 if 2 * word_bits + distance_bits <= 32 else np.uint64
 
-    total = sp.csr_matrix((V, V), dtype=np.float64)
-    rows, cols, vals = [], [], []
-    n_buffered = 0
+    total = None
+    codes, n_buffered = [], 0
+
+    def pair_codes(centre, context, d):
+        code = centre.astype(code_type)
+        code <<= word_bits
+        code |= context.astype(code_type)
+        if distance_bits:
+            code <<= distance_bits
+            code |= d - 1
+        return code
 
     def flush():
-        nonlocal total, rows, cols, vals, n_buffered
-        if rows:
-            coo = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows),
-                                                        np.concatenate(cols))), shape=(V, V))
-            total = total + coo.tocsr()  # tocsr() sums the duplicate (row, col) entries
-        rows, cols, vals, n_buffered = [], [], [], 0
+        nonlocal total, codes, n_buffered
+        if codes:
+            counts = _sum_pair_codes(np.concatenate(codes), V, word_bits, distance_bits,
+                                     weighting)
+            total = counts if total is None else total + counts
+        codes, n_buffered = [], 0
 
     starts = range(0, max(n, 1), _CHUNK_POSITIONS)
     with progress(total=len(starts) * window, desc="co-occurrence", unit="distance",
@@ -211,29 +222,58 @@ def cooccurrence_matrix(documents, vocab, *, window=5, symmetric=True, weighting
                 right = slice(left.start + d, left.stop + d)
                 same_doc = doc[left] == doc[right]
                 centre, context = ids[left][same_doc], ids[right][same_doc]
-                weight = _distance_weight(d, weighting)
 
                 # The left token as centre, the right token as context ...
-                keep = slice(None) if reach is None else reach[left][same_doc] >= d
-                rows.append(centre[keep])
-                cols.append(context[keep])
-                vals.append(np.full(len(rows[-1]), weight))
-                n_buffered += len(rows[-1])
+                if reach is None:
+                    codes.append(pair_codes(centre, context, d))
+                else:
+                    keep = reach[left][same_doc] >= d
+                    codes.append(pair_codes(centre[keep], context[keep], d))
+                n_buffered += len(codes[-1])
                 if symmetric and reach is not None:
                     # ... and the right token as centre, with its own dynamic window. (With a
                     # fixed window the reverse pairs are added at the end as the transpose.)
                     keep = reach[right][same_doc] >= d
-                    rows.append(context[keep])
-                    cols.append(centre[keep])
-                    vals.append(np.full(len(rows[-1]), weight))
-                    n_buffered += len(rows[-1])
+                    codes.append(pair_codes(context[keep], centre[keep], d))
+                    n_buffered += len(codes[-1])
                 if n_buffered >= _MAX_BUFFERED_PAIRS:
                     flush()
                 bar.update(1)
     flush()
+    if total is None:                       # no pair at all (every document has one token)
+        total = sp.csr_matrix((V, V), dtype=np.float64)
     if symmetric and reach is None:
         # every pair seen from the right is also seen from the left with the same weight, so
         # the symmetric matrix is R + Rᵀ: half the pairs to sort than counting both directions
         total = (total + total.T).tocsr()
     total.sum_duplicates()
     return total
+
+
+def _sum_pair_codes(codes, V: int, word_bits: int, distance_bits: int,
+                    weighting: str) -> sp.csr_matrix:
+    """The ``V × V`` CSR matrix of the pairs encoded in ``codes``: bits ``centre | context |
+    d - 1`` (see the module docstring).
+
+    After sorting, each run of equal ``code >> distance_bits`` is one (row, column) entry whose
+    value is the sum of its pairs' weights; the runs come in row-major order, so the entries are
+    the CSR arrays directly (column indices sorted, no duplicates)."""
+    if len(codes) == 0:
+        return sp.csr_matrix((V, V), dtype=np.float64)
+    codes.sort()
+    one = codes.dtype.type
+    keys = codes >> one(distance_bits) if distance_bits else codes    # centre | context
+    first = np.empty(len(keys), dtype=bool)              # where a run of equal pairs starts
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    run_starts = np.flatnonzero(first)
+    if distance_bits == 0:                               # every pair weighs 1: a run's length
+        values = np.diff(np.append(run_starts, len(keys))).astype(np.float64)
+    else:                                                # pair weight 1/d, summed over the run
+        weights = context_window_weights(1 << distance_bits, weighting)
+        values = np.add.reduceat(weights[codes & one((1 << distance_bits) - 1)], run_starts)
+    pairs = keys[run_starts]
+    rows = pairs >> one(word_bits)                       # sorted, so rows start by searching
+    cols = (pairs & one((1 << word_bits) - 1)).astype(np.int32)
+    indptr = np.searchsorted(rows, np.arange(V + 1, dtype=rows.dtype))
+    return sp.csr_matrix((values, cols, indptr), shape=(V, V))

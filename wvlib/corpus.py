@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import collections
 import itertools
+import operator
 import os
 import re
 import zipfile
@@ -250,11 +251,13 @@ class Vocabulary:
         counter = collections.Counter(itertools.chain.from_iterable(documents))
         if not counter:
             raise ValueError("documents contain no tokens: pass at least one non-empty document")
-        items = sorted(counter.items(), key=lambda wc: (-wc[1], wc[0]))
-        kept = [(w, c) for w, c in items if c >= min_count]
+        # Drop the rare words first (most of them), then sort what is left: alphabetically,
+        # then (stably) by decreasing count.
+        kept = sorted((w, c) for w, c in counter.items() if c >= min_count)
         if not kept:
             raise ValueError(f"min_count={min_count} leaves no words: the most frequent word "
-                             f"occurs {items[0][1]} times; lower min_count")
+                             f"occurs {max(counter.values())} times; lower min_count")
+        kept.sort(key=operator.itemgetter(1), reverse=True)   # reverse=True keeps ties in order
         if max_size is not None:
             kept = kept[:max_size]
         words = [w for w, _ in kept]

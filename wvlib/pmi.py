@@ -164,15 +164,17 @@ def pmi_matrix(counts, *, alpha: float = 1.0, shift: float = 1.0,
     col_sums = np.asarray(counts.sum(axis=0)).ravel()          # #(c)
     smoothed = col_sums ** alpha                               # #(c)**alpha (0 for unused c)
     log_Z = np.log(smoothed.sum())                             # log sum_c' #(c')**alpha
+    with np.errstate(divide="ignore"):       # log 0 of an empty row or column is never read
+        log_row, log_col = np.log(row_sums), alpha * np.log(col_sums)
 
     # Row index of every stored entry: row i owns data[indptr[i]:indptr[i+1]].
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     cols = counts.indices
-    pmi = (np.log(counts.data)
-           - np.log(row_sums[rows])
-           - alpha * np.log(col_sums[cols])
-           + log_Z
-           - np.log(shift))
+    # pmi = log #(w,c) - log #(w) - alpha log #(c) + log Z - log k, in place (one array of nnz)
+    pmi = np.log(counts.data)
+    pmi -= log_row[rows]
+    pmi -= log_col[cols]
+    pmi += log_Z - np.log(shift)
 
     result = sp.csr_matrix((pmi, cols.copy(), counts.indptr.copy()), shape=counts.shape)
     if positive:

@@ -63,6 +63,7 @@ import warnings
 
 import numpy as np
 
+from ._io import format_float32_rows
 from ._validate import check_choice, check_matrix, check_optional_positive_int, \
     check_positive_int, check_vector
 
@@ -326,8 +327,9 @@ class KeyedVectors:
     def save_word2vec_format(self, path, binary: bool = False) -> None:
         """Write the vectors in the word2vec text or binary format (see the module docstring).
 
-        Values are written as float32, the precision of the format: in text, with 9 significant
-        digits, enough to read back exactly the same float32 numbers.
+        Values are written as float32, the precision of the format: in text, in scientific
+        notation with 9 significant digits (``-1.23456789e-02``), enough to read back exactly
+        the same float32 numbers (see :func:`wvlib._io.format_float32_rows`).
 
         Parameters
         ----------
@@ -337,15 +339,12 @@ class KeyedVectors:
         path = _check_path(path, "path")
         n, d = self.vectors.shape
         rows = self.vectors.astype("<f4")
-        text_format = " ".join(["%.9g"] * d)
+        # (the vectors are finite: the constructor checks it)
+        numbers = [row.tobytes() for row in rows] if binary else format_float32_rows(rows)
         with open(path, "wb") as f:
             f.write(f"{n} {d}\n".encode("utf-8"))
-            for word, row in zip(self.index_to_key, rows):
-                if binary:
-                    f.write(word.encode("utf-8") + b" " + row.tobytes() + b"\n")
-                else:
-                    line = word + " " + text_format % tuple(row.tolist()) + "\n"
-                    f.write(line.encode("utf-8"))
+            f.writelines(word.encode("utf-8") + b" " + row + b"\n"
+                         for word, row in zip(self.index_to_key, numbers))
 
     @classmethod
     def load_word2vec_format(cls, path, binary: bool = False, limit=None) -> "KeyedVectors":
