@@ -72,6 +72,9 @@ SUBSTITUTES = {
     "wvlib bench word2vec": (
         [["wvlib", "bench", "word2vec", "--corpus", "lee", "--seeds", "1", "--epochs", "1"]],
         "three seeds of wvlib and gensim on enwiki-sample take minutes: one seed on lee"),
+    "wvlib bench process": (
+        [["wvlib", "bench", "process", "--corpus", "lee", "--tokens", "3000", "--pairs", "1"]],
+        "nine pairs of whole processes on 350k tokens take about 80 s: one pair on 3k tokens"),
     "wvlib book build --cached": (
         [["wvlib", "book", "build", "--help"]],
         "a book build takes minutes; tests/test_book.py (marked slow) runs it"),

@@ -6,7 +6,8 @@
     wvlib neighbors FILE WORD [--topn N]
     wvlib corpus NAME_OR_PATH [--min-count N] [--window W] [--json] [--encoding E]
     wvlib course assign [--check] | grade ... | gradescope ...
-    wvlib bench svd|ppmi [options]
+    wvlib bench svd|ppmi|glove|word2vec|process [options]
+    wvlib compare [--corpus NAME_OR_PATH]
     wvlib book build
 
 Run any of them with ``--help`` for the details.
@@ -27,6 +28,8 @@ BENCHMARKS = {
     "word2vec": ("wvlib.benchmarks.word2vec",
                  "word2vec (skip-gram, CBOW) against gensim, same corpus and settings"),
     "glove": ("wvlib.benchmarks.glove", "GloVe next to PPMI-SVD on the same counts"),
+    "process": ("wvlib.benchmarks.process",
+                "whole-process time of `wvlib train` against gensim's skip-gram, paired runs"),
 }
 
 COURSE_COMMANDS = {

@@ -58,9 +58,10 @@ from .methods import METHODS, adapt_dim, validates
 #   alpha 0.5 / 1:            0.49 / 0.535              (alpha 1: analogies 0.069)
 #   uniform weighting:        0.536 (SimLex 0.222, analogies 0.071); + dynamic window: 0.46
 #   add_context:              0.531 (analogies 0.072)
-# Speed: on an idle 2-core machine the whole `wvlib train ppmi-svd` process takes about 0.37x
-# the time of gensim's skip-gram process on the same 350k-token file (median of 9 paired runs;
-# it was 0.55x before the symmetric counting, LU power iterations and float32 products);
+# Speed: on a 2-core machine the whole `wvlib train ppmi-svd` process takes about 0.28x the
+# time of gensim's skip-gram process on the same 350k-token file (`wvlib bench process`: median
+# of 9 paired runs; 0.55x before the symmetric counting, LU power iterations and float32
+# products, 0.37x before the sorted pair codes and the vectorized text writer);
 # window 8 with dim 75 scores the same within noise (WordSim-353 0.517, SimLex-999 0.226,
 # analogies 0.081) in less time.
 # The declaration (types, bounds, defaults, help) is in wvlib/methods.py; the constants below
