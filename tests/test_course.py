@@ -181,6 +181,102 @@ def test_install_cell_follows_the_books_repository_url(tmp_path, capsys):
         assign(sol, ex)
 
 
+CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapters_start_with_the_hidden_guarded_install(path, monkeypatch):
+    """The book's Colab button opens a chapter's source notebook: its first code cell installs
+    wvlib from repository.url when it is missing (hidden on the page, a no-op elsewhere)."""
+    import yaml
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    chapter = nbformat.read(path, as_version=4)
+    first = next(cell for cell in chapter.cells if cell.cell_type == "code")
+    assert first.get("id") == "wvlib-install" and first.metadata.get("tags") == ["remove-cell"]
+    assert _run_in_ipython(first.source, monkeypatch, wvlib_missing=False) == []
+    calls = _run_in_ipython(first.source, monkeypatch, wvlib_missing=True)
+    assert calls == [f'install --quiet "wvlib @ git+{repo["url"]}@{repo.get("branch", "main")}"']
+
+
+# What a chapter may import: the standard library, wvlib and its dependencies (installed by
+# the install cell), and what Colab's Python always has. myst-nb is not there: chapters use
+# wvlib.book.glue, which falls back to showing the value.
+COLAB_PREINSTALLED = {"matplotlib", "pandas", "IPython"}
+WVLIB_DEPENDENCIES = {"numpy", "scipy", "sympy", "tqdm", "gensim", "numba", "pooch"}
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapters_import_only_what_the_install_cell_provides(path):
+    import ast
+    import sys
+    allowed = set(sys.stdlib_module_names) | WVLIB_DEPENDENCIES | COLAB_PREINSTALLED | {"wvlib"}
+    chapter = nbformat.read(path, as_version=4)
+    imported = set()
+    for cell in chapter.cells:
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(line for line in cell.source.splitlines()
+                         if not line.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    assert imported - allowed == set(), f"{path.name} imports {sorted(imported - allowed)}"
+
+
+def test_assign_stamps_and_checks_the_chapters_install_cells(tmp_path, capsys):
+    from wvlib.course.assign import install_cell_source, stamp_chapter
+    root = tmp_path / "copy"
+    sol, ex, book = root / "solutions", root / "exercises", root / "book"
+    sol.mkdir(parents=True)
+    book.mkdir()
+    (sol / SOLUTIONS[0].name).write_bytes(SOLUTIONS[0].read_bytes())
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    url = "https://github.com/teacher-x/my-course"
+    (root / "_config.yml").write_text(
+        config.replace("https://github.com/wvlib-course/word-embeddings-course", url))
+    chapter = nbformat.v4.new_notebook()
+    chapter.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(chapter, book / "01_demo.ipynb")
+    assert assign(sol, ex, check=True) == 1
+    assert "01_demo.ipynb: install cell missing" in capsys.readouterr().out
+    assert assign(sol, ex) == 0
+    stamped = nbformat.read(book / "01_demo.ipynb", as_version=4)
+    assert [c.cell_type for c in stamped.cells] == ["markdown", "code", "code"]
+    assert stamped.cells[1].source == install_cell_source(url, "main")
+    text = (book / "01_demo.ipynb").read_text()
+    assert assign(sol, ex, check=True) == 0
+    assert assign(sol, ex) == 0 and (book / "01_demo.ipynb").read_text() == text  # idempotent
+    # a moved or edited install cell is put back first and brought up to date
+    stamped.cells = [stamped.cells[0], stamped.cells[2], stamped.cells[1]]
+    stamped.cells[2].source = "old"
+    assert stamp_chapter(stamped, (url, "main")) is True
+    assert [c.source for c in stamped.cells[1:]] == [install_cell_source(url, "main"), "x = 1"]
+    assert stamp_chapter(stamped, (url, "main")) is False
+
+
+def test_glue_falls_back_to_showing_the_value_without_myst_nb(monkeypatch):
+    import builtins
+
+    import IPython.display
+
+    from wvlib.book import glue
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    real_import = builtins.__import__
+
+    def no_myst_nb(name, *args, **kwargs):
+        if name.startswith("myst_nb"):
+            raise ImportError("no myst_nb here (as on Colab)")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_myst_nb)
+    glue("answer", 42)
+    glue("hidden", 7, display=False)
+    assert shown == [42]
+
+
 def test_strip_solution_keeps_indentation_and_compiles():
     src = "def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n"
     out = strip_solution(src, "q1")

@@ -10,6 +10,8 @@ give the same site. This command only adds, around the very same ``jupyter-book 
 2. strict mode (``-W -n --keep-going``): any warning fails the build (a failing cell always
    does, ``nb_execution_raise_on_error`` is set in ``_config.yml``);
 3. one BLAS thread per notebook kernel.
+
+It also holds :func:`glue`, which the chapters call to hand computed numbers to their text.
 """
 from __future__ import annotations
 
@@ -80,3 +82,20 @@ def add_arguments(parser):
 
 def run(args) -> int:
     return build(ROOT, output=args.output and Path(args.output), cached=args.cached)
+
+
+def glue(name: str, value, display: bool = True) -> None:
+    """Hand ``value`` to the page's text as ``{glue:}`name``` (myst-nb's ``glue``).
+
+    In the book build this is myst-nb's ``glue``. Where myst-nb is not installed (a chapter
+    opened in Colab from the book's launch button) there is no page to hand the value to: the
+    value is only shown, if ``display``, so that the chapter runs the same.
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+            show(value)
+        return
+    myst_glue(name, value, display=display)

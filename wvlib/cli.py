@@ -201,7 +201,8 @@ def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
     p_course.register("action", "parsers", _LazySubParsers)
     course = p_course.add_subparsers(dest="course_command", metavar="COMMAND", required=True)
     lazies.append(course)
-    p = course.add_parser("assign", help="generate exercises/ from solutions/")
+    p = course.add_parser("assign", help="generate exercises/ from solutions/ (and the "
+                          "install cell of the chapters in book/)")
     p.add_argument("--check", action="store_true",
                    help="only verify that exercises/ is up to date (exit 1 if stale)")
     p.add_argument("--solutions", default="solutions")

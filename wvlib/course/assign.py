@@ -8,6 +8,10 @@ any fresh Python): when ``wvlib`` cannot be imported, ``%pip install`` installs 
 course's repository; where it is installed (the course's own environment, Binder, the grader)
 the cell does nothing. The repository is ``repository.url`` and ``repository.branch`` of the
 book's ``_config.yml`` next to ``solutions/``, so a teacher's copy installs from itself.
+
+The chapters (``book/*.ipynb``) get the same cell, for the book's Colab launch button: it is
+their first code cell, tagged ``remove-cell`` (the page does not show it). ``assign`` puts it
+there or brings it up to date, and ``--check`` reports a chapter whose cell is missing or stale.
 """
 from __future__ import annotations
 
@@ -97,6 +101,50 @@ def make_exercise(assignment: Assignment,
     return nb
 
 
+CHAPTER_INSTALL_CELL_ID = "wvlib-install"
+
+
+def stamp_chapter(nb, repository: tuple[str, str]) -> bool:
+    """Make the guarded install cell the first code cell of a chapter notebook (id
+    ``wvlib-install``, tagged ``remove-cell``), or bring it up to date. Returns True when
+    ``nb`` changed."""
+    source = install_cell_source(*repository)
+    tags = ["remove-cell"]
+    ids = [i for i, cell in enumerate(nb.cells) if cell.get("id") == CHAPTER_INSTALL_CELL_ID]
+    first_code = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"),
+                      len(nb.cells))
+    if ids == [first_code]:
+        cell = nb.cells[first_code]
+        if cell.source == source and cell.metadata.get("tags") == tags:
+            return False
+        cell.source, cell.metadata["tags"] = source, tags
+        return True
+    for i in reversed(ids):                      # misplaced or repeated: start again
+        del nb.cells[i]
+    first_code = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"),
+                      len(nb.cells))
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": tags})
+    cell["id"] = CHAPTER_INSTALL_CELL_ID
+    nb.cells.insert(first_code, cell)
+    return True
+
+
+def stamp_chapters(book_dir: Path, repository, *, check: bool, out=print) -> list[str]:
+    """:func:`stamp_chapter` on every ``book_dir/*.ipynb``; with ``check`` only list the
+    chapters that would change. Returns the problems found (``check``) or an empty list."""
+    problems = []
+    for path in sorted(Path(book_dir).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if not stamp_chapter(nb, repository):
+            continue
+        if check:
+            problems.append(f"{path}: install cell missing or out of date")
+        else:
+            path.write_text(serialize(nb), encoding="utf-8")
+            out(f"wrote {path} (install cell)")
+    return problems
+
+
 def serialize(nb) -> str:
     return nbformat.writes(nb) + ("" if nbformat.writes(nb).endswith("\n") else "\n")
 
@@ -143,12 +191,16 @@ def assign(solutions_dir="solutions", exercises_dir="exercises", *, check=False,
         else:
             orphan.unlink()
             out(f"removed {orphan} (no source)")
+    book_dir = config.parent / "book"
+    if repository is not None and book_dir.is_dir():
+        problems += stamp_chapters(book_dir, repository, check=check, out=out)
     if check:
         if problems:
-            out("exercises/ is stale — run `python -m wvlib course assign`:\n  "
-                + "\n  ".join(problems))
+            out("exercises/ or the chapters' install cells are stale — run "
+                "`python -m wvlib course assign`:\n  " + "\n  ".join(problems))
             return 1
-        out(f"exercises/ is up to date ({len(expected)} notebooks)")
+        out(f"exercises/ is up to date ({len(expected)} notebooks), and so are the chapters' "
+            f"install cells")
     return 0
 
 
