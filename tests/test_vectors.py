@@ -115,6 +115,17 @@ def test_dtype_copy_and_read_only():
         kv.vectors[0, 0] = 2.0
 
 
+def test_copy_false_hands_the_array_over():
+    V32 = np.ones((2, 3), dtype=np.float32)
+    kv = KeyedVectors(["a", "b"], V32, copy=False)
+    assert np.shares_memory(kv.vectors, V32) and not V32.flags.writeable
+    with pytest.raises(ValueError):
+        V32[0, 0] = 2.0                       # the trainer cannot change it behind kv's back
+    ints = np.ones((2, 3), dtype=int)         # what needs converting is still converted
+    kv = KeyedVectors(["a", "b"], ints, copy=False)
+    assert kv.vectors.dtype == np.float64 and ints.flags.writeable
+
+
 def test_normed_vectors_against_brute_force_and_zero_rows():
     V = np.array([[3.0, 4.0], [0.0, 0.0], [-1.0, 1.0]])
     kv = KeyedVectors(["a", "b", "c"], V)

@@ -583,6 +583,8 @@ def test_word2vec_vectors_load_in_gensim(tmp_path):
         g = GensimKV.load_word2vec_format(str(path), binary=binary)
         assert g.index_to_key == list(model.vocab.words)
         np.testing.assert_allclose(g.vectors, model.W_in, rtol=1e-6, atol=1e-7)
+    # one copy of the vectors in memory: W_in is wv.vectors (read-only)
+    assert model.W_in is model.wv.vectors and not model.W_in.flags.writeable
 
 
 @pytest.mark.parametrize("corpus, kwargs, words", [

@@ -485,7 +485,7 @@ class GloVe:
             vectors = self.W_ + self.Wt_
         else:
             vectors = self.W_.copy()
-        return KeyedVectors(self.words_, vectors)
+        return KeyedVectors(self.words_, vectors, copy=False)     # a new array: no copy
 
     def loss(self, cooc):
         """The exact loss ``J`` of the current parameters on ``cooc`` (NumPy)."""

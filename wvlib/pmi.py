@@ -331,7 +331,8 @@ def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0
 
     ppmi = pmi_matrix(counts, alpha=alpha, shift=shift, positive=True)
     U, s, Vt = truncated_svd(ppmi, dim, method=method, seed=seed, dtype=dtype)
-    return KeyedVectors(words, vectors_from_svd(U, s, Vt, eig=eig, add_context=add_context))
+    return KeyedVectors(words, vectors_from_svd(U, s, Vt, eig=eig, add_context=add_context),
+                        copy=False)                          # a new array: no copy
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,6 +82,10 @@ class KeyedVectors:
     vectors : array-like of shape (len(words), d)
         Row ``i`` is the vector of ``words[i]``. float32 input stays float32; anything else is
         stored as float64. The array is copied and made read-only.
+    copy : bool, default True
+        ``False``: a C-contiguous float32 or float64 ``vectors`` array is kept as it is, not
+        copied, and made read-only (for a trainer handing over its finished vectors, which then
+        need no second copy in memory); other input is still converted.
 
     Attributes
     ----------
@@ -101,7 +105,7 @@ class KeyedVectors:
     [('dog', 0.99...)]
     """
 
-    def __init__(self, words, vectors):
+    def __init__(self, words, vectors, *, copy: bool = True):
         if isinstance(words, str) or not hasattr(words, "__iter__"):
             raise TypeError(f"words must be a sequence of strings, got {type(words).__name__}")
         words = list(words)
@@ -123,7 +127,7 @@ class KeyedVectors:
         if checked.shape[0] != len(words):
             raise ValueError(f"vectors must have one row per word: got {checked.shape[0]} rows "
                              f"for {len(words)} words")
-        if np.may_share_memory(checked, vectors):
+        if copy and np.may_share_memory(checked, vectors):
             checked = checked.copy()
         checked = np.ascontiguousarray(checked)
         checked.flags.writeable = False

@@ -1140,7 +1140,7 @@ class Word2Vec:
     wv : wvlib.vectors.KeyedVectors
         Set by :meth:`fit`, as all attributes below: the input vectors W_in, one per
         vocabulary word.
-    W_in : numpy.ndarray (float32, |V|×d)
+    W_in : numpy.ndarray (float32, |V|×d), read-only: the same array as ``wv.vectors``
     W_out : numpy.ndarray (float32) or None
         syn1neg (|V|×d) with negative sampling, else syn1 (|V|−1 × d) of hierarchical
         softmax; ``None`` unless ``keep_context``. With both objectives, ``W_out_hs``
@@ -1300,13 +1300,14 @@ class Word2Vec:
         self.loss_history = history
         self.vocab = vocab
         self.tree = tree
-        self.W_in = W_in
         self.W_out = None
         self.W_out_hs = None
         if prm["keep_context"]:
             self.W_out = W_neg if prm["negative"] else W_hs
             self.W_out_hs = W_hs if prm["hs"] else None
-        self.wv = KeyedVectors(list(vocab.words), W_in)
+        # the vectors are handed over, not copied: W_in is wv.vectors (read-only from now on)
+        self.wv = KeyedVectors(list(vocab.words), W_in, copy=False)
+        self.W_in = self.wv.vectors
         return self
 
     @staticmethod
