@@ -24,7 +24,6 @@ algorithm as the original C code and gensim, fast enough for real corpora.
 from __future__ import annotations
 
 import heapq
-import math
 import numbers
 import time
 from dataclasses import dataclass, field

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import report as R
+from .sandbox import kill_process_group
 from .grade import Kits, Options, Submission, default_solutions, grading_key, \
     official_digest
 
@@ -214,14 +214,7 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the worker and everything it started (the sandboxed kernels die with it)."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+        kill_process_group(self.process)
 
     @property
     def alive(self) -> bool:

@@ -48,7 +48,7 @@ import importlib.util
 import math
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np

@@ -40,7 +40,7 @@ from jupyter_client.connect import write_connection_file
 from . import probe
 from .checks import KernelError, not_callable_error, not_implemented_error, raised_error, \
     undefined_error
-from .sandbox import Sandbox, Scratch, kernel_environment
+from .sandbox import Sandbox, Scratch, kernel_environment, kill_process_group
 
 #: Largest ZeroMQ message accepted from a kernel on the output channel (bigger: dropped) and on
 #: the reply channel (bigger: the request is treated as hung).
@@ -176,14 +176,7 @@ class KernelProcess:
         """Kill the kernel (and the sandbox around it) and close the connection."""
         if self.process is not None and not self._killed:
             self._killed = True
-            try:  # the whole process group: helpers the kernel started die with it
-                os.killpg(self.process.pid, 9)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+            kill_process_group(self.process)   # helpers the kernel started die with it
         if self.client is not None:
             if self._monitor is not None:
                 self.client.shell_channel.socket.disable_monitor()

@@ -244,6 +244,19 @@ class Sandbox:
         return args
 
 
+def kill_process_group(process: subprocess.Popen) -> None:
+    """Kill ``process`` and everything in its process group (it must have been started with
+    ``start_new_session=True``): a kernel's helpers, the sandbox around it. Then reap it."""
+    try:
+        os.killpg(process.pid, 9)                          # SIGKILL
+    except (ProcessLookupError, PermissionError):          # gone already / not ours any more
+        pass
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
 def _process_limit(margin: int = 256) -> int:
     """An ``RLIMIT_NPROC`` for a kernel run as the grader's own (non-root) user: the threads
     that user runs now plus ``margin`` (a fork bomb stops there). 0 (no limit) for root, whom

@@ -112,7 +112,7 @@ def expect_stored_entries(got, C, alpha, shift, what):
     expect(is_sparse is True, f"ppmi_sparse should return a scipy.sparse matrix, got a {fmt}. "
                               f"Hint: build the result from the CSR arrays (data, indices, "
                               f"indptr), never with a dense array")
-    expect_equal(fmt, "csr", f"the format of the matrix returned by ppmi_sparse",
+    expect_equal(fmt, "csr", "the format of the matrix returned by ppmi_sparse",
                  hint="return a CSR matrix (scipy.sparse.csr_matrix)")
     C = np.asarray(C, dtype=float)
     exp = pmi_dense(C, alpha=alpha, shift=shift, positive=True)
