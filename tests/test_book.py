@@ -22,6 +22,28 @@ def test_every_toc_entry_exists():
         assert matches, f"_toc.yml names {name}, which has no .md or .ipynb file"
 
 
+HIDDEN_TAGS = {"remove-cell", "remove-input"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "book").glob("*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_visible_code_lines_fit_the_page(path):
+    """The code a reader sees (cells not tagged to be removed) keeps lines to 88 characters;
+    the browser test checks that they fit the column without a sideways scroll."""
+    import unicodedata
+
+    import nbformat
+    long = []
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if cell.cell_type != "code" or HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
+            continue
+        for line in cell.source.splitlines():
+            columns = sum(not unicodedata.combining(ch) for ch in line)   # w̃ is one column
+            if columns > 88:
+                long.append(f"cell {i}: {columns} columns: {line}")
+    assert not long, "\n".join(long)
+
+
 def test_book_builds_with_every_page_and_figure(built_book):
     assert (built_book / "index.html").exists()
     for name in toc_files():
@@ -41,6 +63,13 @@ def test_chapters_with_code_have_rendered_figures(built_book):
             html = (built_book / f"{name}.html").read_text(encoding="utf-8")
             assert re.search(r'<img[^>]+src="[^"]+\.(png|svg)"', html), \
                 f"{name} draws figures but the page has none"
+
+
+def test_pages_show_plain_numbers_not_numpy_scalar_reprs(built_book):
+    """NumPy 2 prints a scalar in a list or tuple as ``np.float64(0.5)``: pages show numbers."""
+    found = {page.name: re.findall(r"np\.(?:float|int)\d+\([^)]*\)", page.read_text("utf-8"))
+             for page in (built_book / "book").glob("*.html")}
+    assert not {name: hits[:3] for name, hits in found.items() if hits}
 
 
 def test_build_has_no_execution_reports(built_book):

@@ -230,10 +230,22 @@ def check_links(page, rel, site_url, built_book, problems):
             problems.append(f"{rel}: broken internal link {href}")
 
 
+def check_code_fits(page, rel, problems):
+    """No code cell scrolls sideways at the browser's 1280-pixel width (code lines are at most
+    88 characters; wvlib.sphinxext sizes the code font so that they fit)."""
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('main div.cell_input pre'))"
+        ".filter(p => p.scrollWidth > p.clientWidth + 1)"
+        ".map(p => p.innerText.split('\\n').reduce((a, b) => b.length > a.length ? b : a))")
+    problems += [f"{rel}: a code cell scrolls sideways, its longest line: {line!r}"
+                 for line in wide]
+
+
 def test_every_page_works_in_a_browser_under_a_sub_path(built_book, site_url, browser):
     """Every page of the table of contents, the index and the search page, served from
     ``/REPO/`` like a GitHub Pages project site, offline: it loads with no console error and no
-    HTTP error, math is typeset, images load, internal links resolve under the sub-path."""
+    HTTP error, math is typeset, images load, internal links resolve under the sub-path, and no
+    code cell needs a sideways scroll."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     problems, typeset = [], 0
     for rel in book_pages(built_book) + ["genindex.html", "search.html"]:
@@ -243,6 +255,7 @@ def test_every_page_works_in_a_browser_under_a_sub_path(built_book, site_url, br
                                ".map(i => [i.getAttribute('src'), i.complete && i.naturalWidth])")
         problems += [f"{rel}: image {src} did not load" for src, ok in images if not ok]
         check_links(page, rel, site_url, built_book, problems)
+        check_code_fits(page, rel, problems)
         page.screenshot(path=str(ARTIFACTS / (rel.replace("/", "_") + ".png")), full_page=False)
         page.report()
         page.close()

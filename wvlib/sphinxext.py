@@ -84,6 +84,29 @@ def _mathjax_on_builder_inited(app):
     copy_mathjax(app.outdir)
 
 
+# -- code that fits the column -----------------------------------------------------------------
+#: The course keeps code lines to 88 characters. In the book theme's article column at a
+#: 1280-pixel-wide window (both sidebars shown: the narrowest full layout, 652 pixels of text)
+#: 88 characters of the default 14-pixel monospace need 742 pixels; at 12 pixels they need 636.
+#: The browser test checks that no code cell scrolls sideways at that width. Printed output
+#: longer than the column wraps instead of hiding behind a scroll bar.
+CODE_CSS = """\
+/* wvlib.sphinxext: code cells hold 88-character lines without scrolling (see CODE_CSS) */
+main div.cell_input pre, main div.highlight pre { font-size: 12px; }
+main div.cell_output pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+"""
+CSS_FILE = "wvlib.css"
+
+
+def _css_on_builder_inited(app):
+    if app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / CSS_FILE).write_text(CODE_CSS, encoding="utf-8")
+    app.add_css_file(CSS_FILE)
+
+
 # -- exercise launch links -------------------------------------------------------------------
 def exercise_launch_links(repository_url: str, branch: str, path: str, *,
                           binderhub_url: str = "", colab_url: str = "",
@@ -158,6 +181,7 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("builder-inited", _mathjax_on_builder_inited)
+    app.connect("builder-inited", _css_on_builder_inited)
     app.connect("doctree-resolved", _add_exercise_links)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
