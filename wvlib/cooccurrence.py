@@ -34,12 +34,12 @@ No Python loop runs over tokens. All in-vocabulary token ids are concatenated in
 distance ``d = 1..window`` the pairs at that distance are just two shifted slices,
 ``ids[:-d]`` (centres) and ``ids[d:]`` (contexts), kept where ``doc[:-d] == doc[d:]``. Each
 pair becomes one integer whose bits are, from high to low, the centre, the context and
-``d - 1`` (no distance bits when every pair weighs 1), so that one sort of the codes of all distances puts equal
-pairs next to each other, row by row and column by column: a run of equal pairs is one entry of
-the matrix, its value the sum of the runs' weights, and the sorted runs are already the CSR
-layout. (For a vocabulary of up to 65,536 words the codes are 32-bit integers, and NumPy sorts
-those several times faster than SciPy sums the (row, column, weight) triples of a COO matrix.) Long corpora are processed in chunks of positions so that memory stays
-bounded.
+``d - 1`` (no distance bits when every pair weighs 1). One sort of the codes of all distances
+puts equal pairs next to each other, row by row and column by column: a run of equal pairs is
+one entry of the matrix, its value the sum of its pairs' weights, and the sorted runs are
+already the CSR layout. (For a vocabulary of up to 65,536 words the codes are 32-bit integers,
+and NumPy sorts those several times faster than SciPy sums the (row, column, weight) triples of
+a COO matrix.) Long corpora are processed in chunks of positions so that memory stays bounded.
 
 >>> from wvlib.corpus import Vocabulary
 >>> docs = [["a", "b", "c"], ["c", "a", "c"]]
