@@ -49,6 +49,16 @@ def test_a_failing_command_is_reported_with_its_error():
         process.time_process([sys.executable, "-c", "import sys; sys.exit(3)"], env=None)
 
 
+def test_a_command_that_writes_much_to_stderr_does_not_stall():
+    """More than a pipe's buffer (64 KiB) on stderr, then its error is still reported."""
+    code = "import sys; sys.stderr.write('x' * 1_000_000 + 'the end'); sys.exit(2)"
+    with pytest.raises(RuntimeError, match=r"exit status 2:\nx*the end"):
+        process.time_process([sys.executable, "-c", code], env=None)
+    timing = process.time_process([sys.executable, "-c", "import sys; sys.stderr.write('y' * "
+                                   "1_000_000)"], env=None)
+    assert timing["seconds"] > 0 and timing["peak_mb"] > 0
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--pairs", "0"], "--pairs must be an integer >= 1"),
     (["--method", "nope"], "--method must be one of"),

@@ -60,7 +60,7 @@ def format_float32_rows(values) -> list:
     with 9 significant digits (``-1.23456789e-02``), separated by spaces.
 
     Nine significant digits are enough to read back exactly the same float32 number, and this is
-    what ``"%.9e"``-style formatting gives, computed for the whole matrix at once with integer
+    what ``"%.8e"`` formatting gives (one digit before the point, eight after), computed for the whole matrix at once with integer
     arithmetic instead of number by number (several times faster for a vocabulary's vectors).
 
     Why it is exact: for ``x`` with ``10**e <= |x| < 10**(e + 1)`` the nine digits are

@@ -138,9 +138,10 @@ class _RowBlocks:
             return self.A @ X
         out = np.empty((self.A.shape[0], X.shape[1]), dtype=np.result_type(self.A.dtype, X))
         split = self.blocks[0].shape[0]
+        rows = (slice(0, split), slice(split, None))        # where each block's product goes
 
         def product(i):
-            out[(slice(None, split), slice(split, None))[i]] = self.blocks[i] @ X
+            out[rows[i]] = self.blocks[i] @ X
 
         list(self.pool.map(product, (0, 1)))
         return out

@@ -59,18 +59,20 @@ def write_corpus_file(corpus: str, path, tokens=None) -> tuple:
 def time_process(command: list, env: dict) -> dict:
     """Run ``command`` to completion: wall seconds, CPU seconds (user + system) and peak
     resident memory (MB) of that process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-    # os.wait4 reaps the child and returns its own resource usage (not that of other children)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    error = child.stderr.read().decode(errors="replace")
-    child.stderr.close()
-    if child.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:4])} ... failed with exit status "
-                           f"{child.returncode}:\n{error[-2000:]}")
+    # stderr goes to a file, not a pipe: a pipe that nobody reads while we wait would stall a
+    # child that writes much to it
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        # os.wait4 reaps the child and returns its own resource usage (not other children's)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
+            raise RuntimeError(f"{' '.join(command[:4])} ... failed with exit status "
+                               f"{child.returncode}:\n{error[-2000:]}")
     rss_mb = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
     return dict(seconds=seconds, cpu_seconds=usage.ru_utime + usage.ru_stime, peak_mb=rss_mb)
 
