@@ -377,3 +377,27 @@ def test_method_declaration_matches():
     method = METHODS["fasttext"]
     assert method.load() is ft.train_fasttext
     assert method.model_file and json.dumps(method.defaults())
+
+
+def test_bench_fasttext_prints_the_table(capsys, monkeypatch):
+    from wvlib.benchmarks import fasttext as bench
+    from wvlib.cli import main
+    args = ["bench", "fasttext", "--max-documents", "3", "--seeds", "1", "--epochs", "1",
+            "--threads", "1", "--min-count", "2", "--bucket", "5000", "--dim", "10"]
+    assert main(args + ["--no-cpp"]) == 0
+    captured = capsys.readouterr()
+    table = captured.out
+    for row in ("words/s (whole call)", "words/s (training loop)", "peak memory (MB)",
+                "WordSim-353 rho", "SimLex-999 rho", "aims: words/s vs gensim",
+                "count of rarer word", "(SGNS has no vectors)"):
+        assert row in table, row
+    assert "C++ column left out: --no-cpp" in table and "gensim" in table
+    # without the wheel the column is left out with a note, not an error
+    monkeypatch.setattr(bench, "cpp_available",
+                        lambda: (False, "not importable (test)"))
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "C++ column left out: not importable (test)" in captured.out
+    assert "note: C++ column left out" in captured.err
+    assert main(["bench", "fasttext", "--bins", "5", "1"]) == 2
+    assert "--bins must be increasing" in capsys.readouterr().err

@@ -6,7 +6,7 @@
     wvlib neighbors FILE WORD [--topn N]
     wvlib corpus NAME_OR_PATH [--min-count N] [--window W] [--json] [--encoding E]
     wvlib course assign [--check] | grade ... | gradescope ...
-    wvlib bench svd|ppmi|glove|word2vec|process [options]
+    wvlib bench svd|ppmi|glove|word2vec|fasttext|process [options]
     wvlib compare [--corpus NAME_OR_PATH]
     wvlib book build
 
@@ -28,6 +28,8 @@ BENCHMARKS = {
     "word2vec": ("wvlib.benchmarks.word2vec",
                  "word2vec (skip-gram, CBOW) against gensim, same corpus and settings"),
     "glove": ("wvlib.benchmarks.glove", "GloVe next to PPMI-SVD on the same counts"),
+    "fasttext": ("wvlib.benchmarks.fasttext",
+                 "fastText against gensim and the C++ code; rare words against skip-gram"),
     "process": ("wvlib.benchmarks.process",
                 "whole-process time of `wvlib train` against gensim's skip-gram, paired runs"),
 }
