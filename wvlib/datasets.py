@@ -49,7 +49,7 @@ import zipfile
 from pathlib import Path
 
 from ._io import atomic_write
-from .corpus import tokenize
+from .tokens import tokenize
 from .progress import progress, progress_enabled
 
 __all__ = [
