@@ -32,9 +32,9 @@ import numpy as np
 
 from numba import prange
 
-from ._jit import njit, set_threads
-from .methods import validates
-from ._validate import check_choice, check_float, check_positive_int, check_random_state
+from .._jit import njit, set_threads
+from ..methods import validates
+from .._validate import check_choice, check_float, check_positive_int, check_random_state
 
 __all__ = [
     "sigmoid", "log_sigmoid", "softmax_loss_and_grads", "neg_sampling_loss_and_grads",
@@ -653,12 +653,12 @@ class SoftmaxModel:
     @property
     def wv(self):
         """The input vectors as :class:`wvlib.vectors.KeyedVectors`."""
-        from .vectors import KeyedVectors
+        from ..vectors import KeyedVectors
         return KeyedVectors(list(self.vocab.words), self.W_in)
 
 
 def _encode_corpus(corpus, vocab):
-    from .corpus import Vocabulary, as_documents
+    from ..corpus import Vocabulary, as_documents
     documents = as_documents(corpus, "corpus")
     if not any(len(doc) for doc in documents):
         raise ValueError("corpus is empty: pass at least one non-empty document")
@@ -1217,9 +1217,9 @@ class Word2Vec:
         -------
         self
         """
-        from .corpus import Vocabulary, as_documents
-        from .progress import progress
-        from .vectors import KeyedVectors
+        from ..corpus import Vocabulary, as_documents
+        from ..progress import progress
+        from ..vectors import KeyedVectors
 
         prm = self._checked_params()
         documents = as_documents(corpus, "corpus")
