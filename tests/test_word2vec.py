@@ -698,3 +698,12 @@ def test_kernel_helpers_are_public_documented_and_cached():
             assert obj.targetoptions.get("fastmath") and obj.targetoptions.get("nogil"), name
     assert {"sigmoid_and_loss", "lcg_next", "lcg_uniform", "lcg_below", "draw_negative",
             "neg_step", "hs_step", "train_job", "warm_up"} <= set(kernels.__all__)
+
+
+def test_public_table_builders_reject_bad_input():
+    with pytest.raises(ValueError, match="tree must be a HuffmanTree"):
+        w2v.huffman_arrays([[0, 1]])
+    with pytest.raises(ValueError, match="counts"):
+        w2v.alias_table([])
+    with pytest.raises(ValueError, match="power"):
+        w2v.alias_table([1, 2, 3], power=-1)

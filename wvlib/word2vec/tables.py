@@ -129,7 +129,20 @@ def build_huffman(counts) -> HuffmanTree:
 
 
 def huffman_arrays(tree):
-    """The tree's points and codes as padded 2-D arrays plus the code lengths."""
+    """The paths of a :class:`HuffmanTree` as arrays, for the compiled kernels.
+
+    Returns
+    -------
+    points : numpy.ndarray of int32, shape (V, max code length)
+        ``points[w, j]`` is the j-th inner node on word w's path (padded with 0).
+    codes : numpy.ndarray of int8, same shape
+        The branches taken (padded with 0).
+    lengths : numpy.ndarray of int32, shape (V,)
+        The length of each word's code.
+    """
+    if not isinstance(tree, HuffmanTree):
+        raise ValueError(f"tree must be a HuffmanTree (from build_huffman), got "
+                         f"{type(tree).__name__}")
     lengths = tree.code_lengths().astype(np.int32)
     width = int(lengths.max())
     points = np.zeros((len(tree.codes), width), dtype=np.int32)
