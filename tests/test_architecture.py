@@ -6,9 +6,10 @@ The import graph is built from the AST of every module of ``wvlib``: ``import`` 
 ``from ... import`` statements anywhere in a module (at the top, inside functions, under
 ``if``/``try``), relative and absolute, plus ``importlib.import_module("...")`` and
 ``__import__("...")`` with a literal name. ``from package import name`` is an edge to the
-submodule ``package.name`` when that is a module, else to the package. An edge to a package
-does not imply edges to the package's ``__init__`` of its parents (Python imports those too,
-but a submodule importing its sibling through the package is not a cycle of design).
+submodule ``package.name`` when that is a module, else to the package. Importing
+``a.b.c`` is an edge to ``a.b.c`` only, not to the ``__init__`` of ``a`` and ``a.b`` that
+Python runs first: a package's ``__init__`` re-exporting its modules, which import each other
+through relative imports, is not a cycle of design.
 
 Layers, top to bottom (an import may only point down, or sideways within a layer):
 
@@ -232,7 +233,7 @@ def _describe(cycle, graph) -> str:
 # --------------------------------------------------------------------------------------------
 # The tests
 # --------------------------------------------------------------------------------------------
-def test_the_graph_reader_sees_every_kind_of_import(tmp_path):
+def test_the_graph_reader_sees_every_kind_of_import():
     """The reader is itself tested: relative, absolute, function-level and dynamic imports
     all become edges, and a cycle through a function-level import is found."""
     source = ("from . import b\n"
