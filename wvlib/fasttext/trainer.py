@@ -51,13 +51,8 @@ from numba import prange
 from .._jit import njit, set_threads
 from .._validate import check_float, check_positive_int
 from ..methods import validates
-from ..word2vec import _alias_table as alias_table
-from ..word2vec import _below as lcg_below
-from ..word2vec import _draw_negative as draw_negative
-from ..word2vec import _lcg as lcg_next
-from ..word2vec import _neg_step as neg_step
-from ..word2vec import _subsample as subsample
-from ..word2vec import keep_probability
+from ..word2vec.kernels import draw_negative, lcg_below, lcg_next, neg_step, subsample
+from ..word2vec.tables import alias_table, keep_probability
 from .keyedvectors import FastTextKeyedVectors
 from .subwords import check_ngram_range, vocabulary_buckets
 
