@@ -310,8 +310,12 @@ def format_table(raw, opt) -> str:
             else f">= {row['low']:g}"
         sg = "—" if row["sgns_pairs"] < 3 else f"{row['sgns']:.3f}"
         ftx = "—" if row["fasttext_pairs"] < 3 else f"{row['fasttext']:.3f}"
-        diff = "(SGNS has no vectors)" if "difference" not in row else \
-            f"{row['difference']:+.3f} [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]"
+        if "difference" in row:
+            diff = f"{row['difference']:+.3f} [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]"
+        elif row["sgns_pairs"] == 0 and row["fasttext_pairs"] > 0:
+            diff = "(SGNS has no vectors)"
+        else:
+            diff = "(fewer than 3 pairs)"
         lines.append(f"{label:<22}{row['n_pairs']:>7}{sg:>10}{ftx:>10}{diff:>28}")
     try:
         lines.append("")
