@@ -383,7 +383,8 @@ def test_bench_fasttext_prints_the_table(capsys, monkeypatch):
     from wvlib.benchmarks import fasttext as bench
     from wvlib.cli import main
     args = ["bench", "fasttext", "--max-documents", "3", "--seeds", "1", "--epochs", "1",
-            "--threads", "1", "--min-count", "2", "--bucket", "5000", "--dim", "10"]
+            "--threads", "1", "--min-count", "2", "--bucket", "5000", "--dim", "10",
+            "--bins", "1", "2", "20"]          # count 1: below the minimum count
     assert main(args + ["--no-cpp"]) == 0
     captured = capsys.readouterr()
     table = captured.out
