@@ -794,6 +794,12 @@ def remote(tmp_path_factory):
         "def scalar():\n    return np.float64(0.5)\n"
         "def mutate(a):\n    a[:] = 0\n    return float(a.sum())\n"
         "def die():\n    import os\n    os._exit(3)\n"
+        "def check_gradient(f, grad, x):\n"
+        "    h = 1e-6\n"
+        "    numeric = np.array([(f(x + h * e) - f(x - h * e)) / (2 * h)\n"
+        "                        for e in np.eye(len(x))])\n"
+        "    return bool(np.allclose(numeric, grad(x), atol=1e-5))\n"
+        "def give_function():\n    return ok\n"
         "value = {'a': [1, 2.5], 'b': 'text'}\n")
     sandbox = prepare_sandbox([ROOT / "solutions"], [HIDDEN])
     session = NotebookSession([(0, code, False)], "t.ipynb", b"{}", sandbox, timeout_cell=3,
@@ -814,6 +820,31 @@ def test_remote_kernel_returns_plain_values(remote):
     assert k.has("ok") and not k.has("missing")
     x = np.ones(3)
     assert k.call("mutate", x) == 0.0 and x.sum() == 3
+
+
+def test_checks_can_hand_functions_to_the_learners_code(remote):
+    """KernelFunction: a gradient check must catch a planted bug — the check sends the loss
+    and a correct or a buggy gradient into the kernel as source; no function comes back."""
+    k, local = remote
+    loss = C.KernelFunction("def loss(x):\n    return float(np.sum(x ** 3))\n", "loss")
+    right = C.KernelFunction("def grad(x):\n    return 3 * x ** 2\n", "grad")
+    buggy = C.KernelFunction("def grad(x):\n    return 2 * x ** 2\n", "grad")
+    x = np.array([0.5, -1.0, 2.0])
+    for kernel in (k, local):
+        assert kernel.call("check_gradient", loss, right, x) is True
+        assert kernel.call("check_gradient", loss, buggy, x) is False
+        assert C.call_unmodified(kernel, "check_gradient", loss, right, x) is True
+    with pytest.raises(C.KernelError, match="cannot be sent back") as info:
+        k.call("give_function")
+    assert info.value.kind == "unserializable"
+    fd = P.open_folder(ROOT)
+    try:
+        with pytest.raises(P.ProtocolError, match="unknown type tag"):   # never in the grader
+            P.decode({"t": "function", "source": "def f():\n    pass\n", "name": "f"}, fd)
+    finally:
+        os.close(fd)
+    with pytest.raises(ValueError, match="function name"):
+        C.KernelFunction("x = 1", "not a name")
 
 
 def test_call_unmodified_judges_the_arguments_the_kernel_sends_back(remote):

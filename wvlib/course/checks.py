@@ -213,6 +213,39 @@ def load_check_file(path) -> list[Check]:
 # --------------------------------------------------------------------------------------------
 # Kernels
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KernelFunction:
+    """A function a check hands to the learner's function, given as source code: the grader
+    sends the source into the kernel, where it becomes a function (NumPy is ``np`` there).
+
+    For questions whose answer takes a function — a gradient check that must catch a planted
+    bug: ``k.call("gradient_check", KernelFunction(LOSS, "loss"), KernelFunction(BUGGY,
+    "grad"), x)``. Only checks send functions; a function never comes back (an answer that is
+    one is refused as unserializable). The learner's code can read the function it is given
+    (its code object), as it could read any argument."""
+    source: str
+    name: str
+
+    def __post_init__(self):
+        if not (isinstance(self.source, str) and isinstance(self.name, str)
+                and self.name.isidentifier()):
+            raise ValueError(f"KernelFunction needs source code and a function name, got "
+                             f"{self.name!r}")
+
+    def build(self):
+        """The function, defined in a fresh namespace that holds ``np`` and ``math``."""
+        namespace = {"np": np, "math": math}
+        exec(compile(self.source, f"<check function {self.name}>", "exec"), namespace)
+        function = namespace.get(self.name)
+        if not callable(function):
+            raise ValueError(f"the source of KernelFunction {self.name!r} does not define it")
+        return function
+
+
+def _built(value):
+    return value.build() if isinstance(value, KernelFunction) else value
+
+
 class LocalKernel:
     """Kernel proxy over a namespace (a notebook's ``globals()``).
 
@@ -251,6 +284,8 @@ class LocalKernel:
         if not callable(function):
             raise not_callable_error(name, type(function).__name__)
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        args = tuple(_built(a) for a in args)
+        kwargs = {key: _built(v) for key, v in kwargs.items()}
         try:
             return function(*args, **kwargs), list(args), kwargs
         except NotImplementedError:
@@ -550,12 +585,15 @@ def call_unmodified(kernel, name: str, *args, what: str = "", **kwargs):
     value, args_after, kwargs_after = kernel.call_inputs(name, *args, **kwargs)
     label = what or f"`{name}`"
     for i, (before, after) in enumerate(zip(args, args_after)):
+        if isinstance(before, KernelFunction):       # a function is not data
+            continue
         if not same_value(before, after):
             raise CheckFailed(f"{label} changed its argument {i + 1} in place: a function "
                               f"must not modify its inputs (work on a copy, e.g. "
                               f"np.array(x, dtype=float), or build a new array)")
     for key, before in kwargs.items():
-        if not same_value(before, kwargs_after.get(key)):
+        if not isinstance(before, KernelFunction) and \
+                not same_value(before, kwargs_after.get(key)):
             raise CheckFailed(f"{label} changed its argument `{key}` in place: a function must "
                               f"not modify its inputs")
     return value

@@ -89,13 +89,16 @@ def grading_secret(solutions: Path) -> bytes:
     path = Path(solutions) / "hidden" / KEY_FILE
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}.{os.urandom(4).hex()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            os.link(tmp, path)          # published whole, or not at all if another was first
         except FileExistsError:
-            pass                                   # another worker made it first
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(os.urandom(32).hex() + "\n")
+            pass
+        finally:
+            tmp.unlink()
     text = path.read_text(encoding="ascii").strip()
     if len(text) < 32 or any(c not in "0123456789abcdef" for c in text):
         raise ValueError(f"{path} is not a grading key (64 hexadecimal digits); delete it to "

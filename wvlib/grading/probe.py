@@ -147,6 +147,8 @@ class _Encoder:
                 raise Unserializable(f"a SymPy {type(value).__name__} that cannot be sent "
                                      f"exactly ({str(exc)[:200]})") from None
         key = (type(value).__module__, type(value).__name__)
+        if key == ("wvlib.course.checks", "KernelFunction"):   # a check's function, sent in
+            return {"t": "function", "source": str(value.source), "name": str(value.name)}
         if key in _WVLIB_PARTS:
             return {"t": "wvlib", "class": ".".join(key),
                     "parts": self.tree(_WVLIB_PARTS[key](value), depth + 1)}
@@ -244,8 +246,8 @@ def _parse_npy(raw: bytes, name: str) -> np.ndarray:
 
 
 class _Decoder:
-    def __init__(self, folder_fd: int, expected_files):
-        self.folder_fd = folder_fd
+    def __init__(self, folder_fd: int, expected_files, functions: bool = False):
+        self.folder_fd, self.functions = folder_fd, functions
         self.expected = set(expected_files) if expected_files is not None else None
         self.used, self.nodes, self.array_bytes = set(), 0, 0
 
@@ -324,6 +326,13 @@ class _Decoder:
             return self.wvlib_object(node, depth)
         if t == "sympy":
             return self.sympy_value(node.get("v"))
+        if t == "function" and self.functions:     # only in the kernel, for a check's call
+            from wvlib.course.checks import KernelFunction
+            try:
+                return KernelFunction(_typed(node.get("source"), str),
+                                      _typed(node.get("name"), str)).build()
+            except (SyntaxError, ValueError, TypeError) as exc:
+                raise ProtocolError(f"a check function that does not build: {exc}") from None
         raise ProtocolError(f"unknown type tag {t!r:.40}")
 
     def sympy_value(self, data):
@@ -417,14 +426,16 @@ def _float(text) -> float:
         raise ProtocolError("a malformed float") from None
 
 
-def decode(tree, folder_fd: int, files=None):
+def decode(tree, folder_fd: int, files=None, *, functions: bool = False):
     """Rebuild a value from its JSON tree, reading arrays from the folder open as ``folder_fd``.
 
-    ``files`` (optional) lists the array files the message may use. Raises
-    :class:`ProtocolError` on anything malformed or over a limit.
+    ``files`` (optional) lists the array files the message may use. ``functions``: accept the
+    functions a check sends (:class:`wvlib.course.checks.KernelFunction`) — in the kernel only;
+    the grader never accepts one. Raises :class:`ProtocolError` on anything malformed or over a
+    limit.
     """
     try:
-        return _Decoder(folder_fd, files).value(tree)
+        return _Decoder(folder_fd, files, functions).value(tree)
     except RecursionError:
         raise ProtocolError("the value is nested too deeply") from None
 
@@ -516,8 +527,8 @@ def _answer(request: dict, namespace: dict, folder_fd: int) -> dict:
         raise ProtocolError(f"unknown operation {op!r:.20}")
     if not callable(target):
         return {"status": "not-callable", "type": type(target).__name__}
-    args = decode(request.get("args"), folder_fd, request.get("files"))
-    kwargs = decode(request.get("kwargs"), folder_fd, request.get("files"))
+    args = decode(request.get("args"), folder_fd, request.get("files"), functions=True)
+    kwargs = decode(request.get("kwargs"), folder_fd, request.get("files"), functions=True)
     if not isinstance(args, tuple) or not isinstance(kwargs, dict):
         raise ProtocolError("arguments must be a tuple and a dict")
     try:
@@ -525,7 +536,9 @@ def _answer(request: dict, namespace: dict, folder_fd: int) -> dict:
         if request.get("return_args") is True:
             # the arguments as they are after the call: the grader compares them with what it
             # sent (checks.call_unmodified) — the judgement is not made here
-            value = [value, list(args), kwargs]
+            plain = lambda v: None if type(v).__name__ == "function" else v  # noqa: E731
+            value = [value, [plain(a) for a in args],
+                     {key: plain(v) for key, v in kwargs.items()}]
         return {"status": "ok", "value": value}
     except NotImplementedError:
         return {"status": "not-implemented"}
