@@ -28,7 +28,8 @@ Analogies: "a is to b as c is to ?" (``man : king :: woman : ?``)
         d* = argmax_{d not in {a, b, c}}  cos'(d, b) * cos'(d, c) / (cos'(d, a) + eps)
 
     where ``cos' = (1 + cos) / 2`` shifts cosines from [-1, 1] to [0, 1] (so that the product
-    is meaningful) and ``eps = 1e-6`` avoids division by zero. With several positive or negative
+    is meaningful) and ``eps = 1e-6`` avoids division by zero (gensim's value, used everywhere in
+    wvlib, so that the answers are gensim's; Levy & Goldberg's paper used 0.001). With several positive or negative
     words, all positive ``cos'`` are multiplied in the numerator and all negative ones in the
     denominator. A product balances the three terms: in 3CosAdd one large cosine can dominate
     the sum.
@@ -67,7 +68,9 @@ from ._io import format_float32_rows
 from ._validate import check_choice, check_matrix, check_optional_positive_int, \
     check_positive_int, check_vector
 
-# 3CosMul: added to the denominator so that it is never zero (Levy & Goldberg 2014; gensim).
+# 3CosMul: added to the denominator so that it is never zero. gensim's value (its
+# most_similar_cosmul), so that our answers are gensim's; Levy & Goldberg (2014) used 0.001.
+# The one value of the whole course: the chapters and evaluate use this constant.
 COSMUL_EPSILON = 1e-6
 
 
