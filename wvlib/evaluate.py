@@ -54,7 +54,10 @@ import numpy as np
 
 from ._validate import check_choice, check_positive_int
 # the named datasets are files shipped with gensim's test data: no download needed
-from .datasets import ANALOGY_DATASETS, WORD_PAIR_DATASETS, gensim_test_file
+from .datasets import ANALOGY_DATASETS
+from .datasets import check_word_pairs as _check_pairs
+from .datasets import dataset_path as _dataset_file
+from .datasets import read_word_pairs as _read_word_pairs
 from .progress import progress
 # moved to wvlib.stats; imported here so that ``from wvlib.evaluate import ...`` keeps working
 from .stats import paired_bootstrap_ci, split_pairs  # noqa: F401
@@ -108,36 +111,6 @@ def load_analogies(name_or_path="google") -> dict:
     return _read_analogies(name_or_path, "name_or_path")
 
 
-def _dataset_file(name_or_path, datasets: dict, argname: str) -> str:
-    """The file of a named dataset (shipped with gensim) or an existing path."""
-    if not isinstance(name_or_path, (str, os.PathLike)):
-        raise TypeError(f"{argname} must be a dataset name or a file path, got "
-                        f"{type(name_or_path).__name__}")
-    if isinstance(name_or_path, str) and name_or_path in datasets:
-        return os.fspath(gensim_test_file(datasets[name_or_path]))
-    if os.path.isfile(name_or_path):
-        return os.fspath(name_or_path)
-    names = ", ".join(repr(name) for name in datasets)
-    raise ValueError(f"{argname} must be one of {names} or the path of an existing file, "
-                     f"got {name_or_path!r}")
-
-
-def _read_word_pairs(name_or_path, argname: str) -> list:
-    path = _dataset_file(name_or_path, WORD_PAIR_DATASETS, argname)
-    pairs = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            if line.startswith("#") or not line.strip():
-                continue
-            fields = line.rstrip("\r\n").split("\t")
-            try:
-                if len(fields) != 3:
-                    raise ValueError
-                pairs.append((fields[0].strip(), fields[1].strip(), float(fields[2])))
-            except ValueError:
-                raise ValueError(f"{argname}: line {line_no} of {path} should be "
-                                 f"'word1<TAB>word2<TAB>score', got {line.rstrip()!r}") from None
-    return pairs
 
 
 def _read_analogies(name_or_path, argname: str) -> dict:
@@ -237,20 +210,6 @@ def evaluate_word_pairs(kv, pairs="wordsim353", restrict_vocab=300000,
     return dict(spearman=spearman, pearson=pearson, n_pairs=n_pairs, n_oov=n_oov,
                 oov_ratio=100.0 * n_oov / len(pairs))
 
-
-def _check_pairs(pairs) -> list:
-    if not isinstance(pairs, (list, tuple)):
-        raise TypeError(f"pairs must be a dataset name, a path or a list of (word1, word2, "
-                        f"score), got {type(pairs).__name__}")
-    if not pairs:
-        raise ValueError("pairs must hold at least one (word1, word2, score) triple, got none")
-    checked = []
-    for item in pairs:
-        if (not isinstance(item, (list, tuple)) or len(item) != 3
-                or not isinstance(item[0], str) or not isinstance(item[1], str)):
-            raise ValueError(f"pairs must hold (word1, word2, score) triples, got {item!r}")
-        checked.append((item[0], item[1], float(item[2])))
-    return checked
 
 
 # ---------------------------------------------------------------------------------------------

@@ -377,10 +377,10 @@ def analogy_units(questions) -> np.ndarray:
 
 
 def _pairs(pairs):
-    from .evaluate import _check_pairs, _read_word_pairs
+    from .datasets import check_word_pairs, read_word_pairs
     if isinstance(pairs, (str, os.PathLike)):
-        pairs = _read_word_pairs(pairs, "pairs")
-    return _check_pairs(pairs)
+        pairs = read_word_pairs(pairs, "pairs")
+    return check_word_pairs(pairs)
 
 
 def _check_fraction(dev_fraction):
