@@ -214,12 +214,13 @@ def _(k):
 @check("q4-cell-optimum", "your J' vanishes at your optimum, and your J'' is positive there")
 def _(k):
     import sympy
-    A, B, s = sympy.symbols("A B s", positive=True)
+    A, B, s = sympy.symbols("A B s")    # plain symbols: they travel to the kernel and back
     first, second = unpack(k.call("cell_derivatives", A, B, s), 2, "cell_derivatives",
                            ["J'", "J''"])
     first, second = exact(first, "J'(x)"), exact(second, "J''(x)")
-    expect(first.free_symbols <= {A, B, s} and second.free_symbols <= {A, B, s},
-           "write J' and J'' with A, B and s only")
+    names = {str(x) for x in first.free_symbols | second.free_symbols}
+    expect(names <= {"A", "B", "s"}, f"write J' and J'' with A, B and s only (yours use "
+                                     f"{sorted(names)})")
     s_star, curvature = unpack(k.call("cell_optimum", A, B), 2, "cell_optimum",
                                ["sigma(x*)", "J''(x*)"])
     s_star = exact(s_star, "sigma(x*)")
