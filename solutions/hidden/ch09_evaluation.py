@@ -104,7 +104,7 @@ def _(k):
         expect_equal([str(w) for w in got], library, "the same answer as most_similar_cosmul")
 
 
-@check("q2-cosmul", "epsilon matters when a candidate is opposite to a")
+@check("q2-cosmul", "epsilon matters when a candidate is opposite to a", core=True)
 def _(k):
     words = ["a", "a_star", "b", "opposite", "near"]
     vectors = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [-1.0, 0.0], [0.3, 1.0]])
