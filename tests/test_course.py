@@ -309,9 +309,10 @@ def _notebook(tmp_path, *sources):
 @pytest.mark.parametrize("sources, message", [
     (["x = 1"], "no graded question"),
     (["#| question: q1\n### BEGIN SOLUTION\n### END SOLUTION"], "points"),
-    (["#| question: q1\n#| points: 1\nx = 1"], "no '### BEGIN SOLUTION'"),
+    (["#| question: q1\n#| points: 1\n#| kind: judgement\nx = 1"], "no '### BEGIN SOLUTION'"),
     (["#| question: Q 1\n#| points: 1\n### BEGIN SOLUTION\n### END SOLUTION"], "question id"),
-    (["#| question: q1\n#| points: 1\n### BEGIN SOLUTION\n### END SOLUTION"] * 2, "repeated"),
+    (["#| question: q1\n#| points: 1\n#| kind: derivation\n### BEGIN SOLUTION\n"
+      "### END SOLUTION"] * 2, "repeated"),
     (["### BEGIN SOLUTION\n### END SOLUTION"], "outside a question"),
 ])
 def test_malformed_sources_are_reported(tmp_path, sources, message):

@@ -3,18 +3,37 @@
 They run in the grader's process: inputs drawn here go into the student's kernel, values come
 back as plain data, and the expected values are computed here by the reference code below
 (the two-table loss by ``wvlib.glove``, whose gradients tests/test_glove.py checks against
-central differences). Gradients are also checked against central differences of the
-student's *own* loss, on inputs the student has not seen, so that a loss and gradients that
-agree with each other but not with the question are told apart from a wrong gradient.
+central differences). Random inputs come from ``hidden_rng(k, ...)``: drawn afresh for every
+submission, the same on a rerun. Gradients are also checked against central differences of the
+student's *own* loss. ``public_values()`` gives the values the public checks compare against
+(``wvlib course assign`` stores them).
 """
+from pathlib import Path
+
 import numpy as np
 from scipy import stats
 
-from wvlib.course.checks import CheckFailed, check, expect, expect_close, expect_raises, \
-    expect_shape, expect_type
+from wvlib.course.checks import CheckFailed, call_unmodified, check, expect, expect_close, \
+    expect_raises, expect_shape, expect_type, hidden_rng
+from wvlib.course.public import ch05_glove as public
 from wvlib.glove import glove_loss_and_grads
 
-RNG_SEED = 20261205
+
+def notebook_values(*names):
+    """Variables that the solution notebook's given cells define (not the question cells, not
+    the check cells): the public checks use the notebook's own numbers."""
+    import nbformat
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "ch05_glove.ipynb", as_version=4)
+    import contextlib
+    import io
+    namespace = {"__name__": "__main__"}
+    for cell in nb.cells:
+        lines = cell.source.strip().splitlines()
+        if cell.cell_type == "code" and lines and not lines[0].startswith("#|") \
+                and not lines[-1].startswith("check("):
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(cell.source, "<notebook>", "exec"), namespace)
+    return [namespace[name] for name in names]
 
 
 # ---- references (instructor side) ------------------------------------------------------------
@@ -117,6 +136,44 @@ def random_batch(rng, V, d, n, *, diagonal=True, unused=True, repeat=True):
 
 
 # ---- q1-shared-grads --------------------------------------------------------------------------
+def public_values():
+    """The values the public checks compare against, on the public module's inputs."""
+    E, b = public.E_PUBLIC, public.B_PUBLIC
+    args1 = (E, b, public.ROWS_PUBLIC, public.COLS_PUBLIC, public.X_PUBLIC, 10.0, 0.75)
+    loss, grad_E, grad_b = shared_reference(*args1)
+    (word_E, word_b), _ = shared_mistakes(*args1)[0]
+    (half_E, _), _ = shared_mistakes(*args1)[1]
+    (fancy_E, _), _ = shared_mistakes(*args1)[2]
+    directions = np.random.default_rng(5)
+    args2 = (public.W_PUBLIC, public.C_PUBLIC, public.BT_PUBLIC, public.ROWS2, public.COLS2,
+             public.X2, 10.0, 0.75)
+    mistakes2 = [m for m, _ in best_biases_mistakes(*args2)]
+    p, g, G = public.PARAM, public.GRAD, public.GRAD_SQ
+    settings, train_loss, dev_gold, dev_scores = notebook_values("settings", "train_loss",
+                                                                 "dev_gold", "dev_scores")
+    return {
+        "q1/loss": loss, "q1/grad_E": grad_E, "q1/grad_b": grad_b,
+        "q1/grad_E-word-role-only": word_E, "q1/grad_b-word-role-only": word_b,
+        "q1/grad_E-half": half_E, "q1/grad_E-fancy-index": fancy_E,
+        "q1/direction-E": directions.normal(size=E.shape),
+        "q1/direction-b": directions.normal(size=b.shape),
+        "q2/biases": best_biases_reference(*args2),
+        "q2/biases-unweighted": mistakes2[0], "q2/biases-without-bt": mistakes2[1],
+        "q2/biases-of-x": mistakes2[3],
+        "q2/one-pair": best_biases_reference(public.W_PUBLIC, public.C_PUBLIC, public.BT_PUBLIC,
+                                             np.array([1]), np.array([2]), np.array([7.0]),
+                                             10.0, 0.75),
+        "q3/grad_sq": G + g ** 2, "q3/param": p - 0.05 * g / np.sqrt(G + g ** 2),
+        "q3/param-old-G": p - 0.05 * g / np.sqrt(G),
+        "q3/param-no-root": p - 0.05 * g / (G + g ** 2),
+        "q4/predictions": public.W4 @ public.C4.T + public.B4[:, None] + public.BT4[None, :],
+        "q5/settings": [list(s) for s in settings], "q5/train_loss": np.asarray(train_loss),
+        "q5/dev_gold": dev_gold, "q5/dev_scores": dev_scores,
+        "q5/dev-rho": spearman_rows(dev_gold, dev_scores),
+        "q5/order": np.random.default_rng(0).permutation(len(settings)),
+    }
+
+
 def expect_shared(got, E, b, rows, cols, x, x_max, gamma, what):
     expect_type(got, (tuple, list), what)
     expect(len(got) == 3, f"{what} should return (loss, grad_E, grad_b), got {len(got)} "
@@ -137,10 +194,14 @@ def expect_shared(got, E, b, rows, cols, x, x_max, gamma, what):
 @check("q1-shared-grads", "random batches of several sizes, x_max and gamma, with pairs "
                           "(v, v), repeated pairs and unused words", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED)
-    for trial, (V, d, n, x_max, gamma) in enumerate([(6, 3, 12, 10.0, 0.75),
-                                                      (15, 5, 80, 3.0, 0.5),
-                                                      (40, 8, 300, 100.0, 1.0)]):
+    rng = hidden_rng(k, "q1-shared-grads/1")
+    for trial, (V, d, n, x_max, gamma) in enumerate([
+            (int(rng.integers(4, 9)), int(rng.integers(1, 4)), int(rng.integers(8, 20)), 10.0,
+             0.75),
+            (int(rng.integers(10, 20)), int(rng.integers(3, 7)), int(rng.integers(50, 120)),
+             float(rng.uniform(1, 5)), float(rng.uniform(0.4, 0.9))),
+            (int(rng.integers(30, 60)), int(rng.integers(6, 12)), int(rng.integers(200, 400)),
+             100.0, 1.0)]):
         E, b = rng.normal(size=(V, d)) * 0.5, rng.normal(size=V) * 0.3
         rows, cols, x = random_batch(rng, V, d, n)
         expect_shared(k.call("shared_loss_and_grads", E, b, rows, cols, x, x_max, gamma),
@@ -151,7 +212,7 @@ def _(k):
 @check("q1-shared-grads", "gradients agree with central differences of the student's loss",
        weight=2)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 1)
+    rng = hidden_rng(k, "q1-shared-grads/2")
     E, b = rng.normal(size=(5, 2)) * 0.5, rng.normal(size=5) * 0.3
     rows, cols, x = random_batch(rng, 5, 2, 9)
     got = k.call("shared_loss_and_grads", E, b, rows, cols, x, 10.0, 0.75)
@@ -175,7 +236,7 @@ def _(k):
 
 @check("q1-shared-grads", "a batch made only of pairs (v, v)")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 2)
+    rng = hidden_rng(k, "q1-shared-grads/3")
     E, b = rng.normal(size=(4, 3)), rng.normal(size=4)
     rows = np.array([0, 2, 2, 3])
     x = np.array([1.0, 12.0, 12.0, 3.0])
@@ -206,10 +267,14 @@ def expect_best_biases(got, args, x_max, gamma, what):
 @check("q2-best-biases", "random problems of several sizes: the exact minimiser", weight=3,
        core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 10)
-    for trial, (V, d, n, x_max, gamma) in enumerate([(5, 2, 10, 10.0, 0.75),
-                                                      (20, 4, 120, 3.0, 0.5),
-                                                      (60, 10, 500, 100.0, 0.9)]):
+    rng = hidden_rng(k, "q2-best-biases/1")
+    for trial, (V, d, n, x_max, gamma) in enumerate([
+            (int(rng.integers(4, 8)), int(rng.integers(1, 4)), int(rng.integers(6, 15)), 10.0,
+             0.75),
+            (int(rng.integers(15, 30)), int(rng.integers(3, 6)), int(rng.integers(80, 160)),
+             float(rng.uniform(1, 5)), float(rng.uniform(0.4, 0.9))),
+            (int(rng.integers(50, 80)), int(rng.integers(8, 12)), int(rng.integers(400, 600)),
+             100.0, 0.9)]):
         W, C = rng.normal(size=(V, d)) * 0.5, rng.normal(size=(V, d)) * 0.5
         bt = rng.normal(size=V)
         rows, cols, x = random_batch(rng, V, d, n)
@@ -221,7 +286,7 @@ def _(k):
 @check("q2-best-biases", "the answer is a stationary point of J, and moving any bias "
                          "raises J", weight=2)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 11)
+    rng = hidden_rng(k, "q2-best-biases/2")
     V, d = 8, 3
     W, C = rng.normal(size=(V, d)), rng.normal(size=(V, d))
     bt = rng.normal(size=V)
@@ -255,11 +320,11 @@ def _(k):
 # ---- q3-adagrad -------------------------------------------------------------------------------
 @check("q3-adagrad", "random matrices and several learning rates", weight=2, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 30)
+    rng = hidden_rng(k, "q3-adagrad/1")
     for lr in (0.05, 0.5, 1.0):
         p, g = rng.normal(size=(4, 3)), rng.normal(size=(4, 3)) * 3
         G = rng.random((4, 3)) * 5 + 1
-        got = k.call("adagrad_update", p.copy(), g.copy(), G.copy(), lr)
+        got = call_unmodified(k, "adagrad_update", p, g, G, lr)
         expect(isinstance(got, (tuple, list)) and len(got) == 2,
                "adagrad_update should return (new_param, new_grad_sq)")
         new_G = G + g ** 2
@@ -306,8 +371,9 @@ def expect_absorbed(got, W, C, b, bt, what):
 
 @check("q4-absorb-biases", "random models of several sizes", weight=2, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 40)
-    for V, d in [(3, 1), (12, 4), (50, 16)]:
+    rng = hidden_rng(k, "q4-absorb-biases/1")
+    for V, d in [(int(rng.integers(2, 5)), 1), (int(rng.integers(8, 16)), int(rng.integers(2, 6))),
+                 (int(rng.integers(40, 60)), int(rng.integers(10, 20)))]:
         W, C = rng.normal(size=(V, d)), rng.normal(size=(V, d))
         b, bt = rng.normal(size=V) * 3, rng.normal(size=V) * 3
         expect_absorbed(k.call("absorb_biases", W, C, b, bt), W, C, b, bt,
@@ -384,7 +450,7 @@ def expect_good_choices(choices, experiments, what, margin):
 @check("q5-choose-setting", "new simulated experiments: the chosen settings do well on the "
                             "test pairs", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 50)
+    rng = hidden_rng(k, "q5-choose-setting/1")
     experiments = [glove_experiment(rng) for _ in range(8)]
     choices = [k.call("choose_setting", ex["settings"], ex["train_loss"], ex["dev_gold"],
                       ex["dev_scores"]) for ex in experiments]
@@ -393,7 +459,7 @@ def _(k):
 
 @check("q5-choose-setting", "the choice follows the data, not the position of a setting")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 51)
+    rng = hidden_rng(k, "q5-choose-setting/2")
     ex = glove_experiment(rng)
     first = k.call("choose_setting", ex["settings"], ex["train_loss"], ex["dev_gold"],
                    ex["dev_scores"])

@@ -12,6 +12,13 @@ book's ``_config.yml`` next to ``solutions/``, so a teacher's copy installs from
 The chapters (``book/*.ipynb``) get the same cell, for the book's Colab launch button: it is
 their first code cell, tagged ``remove-cell`` (the page does not show it). ``assign`` puts it
 there or brings it up to date, and ``--check`` reports a chapter whose cell is missing or stale.
+
+``assign`` also computes the **stored values** of the public checks (see
+:mod:`wvlib.course.stored`): it runs ``public_values()`` of each assignment's hidden tests
+(``solutions/hidden/<id>.py``, instructor side: the reference implementations applied to the
+public inputs) and writes ``wvlib/course/public/data/<id>.json``; ``--check`` reports a data
+file that is missing or whose values changed. And it writes the question table of
+``book/instructors.md`` (:mod:`wvlib.course.catalog`).
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import stored as S
 from .notebook import BEGIN, Assignment, read_assignment, strip_solution
 
 FORMAT_VERSION = 1
@@ -153,12 +161,58 @@ def find_sources(solutions_dir: Path) -> list[Path]:
     return sorted(p for p in Path(solutions_dir).glob("*.ipynb"))
 
 
+def public_values(solutions_dir: Path, assignment_id: str) -> dict | None:
+    """What ``public_values()`` of the assignment's hidden tests returns (the stored values of
+    its public checks), or None when there is no hidden file or no such function."""
+    from .checks import load_check_module
+    hidden = Path(solutions_dir) / "hidden" / f"{assignment_id}.py"
+    if not hidden.is_file():
+        return None
+    module, _ = load_check_module(hidden)
+    function = getattr(module, "public_values", None)
+    if function is None:
+        return None
+    values = function()
+    if not isinstance(values, dict):
+        raise TypeError(f"{hidden}: public_values() must return a dict, got "
+                        f"{type(values).__name__}")
+    return values
+
+
+def store_values(solutions_dir: Path, assignment_id: str, data_dir=None, *, check: bool,
+                 out=print) -> list[str]:
+    """Write (or, with ``check``, compare) the stored values of one assignment; return the
+    problems found."""
+    values = public_values(solutions_dir, assignment_id)
+    if values is None:
+        return []
+    target = S.data_file(assignment_id, data_dir)
+    text = S.dumps(values, assignment_id)
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if check:
+        if current is None:
+            return [f"{target}: missing"]
+        try:
+            changed = S.differences(S.loads(current), S.loads(text))
+        except (ValueError, KeyError, TypeError) as exc:
+            return [f"{target}: unreadable ({exc})"]
+        return [f"{target}: {', '.join(changed[:5])}"] if changed else []
+    if current is not None and not S.differences(S.loads(current), S.loads(text)):
+        return []                     # equal within round-off: keep the file as it is
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    out(f"wrote {target}")
+    return []
+
+
 def assign(solutions_dir="solutions", exercises_dir="exercises", *, check=False,
-           config=None, out=print) -> int:
-    """Regenerate (or, with ``check``, verify) every exercise. Returns an exit status.
+           config=None, out=print, data_dir=None) -> int:
+    """Regenerate (or, with ``check``, verify) every exercise and the public checks' stored
+    values. Returns an exit status.
 
     ``config`` is the book's ``_config.yml`` whose ``repository.url`` the install cell uses
-    (default: the one next to ``solutions_dir``; without it, exercises get no install cell)."""
+    (default: the one next to ``solutions_dir``; without it, exercises get no install cell).
+    ``data_dir``: where the stored values go (default: ``wvlib/course/public/data``)."""
     solutions_dir, exercises_dir = Path(solutions_dir), Path(exercises_dir)
     config = Path(config) if config else solutions_dir.resolve().parent / "_config.yml"
     repository = read_repository(config)
@@ -191,16 +245,20 @@ def assign(solutions_dir="solutions", exercises_dir="exercises", *, check=False,
         else:
             orphan.unlink()
             out(f"removed {orphan} (no source)")
+    for path in sources:
+        problems += store_values(solutions_dir, path.stem, data_dir, check=check, out=out)
     book_dir = config.parent / "book"
     if repository is not None and book_dir.is_dir():
         problems += stamp_chapters(book_dir, repository, check=check, out=out)
+    from .catalog import stamp_table
+    problems += stamp_table(book_dir / "instructors.md", solutions_dir, check=check, out=out)
     if check:
         if problems:
-            out("exercises/ or the chapters' install cells are stale — run "
-                "`python -m wvlib course assign`:\n  " + "\n  ".join(problems))
+            out("exercises/, the public checks' stored values or the chapters' install cells "
+                "are stale — run `python -m wvlib course assign`:\n  " + "\n  ".join(problems))
             return 1
-        out(f"exercises/ is up to date ({len(expected)} notebooks), and so are the chapters' "
-            f"install cells")
+        out(f"exercises/ is up to date ({len(expected)} notebooks), and so are the stored "
+            f"values of the public checks and the chapters' install cells")
     return 0
 
 

@@ -8,6 +8,20 @@ Conventions (see the README, "Writing an exercise"):
 
       #| question: q1-cosine
       #| points: 2
+      #| kind: implementation
+      #| forbid: wvlib.vectors, scipy.stats
+      #| reimplements: wvlib.vectors.KeyedVectors.similarity
+
+  ``question`` (an id: lowercase letters, digits, ``-``, ``_``), ``points`` (positive) and
+  ``kind`` are required. ``kind`` is one of :data:`KINDS`: ``derivation`` (the learner derives a
+  result — a SymPy expression, a number only the derivation gives), ``implementation`` (the
+  learner writes a function that the hidden tests run on unseen inputs) or ``judgement`` (the
+  learner chooses — a hyperparameter, a method, a statement — from data or from the chapter).
+  ``forbid`` (optional) lists the modules — any importable module, ``scipy.stats`` as well as
+  ``wvlib.pmi`` — whose use earns the question no points. ``reimplements`` (optional) lists the
+  library functions (dotted names) the answer reimplements: the copy report
+  (``wvlib course similarity``) compares each answer with their source; without it, with every
+  function of the ``forbid`` modules of ``wvlib``.
 
 * Solution code sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` lines (the nbgrader
   convention). In the learner's version the block becomes a stub that raises
@@ -26,6 +40,9 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _DIRECTIVE = re.compile(r"^#\|\s*([a-z_-]+)\s*:\s*(.*?)\s*$")
 _QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+#: The kinds of question (``#| kind: ...``), in the order the instructors' table lists them.
+KINDS = ("derivation", "implementation", "judgement")
 
 
 class ExerciseFormatError(ValueError):
@@ -37,7 +54,9 @@ class Question:
     id: str
     points: float
     cell_index: int
-    forbid: list[str] = field(default_factory=list)  # wvlib functions that may not be called
+    forbid: list[str] = field(default_factory=list)  # modules the answer may not use
+    kind: str = "implementation"                       # one of KINDS
+    reimplements: list[str] = field(default_factory=list)  # library functions it redoes
 
 
 @dataclass
@@ -102,12 +121,29 @@ def read_assignment(path) -> Assignment:
         if BEGIN not in cell.source:
             raise ExerciseFormatError(f"{path.name}, cell {i}: question {qid!r} has no "
                                       f"'{BEGIN}' block")
-        forbid = [s.strip() for s in d.get("forbid", "").split(",") if s.strip()]
-        questions.append(Question(qid, points, i, forbid))
+        kind = d.get("kind", "")
+        if kind not in KINDS:
+            raise ExerciseFormatError(f"{path.name}, cell {i}: question {qid!r} needs "
+                                      f"'#| kind: K' with K one of {', '.join(KINDS)}, got "
+                                      f"{kind!r}")
+        forbid = _dotted_list(d.get("forbid", ""), path, i, "forbid", "module")
+        reimplements = _dotted_list(d.get("reimplements", ""), path, i, "reimplements",
+                                    "function")
+        questions.append(Question(qid, points, i, forbid, kind, reimplements))
     if not questions:
         raise ExerciseFormatError(f"{path.name}: no graded question (cells with "
                                   f"'#| question: ID' and '#| points: N')")
     return Assignment(path.stem, path, meta.get("title", path.stem), questions, nb)
+
+
+def _dotted_list(text: str, path: Path, i: int, key: str, what: str) -> list[str]:
+    """A comma-separated list of dotted names (``wvlib.pmi, scipy.stats``)."""
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    for name in names:
+        if not _DOTTED.match(name):
+            raise ExerciseFormatError(f"{path.name}, cell {i}: '#| {key}:' takes dotted "
+                                      f"{what} names separated by commas, got {name!r}")
+    return names
 
 
 def strip_solution(source: str, question: str = "") -> str:

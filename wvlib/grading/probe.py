@@ -472,8 +472,9 @@ def serve(folder: str, request_id: str, namespace: dict | None = None) -> None:
     """Answer request ``req-<id>.json`` in ``folder`` with ``res-<id>.json`` (+ arrays).
 
     Called by the grader inside the learner's kernel; ``namespace`` defaults to the caller's
-    globals (the notebook's namespace). Operations: ``has``, ``get``, ``call`` and ``inspect``
-    (see :func:`forbidden_references`).
+    globals (the notebook's namespace). Operations: ``has``, ``get``, ``call`` (with
+    ``"return_args": true``, the answer is ``[value, args, kwargs]``, the arguments as the call
+    left them) and ``inspect`` (see :func:`forbidden_references`).
     """
     if namespace is None:
         namespace = sys._getframe(1).f_globals
@@ -520,7 +521,12 @@ def _answer(request: dict, namespace: dict, folder_fd: int) -> dict:
     if not isinstance(args, tuple) or not isinstance(kwargs, dict):
         raise ProtocolError("arguments must be a tuple and a dict")
     try:
-        return {"status": "ok", "value": target(*args, **kwargs)}
+        value = target(*args, **kwargs)
+        if request.get("return_args") is True:
+            # the arguments as they are after the call: the grader compares them with what it
+            # sent (checks.call_unmodified) — the judgement is not made here
+            value = [value, list(args), kwargs]
+        return {"status": "ok", "value": value}
     except NotImplementedError:
         return {"status": "not-implemented"}
     except KeyboardInterrupt:
