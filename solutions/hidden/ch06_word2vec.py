@@ -5,15 +5,38 @@ back as plain data, and the expected values are computed here by the reference c
 (the softmax's weighted "predicted minus observed", whose derivation the question asks for).
 Gradients are also checked by central differences of the student's *own* loss along random
 directions. The gradient-check question gives the student's checker correct and buggy
-gradients of three test losses and judges its verdicts.
+gradients of three test losses and judges its verdicts. Random inputs come from
+``hidden_rng(k, ...)``: drawn afresh for every submission, the same on a rerun.
+``public_values()`` gives the values the public checks compare against.
 """
+from pathlib import Path
+
 import numpy as np
 from scipy import stats
 
-from wvlib.course.checks import CheckFailed, check, expect, expect_close, expect_raises, \
-    expect_shape, expect_type
+from wvlib.course.checks import CheckFailed, call_unmodified, check, expect, expect_close, \
+    expect_raises, expect_shape, expect_type, hidden_rng
+from wvlib.course.public import ch06_word2vec as public
 
-RNG_SEED = 20261206
+
+def notebook_values(*names):
+    """Variables of the official solution notebook, run without its check calls: the public
+    checks use the notebook's own examples."""
+    import contextlib
+    import io
+
+    import nbformat
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "ch06_word2vec.ipynb", as_version=4)
+    namespace = {"__name__": "__main__", "display": lambda *values: None}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source = "\n".join(line for line in cell.source.splitlines()
+                               if not line.startswith("check("))
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source, "<notebook>", "exec"), namespace)
+    return [namespace[name] for name in names]
+
+
 EPS = 1e-5
 
 
@@ -122,12 +145,51 @@ def directional_check(k, name, args, slot, grad_slot, what, rng, n_dirs=3, tol=1
                            f"{analytic:.6g}")
 
 
+def public_values():
+    """The values the public checks compare against: on the public module's inputs and on the
+    notebook's examples (which are stored too, so that the checks use the same numbers)."""
+    W_in, W_out, counts, triples, W_in0, W_out0, dev_gold, dev_scores, dev_rarest = \
+        notebook_values("W_in_example", "W_out_example", "counts_example", "toy_triples",
+                        "W_in0", "W_out0", "dev_gold", "dev_scores", "dev_rarest")
+    window = (public.CENTER, public.CONTEXTS, public.DISTANCES, public.L, W_in, W_out)
+    loss, grad_in, grad_out = window_reference(*window)
+    mistakes = window_mistakes(*window)
+    directions = np.random.default_rng(6)
+    L = len(counts)
+    plain = counts.sum(axis=0)
+    weighted = np.tensordot(reach(np.arange(1, L + 1), L), counts, axes=1)
+    grads = logistic_grads(public.LOGISTIC, public.THETA)
+    return {
+        "q1/W_in": W_in, "q1/W_out": W_out, "q1/loss": loss, "q1/grad_in_row2": grad_in[2],
+        "q1/grad_out": grad_out, "q1/loss-unweighted": mistakes[0][0][0],
+        "q1/loss-harmonic": mistakes[1][0][0],
+        "q1/grad_in_row2-one-normalizer": mistakes[3][0][1][2],
+        "q1/direction-in": directions.normal(size=W_in.shape) * (np.arange(6) == 2)[:, None],
+        "q1/direction-out": directions.normal(size=W_out.shape),
+        "q2/counts": counts, "q2/predictions": optimum_reference(counts),
+        "q2/predictions-unweighted": plain / plain.sum(axis=1, keepdims=True),
+        "q2/predictions-columns": weighted / weighted.sum(axis=0, keepdims=True),
+        "q2/unseen": optimum_reference(public.UNSEEN),
+        "q3/correct": grads["correct"], "q3/sign": grads["sign"],
+        "q3/penalty-missing": grads["penalty missing"],
+        "q4/triples": triples, "q4/W_in0": W_in0, "q4/W_out0": W_out0,
+        "q4/losses": sgd_reference(triples, W_in0, W_out0, 0.5, 3, 2)[2],
+        "q5/dev_gold": dev_gold, "q5/dev_scores": dev_scores, "q5/dev_rarest": dev_rarest,
+        "q5/dev-rho": band_rhos(dev_gold, dev_scores, dev_rarest, 50),
+    }
+
+
 # ---- q1-window-grads --------------------------------------------------------------------------
 @check("q1-window-grads", "random windows of several sizes, with repeated context words",
        weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED)
-    for trial, (V, d, n, L) in enumerate([(4, 2, 1, 1), (12, 4, 6, 5), (60, 8, 14, 10)]):
+    rng = hidden_rng(k, "q1-window-grads/1")
+    for trial, (V, d, n, L) in enumerate([
+            (int(rng.integers(3, 6)), int(rng.integers(1, 3)), 1, 1),
+            (int(rng.integers(8, 16)), int(rng.integers(2, 6)), int(rng.integers(3, 8)),
+             int(rng.integers(2, 6))),
+            (int(rng.integers(40, 80)), int(rng.integers(5, 10)), int(rng.integers(10, 20)),
+             int(rng.integers(5, 11)))]):
         W_in, W_out = rng.normal(size=(V, d)), rng.normal(size=(V, d))
         center = int(rng.integers(V))
         contexts = rng.integers(V, size=n)
@@ -141,7 +203,7 @@ def _(k):
 
 @check("q1-window-grads", "gradient checks of the student's own loss", weight=2)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 1)
+    rng = hidden_rng(k, "q1-window-grads/2")
     W_in, W_out = rng.normal(size=(7, 3)), rng.normal(size=(7, 3))
     args = [4, np.array([1, 6, 1, 0]), np.array([1, 2, 3, 3]), 3, W_in, W_out]
     directional_check(k, "window_loss_and_grads", args, 4, 1, "grad_W_in", rng)
@@ -150,7 +212,7 @@ def _(k):
 
 @check("q1-window-grads", "scores in the thousands stay finite and exact")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 2)
+    rng = hidden_rng(k, "q1-window-grads/3")
     W_in, W_out = 400 * rng.normal(size=(8, 3)), rng.normal(size=(8, 3))
     for sign in (1.0, -1.0):
         args = (3, np.array([2, 5]), np.array([1, 2]), 2, sign * W_in, W_out)
@@ -198,8 +260,10 @@ def random_counts(rng, L, V, density=0.5):
 @check("q2-softmax-optimum", "random corpora: windows 1 to 8, sparse counts", weight=3,
        core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 10)
-    for L, V in [(1, 3), (2, 6), (5, 15), (8, 40)]:
+    rng = hidden_rng(k, "q2-softmax-optimum/1")
+    for L, V in [(1, int(rng.integers(2, 5))), (2, int(rng.integers(4, 9))),
+                 (int(rng.integers(3, 7)), int(rng.integers(10, 20))),
+                 (int(rng.integers(7, 11)), int(rng.integers(30, 50)))]:
         counts = random_counts(rng, L, V)
         got = expect_shape(k.call("optimal_predictions", counts), (V, V),
                            f"optimal_predictions (L = {L}, {V} words)")
@@ -213,7 +277,7 @@ def _(k):
 @check("q2-softmax-optimum", "the answer minimises the expected loss: no other distribution "
                              "does better")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 11)
+    rng = hidden_rng(k, "q2-softmax-optimum/2")
     counts = random_counts(rng, 3, 6)
     got = expect_shape(k.call("optimal_predictions", counts), (6, 6), "optimal_predictions")
     expect(np.all(got >= 0) and np.allclose(got.sum(axis=1), 1),
@@ -295,22 +359,38 @@ CORRECT_OF = {"logistic": logistic_grads, "weighted-lowrank": lowrank_grads,
               "rows": rows_grads}
 
 
+def clearly_wrong(claimed, truth):
+    """The entries where a buggy gradient is off by more than 1e-3 of max(1, |g|)."""
+    return np.abs(np.asarray(claimed) - truth) > 1e-3 * np.maximum(1, np.abs(truth))
+
+
 def gradient_cases(rng):
-    """(problem, x, claimed gradient, name) for correct and buggy gradients."""
+    """(problem, x, claimed gradient, name) for correct and buggy gradients. A bug that happens
+    to change the gradient by less than 5 % of max(1, |g|) in every entry on the drawn input is
+    left out: no checker is expected to catch it."""
     cases = []
-    for n, d, scale, lam in [(30, 5, 1.0, 0.5), (40, 4, 6.0, 2.0)]:
+    for n, d, scale, lam in [(int(rng.integers(20, 40)), int(rng.integers(3, 7)), 1.0, 0.5),
+                             (int(rng.integers(30, 50)), int(rng.integers(2, 6)), 6.0, 2.0)]:
         p = logistic_problem(rng, n, d, scale, lam)
         theta = rng.normal(size=d)
         cases += [(p, theta, g, f"logistic/{name}")
                   for name, g in logistic_grads(p, theta).items()]
-    for m, n, r, zero in [(5, 5, 2, 1), (6, 4, 3, 0)]:
+    for m, n, r, zero in [(5, 5, 2, 1), (int(rng.integers(4, 8)), int(rng.integers(3, 6)), 3, 0)]:
         p = lowrank_problem(rng, m, n, r, zero)
         W = rng.normal(size=(m, r))
         cases += [(p, W, g, f"weighted-lowrank/{name}")
                   for name, g in lowrank_grads(p, W).items() if g is not None]
-    p = rows_problem(rng, 7, 3, 9)
-    E = rng.normal(size=(7, 3))
+    V = int(rng.integers(6, 10))
+    p = rows_problem(rng, V, 3, int(rng.integers(8, 14)))
+    E = rng.normal(size=(V, 3))
     cases += [(p, E, g, f"rows/{name}") for name, g in rows_grads(p, E).items()]
+    kept = []
+    for problem, x, claimed, name in cases:
+        truth = CORRECT_OF[problem["kind"]](problem, x)["correct"]
+        if name.endswith("/correct") or np.any(np.abs(claimed - truth)
+                                               > 0.05 * np.maximum(1, np.abs(truth))):
+            kept.append((problem, x, claimed, name))
+    cases = kept
     # two correct gradients that a careless checker rejects: at the minimum of a stiff
     # quadratic (one-sided differences are off by eps * curvature / 2 there), and on a loss
     # of order 1e5 (rounding makes the differences off by about 1e-5 in absolute terms)
@@ -340,7 +420,7 @@ def weighted_least_squares(p):
                             "gradients with a wrong sign, factor, index or term are rejected "
                             "at a wrong entry", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 20)
+    rng = hidden_rng(k, "q3-gradient-check/1")
     for problem, x, claimed, name in gradient_cases(rng):
         got = k.call("judge_gradient_check", problem, x, claimed)
         expect(isinstance(got, (tuple, list)) and len(got) == 2,
@@ -353,8 +433,7 @@ def _(k):
                              f" test loss, x of shape {np.shape(x)})")
             continue
         expect(not bool(ok), f"your checker accepted a wrong gradient ({name})")
-        truth = CORRECT_OF[problem["kind"]](problem, x)["correct"]
-        wrong = np.abs(np.asarray(claimed) - truth) > 1e-3 * np.maximum(1, np.abs(truth))
+        wrong = clearly_wrong(claimed, CORRECT_OF[problem["kind"]](problem, x)["correct"])
         index = tuple(int(i) for i in np.atleast_1d(np.asarray(worst, dtype=int)))
         expect(len(index) == np.ndim(x) and all(0 <= i < s for i, s in zip(index, np.shape(x)))
                and bool(wrong[index]),
@@ -365,7 +444,7 @@ def _(k):
 @check("q3-gradient-check", "a correct gradient with large entries and exact zeros is "
                             "accepted")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 21)
+    rng = hidden_rng(k, "q3-gradient-check/2")
     p = logistic_problem(rng, 60, 3, 20.0, 30.0)
     theta = 3 * rng.normal(size=3)
     got = k.call("judge_gradient_check", p, theta, logistic_grads(p, theta)["correct"])
@@ -424,16 +503,16 @@ def toy_triples(window=2):
                  "number of epochs", weight=2, core=True)
 def _(k):
     triples, V = toy_triples(window=3)
-    rng = np.random.default_rng(RNG_SEED + 30)
+    rng = hidden_rng(k, "q4-sgd/1")
     W_in, W_out = rng.uniform(-0.1, 0.1, size=(V, 5)), rng.normal(scale=0.1, size=(V, 5))
     what = "sgd_epochs(toy triples with L = 3, another init, lr=0.3, epochs=2)"
-    got = k.call("sgd_epochs", triples, W_in, W_out, 0.3, 2, 3)
+    got = call_unmodified(k, "sgd_epochs", triples, W_in, W_out, 0.3, 2, 3, what=what)
     expect_sgd(got, triples, W_in, W_out, 0.3, 2, 3, what)
 
 
 @check("q4-sgd", "the order of the triples matters: a shuffled list, a tiny vocabulary")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 31)
+    rng = hidden_rng(k, "q4-sgd/2")
     triples = np.column_stack([rng.integers(4, size=30), rng.integers(4, size=30),
                                rng.integers(1, 4, size=30)])
     W_in, W_out = rng.normal(scale=0.3, size=(4, 3)), rng.normal(scale=0.3, size=(4, 3))
@@ -478,7 +557,7 @@ def band_rhos(gold, scores, rarest, threshold):
 @check("q5-choose-by-band", "new simulated experiments: the chosen models do well on each "
                             "band of the test pairs", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 40)
+    rng = hidden_rng(k, "q5-choose-by-band/1")
     short, ref_short = [], []
     for _ in range(10):
         ex = band_experiment(rng)
