@@ -3,19 +3,43 @@
 They run in the grader's process: inputs drawn here go into the student's kernel, values come
 back as plain data (SymPy answers as whitelisted expression trees), and the expected values
 are computed here by the reference code below. Huffman codes are judged by their properties
-(prefix-free, optimal total length), since ties make them non-unique.
+(prefix-free, optimal total length), since ties make them non-unique. Random inputs come from
+``hidden_rng(k, ...)``: drawn afresh for every submission, the same on a rerun.
+``public_values()`` gives the values the public checks compare against.
 """
 import heapq
+from pathlib import Path
 
 import numpy as np
 import sympy
 from scipy import stats
 
-from wvlib.course.checks import CheckFailed, as_sympy, check, expect, expect_close, \
-    expect_equal, expect_raises, expect_shape, expect_type
+from wvlib.course.checks import CheckFailed, check, expect, expect_close, expect_raises, \
+    expect_shape, expect_type, hidden_rng
+from wvlib.course.exact import as_sympy
+from wvlib.course.public import ch07_making_it_fast as public
 from wvlib.word2vec import build_huffman
 
-RNG_SEED = 20261207
+
+def notebook_values(*names):
+    """Variables of the official solution notebook, run without its check calls: the public
+    checks use the notebook's own examples."""
+    import contextlib
+    import io
+
+    import nbformat
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "ch07_making_it_fast.ipynb",
+                       as_version=4)
+    namespace = {"__name__": "__main__", "display": lambda *values: None}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source = "\n".join(line for line in cell.source.splitlines()
+                               if not line.startswith("check("))
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source, "<notebook>", "exec"), namespace)
+    return [namespace[name] for name in names]
+
+
 EPS = 1e-5
 
 
@@ -38,6 +62,38 @@ def hint_from(got, mistakes, rtol=1e-6, atol=1e-9):
                 for g, w in zip(got, wrong)):
             return hint
     return ""
+
+
+def public_values():
+    """The values the public checks compare against: on the public module's inputs and on the
+    notebook's examples (which are stored too, so that the checks use the same numbers)."""
+    w, C, methods, epochs, seconds, budget, dev_gold, dev_scores = notebook_values(
+        "w_example", "C_example", "methods", "epochs", "seconds_per_epoch", "budget",
+        "dev_gold", "dev_scores")
+    args = (w, public.CONTEXT, public.NEGATIVES, C, public.NOISE)
+    loss, grad_w, grad_C = nce_reference(*args)
+    ns = nce_reference(w, public.CONTEXT, public.NEGATIVES, C, np.full(6, 1 / 3))
+    added = nce_reference(*args, shift_sign=-1.0)
+    fancy = nce_reference(*args, scatter="fancy")
+    directions = np.random.default_rng(7)
+    plus, minus = subtree_counts(public.TREE_COUNTS, public.TREE_POINTS, public.TREE_SIGNS)
+    rho = rho_table(dev_gold, dev_scores)
+    fits = np.outer(seconds, epochs) <= budget
+    return {
+        "q1/w": w, "q1/C": C, "q1/loss": loss, "q1/grad_w": grad_w, "q1/grad_C": grad_C,
+        "q1/loss-negative-sampling": ns[0], "q1/loss-added-correction": added[0],
+        "q1/grad_C-fancy-index": fancy[2],
+        "q1/direction-w": directions.normal(size=w.shape),
+        "q1/direction-C": directions.normal(size=C.shape),
+        "q2/optimal-totals": [int(optimal_total_length(c)) for c in public.HUFFMAN_INPUTS],
+        "q3/scores": np.log(plus / minus), "q3/scores-reversed": np.log(minus / plus),
+        "q3/scores-ratio": plus / minus,
+        "q4/sigma-star": sympy.Rational(3, 4), "q4/curvature": sympy.Rational(3, 4),
+        "q5/methods": list(methods), "q5/epochs": np.asarray(epochs),
+        "q5/seconds_per_epoch": np.asarray(seconds), "q5/budget": float(budget),
+        "q5/dev_gold": dev_gold, "q5/dev_scores": dev_scores, "q5/dev-rho": rho,
+        "q5/best-within-budget": float(rho[fits].max()),
+    }
 
 
 # ---- q1-nce-grads -----------------------------------------------------------------------------
@@ -102,8 +158,11 @@ def random_nce(rng, V, d, k, scale=1.0):
 @check("q1-nce-grads", "random examples of several sizes, noise distributions and k",
        weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED)
-    for trial, (V, d, kk) in enumerate([(3, 2, 1), (20, 5, 5), (200, 16, 15)]):
+    rng = hidden_rng(k, "q1-nce-grads/1")
+    for trial, (V, d, kk) in enumerate([
+            (int(rng.integers(3, 6)), int(rng.integers(1, 4)), 1),
+            (int(rng.integers(15, 30)), int(rng.integers(3, 8)), int(rng.integers(3, 8))),
+            (int(rng.integers(100, 300)), int(rng.integers(10, 20)), int(rng.integers(10, 20)))]):
         w, context, negatives, C, noise = random_nce(rng, V, d, kk)
         negatives[0] = context                       # the context drawn as noise
         if kk > 2:
@@ -116,7 +175,7 @@ def _(k):
 @check("q1-nce-grads", "gradient checks of the student's own loss along random directions",
        weight=2)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 1)
+    rng = hidden_rng(k, "q1-nce-grads/2")
     w, context, negatives, C, noise = random_nce(rng, 9, 4, 5)
     args = [w, context, negatives, C, noise]
     base = unpack(k.call("nce_loss_and_grads", *args), 3, "nce_loss_and_grads",
@@ -139,7 +198,7 @@ def _(k):
 
 @check("q1-nce-grads", "dot products in the thousands stay finite and exact")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 2)
+    rng = hidden_rng(k, "q1-nce-grads/3")
     for scale in (3000.0, -3000.0):
         w, context, negatives, C, noise = random_nce(rng, 6, 3, 3, scale)
         expect_nce(k.call("nce_loss_and_grads", w, context, negatives, C, noise), w, context,
@@ -193,7 +252,7 @@ def expect_huffman(got, counts, what):
 @check("q2-huffman", "random Zipf-like counts of 3 to 300 words are coded optimally", weight=2,
        core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 3)
+    rng = hidden_rng(k, "q2-huffman/1")
     for n in (3, 7, 19, 60, 300):
         counts = [int(c) for c in rng.zipf(1.6, size=n).clip(1, 10_000)]
         expect_huffman(k.call("huffman_codes", counts), counts,
@@ -240,8 +299,11 @@ def random_tree(rng, V):
 @check("q3-hs-optimum", "Huffman trees of random vocabularies and random positive counts",
        weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 4)
-    for n_centres, V in [(2, 2), (5, 6), (12, 25), (30, 80)]:
+    rng = hidden_rng(k, "q3-hs-optimum/1")
+    for n_centres, V in [(int(rng.integers(1, 4)), 2),
+                         (int(rng.integers(3, 8)), int(rng.integers(4, 9))),
+                         (int(rng.integers(10, 20)), int(rng.integers(20, 40))),
+                         (int(rng.integers(20, 40)), int(rng.integers(60, 100)))]:
         points, signs = random_tree(rng, V)
         counts = rng.integers(1, 50, size=(n_centres, V)).astype(float)
         what = f"hs_optimal_scores ({n_centres} centre words, {V}-word tree)"
@@ -256,7 +318,7 @@ def _(k):
 @check("q3-hs-optimum", "at the answer the model's P(c | w) equals the corpus's "
                         "#(w, c) / #(w)")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 5)
+    rng = hidden_rng(k, "q3-hs-optimum/2")
     points, signs = random_tree(rng, 9)
     counts = rng.integers(1, 30, size=(4, 9)).astype(float)
     X = expect_shape(k.call("hs_optimal_scores", counts, points, signs), (4, 8),
@@ -289,7 +351,9 @@ def expect_equivalent(got, expected, what, hint=""):
 @check("q4-cell-optimum", "the derivatives and the optimum as expressions of new symbols",
        weight=3, core=True)
 def _(k):
-    a, b, t = sympy.symbols("n_pos n_neg t")
+    rng = hidden_rng(k, "q4-cell-optimum/names")
+    names = ["n_pos", "n_neg", "t", "alpha_", "beta_", "u", "p", "q", "r"]
+    a, b, t = sympy.symbols([str(x) for x in rng.choice(names, 3, replace=False)])
     got = unpack(k.call("cell_derivatives", a, b, t), 2, "cell_derivatives",
                  ["J'", "J''"])
     expect_equivalent(got[0], -a * (1 - t) + b * t, "J'(x) from cell_derivatives",
@@ -305,7 +369,7 @@ def _(k):
 
 @check("q4-cell-optimum", "exact fractions in, exact fractions out")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 6)
+    rng = hidden_rng(k, "q4-cell-optimum/1")
     for _ in range(3):
         A = sympy.Rational(int(rng.integers(1, 500)), int(rng.integers(1, 7)))
         B = sympy.Rational(int(rng.integers(1, 500)), int(rng.integers(1, 7)))
@@ -353,7 +417,7 @@ def rho_table(gold, scores):
 @check("q5-choose-within-budget", "new simulated experiments: the choices fit the budget and "
                                   "do well on the test pairs", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 7)
+    rng = hidden_rng(k, "q5-choose-within-budget/1")
     short, ref_short = [], []
     for _ in range(8):
         ex = budget_experiment(rng)
