@@ -2,16 +2,37 @@
 
 They run in the grader's process: inputs drawn here go into the student's kernel, values come
 back as plain data, and the expected values are computed here by the reference code below.
-Matrices and factors are unlike the public examples (other shapes, ranks, noise distributions,
-weights with zeros).
+Random inputs come from ``hidden_rng(k, ...)``: drawn afresh for every submission, the same on
+a rerun (other shapes, ranks, noise distributions, weights with zeros than the public
+examples). ``public_values()`` gives the values the public checks compare against.
 """
+from pathlib import Path
+
 import numpy as np
 from scipy import stats
 
-from wvlib.course.checks import check, expect, expect_close, expect_raises, expect_shape, \
-    expect_type
+from wvlib.course.checks import call_unmodified, check, expect, expect_close, expect_raises, \
+    expect_shape, expect_type, hidden_rng
+from wvlib.course.public import ch08_one_view as public
 
-RNG_SEED = 20260808
+
+def notebook_values(*names):
+    """Variables of the official solution notebook, run without its check calls: the public
+    checks use the notebook's own examples."""
+    import contextlib
+    import io
+
+    import nbformat
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "ch08_one_view.ipynb",
+                       as_version=4)
+    namespace = {"__name__": "__main__", "display": lambda *values: None}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source = "\n".join(line for line in cell.source.splitlines()
+                               if not line.startswith("check("))
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source, "<notebook>", "exec"), namespace)
+    return [namespace[name] for name in names]
 
 
 def hint_from(got, mistakes, rtol=1e-6, atol=1e-9):
@@ -49,6 +70,48 @@ def random_noise(rng, C, kind):
     return rng.dirichlet(np.ones(len(column)))
 
 
+def public_values():
+    """The values the public checks compare against: on the public module's inputs and on the
+    notebook's examples (which are stored too, so that the checks use the same numbers)."""
+    (smoothed, M3, W3, C3, M4, weights4, C4, configs, baseline, dev_gold, dev_scores,
+     test_gold, test_scores) = notebook_values(
+        "smoothed", "M_example", "W0", "C0", "M_target", "omega", "C_fixed", "configs",
+        "baseline", "dev_gold", "dev_scores", "test_gold", "test_scores")
+    C = public.EXAMPLE
+    mistakes1 = [m[0] for m, _ in optimum_mistakes(C, public.ROWS1, public.COLS1, 5, smoothed)]
+    agreements = agreement_reference(C, public.ROWS2, public.COLS2, public.DOTS2, 1, smoothed)
+    wrong_curvature = agreement_reference(C, public.ROWS2, public.COLS2, public.DOTS2, 1,
+                                          smoothed, "sum")[2]
+    W_new, C_new = kl_reference(M3, W3, C3)
+    (W_old_C, _), _ = kl_mistakes(M3, W3, C3)[0]
+    (_, C_squared), _ = kl_mistakes(M3, W3, C3)[1]
+    mistakes4 = [m[0] for m, _ in rows_mistakes(M4, weights4, C4, 0.1)]
+    ex = {"baseline": baseline, "dev_gold": dev_gold, "dev_scores": dev_scores,
+          "test_gold": test_gold, "test_scores": test_scores}
+    dev = spearman_rows(dev_gold, dev_scores)
+    chosen = int(np.argmax(dev))
+    report = report_reference(ex, chosen)
+    return {
+        "q1/smoothed": smoothed,
+        "q1/optimum": optimum_reference(C, public.ROWS1, public.COLS1, 5, smoothed),
+        "q1/optimum-column-sums": mistakes1[0], "q1/optimum-no-shift": mistakes1[1],
+        "q1/optimum-unigram": mistakes1[3], "q1/log10": np.full(4, np.log(10.0)),
+        "q2/agreements": list(agreements), "q2/curvature-as-sum": wrong_curvature,
+        "q2/exact-dots": optimum_reference(C, public.ROWS2[:5], public.COLS2[:5], 5, smoothed),
+        "q3/M": M3, "q3/W": W3, "q3/C": C3, "q3/W_new": W_new, "q3/C_new": C_new,
+        "q3/W_new-old-C": W_old_C, "q3/C_new-squared-error": C_squared,
+        "q4/M": M4, "q4/weights": weights4, "q4/C": C4,
+        "q4/W": rows_reference(M4, weights4, C4, 0.1), "q4/W-unweighted": mistakes4[0],
+        "q4/W-double-penalty": mistakes4[2],
+        "q5/configs": [list(c) for c in configs], "q5/baseline": int(baseline),
+        "q5/dev_gold": dev_gold, "q5/dev_scores": dev_scores, "q5/test_gold": test_gold,
+        "q5/test_scores": test_scores, "q5/dev-rho": dev,
+        "q5/test-best": int(np.argmax(spearman_rows(test_gold, test_scores))),
+        "q5/report": [chosen, *report],
+        "q5/report-with-dev-rho": [float(dev[chosen]), report[1], report[2]],
+    }
+
+
 # ---- q1-sgns-optimum --------------------------------------------------------------------------
 def optimum_reference(C, rows, cols, k, noise):
     return np.log(C[rows, cols]) - np.log(k * C.sum(axis=1)[rows] * noise[cols])
@@ -79,11 +142,12 @@ def expect_optimum(got, C, rows, cols, k, noise, what):
 @check("q1-sgns-optimum", "random count matrices, several k and noise distributions",
        weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED)
-    for trial, (shape, kk, kind) in enumerate([((8, 11), 1, "unigram"),
-                                               ((20, 15), 5, "smoothed"),
-                                               ((40, 60), 15, "uniform"),
-                                               ((12, 12), 3, "random")]):
+    rng = hidden_rng(k, "q1-sgns-optimum/1")
+    for trial, (shape, kk, kind) in enumerate([
+            ((int(rng.integers(5, 10)), int(rng.integers(5, 12))), 1, "unigram"),
+            ((int(rng.integers(15, 25)), int(rng.integers(10, 20))), 5, "smoothed"),
+            ((int(rng.integers(30, 50)), int(rng.integers(40, 70))), 15, "uniform"),
+            ((int(rng.integers(8, 15)),) * 2, int(rng.integers(2, 20)), "random")]):
         C = random_counts(rng, shape, 0.3)
         rows, cols = observed_cells(rng, C, 25)
         noise = random_noise(rng, C, kind)
@@ -124,7 +188,7 @@ def agreement_reference(C, rows, cols, dots, k, noise, curvature="product"):
 
 @check("q2-weighted-agreements", "noisy dot products on random matrices", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 1)
+    rng = hidden_rng(k, "q2-weighted-agreements/1")
     for trial, (shape, kk, kind, noise_sd) in enumerate([((15, 20), 5, "smoothed", 0.5),
                                                         ((30, 30), 1, "unigram", 2.0),
                                                         ((25, 40), 10, "random", 1.0)]):
@@ -204,8 +268,12 @@ def expect_kl_step(got, M, W, C, what):
 @check("q3-kl-nmf-step", "unseen count matrices and ranks: the exact update", weight=3,
        core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 2)
-    for trial, (m, n, d) in enumerate([(9, 7, 3), (20, 30, 5), (5, 12, 1), (16, 16, 8)]):
+    rng = hidden_rng(k, "q3-kl-nmf-step/1")
+    for trial, (m, n, d) in enumerate([
+            (int(rng.integers(6, 12)), int(rng.integers(5, 10)), int(rng.integers(2, 4))),
+            (int(rng.integers(15, 25)), int(rng.integers(20, 35)), int(rng.integers(4, 7))),
+            (int(rng.integers(3, 7)), int(rng.integers(8, 15)), 1),
+            (16, 16, int(rng.integers(6, 10)))]):
         M = rng.poisson(rng.uniform(0.5, 6), size=(m, n)) + 0.1
         W, C = rng.random((m, d)) + 0.05, rng.random((n, d)) + 0.05
         expect_kl_step(k.call("kl_nmf_step", M, W, C), M, W, C,
@@ -214,7 +282,7 @@ def _(k):
 
 @check("q3-kl-nmf-step", "ten updates in a row lower the divergence monotonically", weight=2)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 3)
+    rng = hidden_rng(k, "q3-kl-nmf-step/2")
     M = rng.poisson(4.0, size=(12, 10)) + 0.2
     W, C = rng.random((12, 3)) + 0.1, rng.random((10, 3)) + 0.1
     values = [kl_divergence(M, W, C)]
@@ -269,9 +337,13 @@ def weighted_loss(M, weights, C, lam, W):
 @check("q4-weighted-rows", "random problems, weights with zeros, several ranks and penalties",
        weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 4)
-    for trial, (m, n, d, lam) in enumerate([(4, 3, 1, 0.5), (15, 10, 3, 0.1),
-                                            (40, 25, 6, 2.0)]):
+    rng = hidden_rng(k, "q4-weighted-rows/1")
+    for trial, (m, n, d, lam) in enumerate([
+            (int(rng.integers(3, 6)), int(rng.integers(2, 5)), 1, 0.5),
+            (int(rng.integers(10, 20)), int(rng.integers(8, 14)), int(rng.integers(2, 5)),
+             float(rng.uniform(0.05, 0.5))),
+            (int(rng.integers(30, 50)), int(rng.integers(20, 30)), int(rng.integers(5, 8)),
+             float(rng.uniform(1, 3)))]):
         M = rng.normal(size=(m, n))
         weights = rng.random((m, n)) * (rng.random((m, n)) < 0.6)
         weights[0] = 0.0                                    # a row with no weight at all
@@ -286,7 +358,7 @@ def _(k):
 
 @check("q4-weighted-rows", "no other W does better: random moves raise the loss")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 5)
+    rng = hidden_rng(k, "q4-weighted-rows/2")
     M, weights = rng.normal(size=(8, 6)), rng.random((8, 6))
     C = rng.normal(size=(6, 2))
     W = expect_shape(k.call("weighted_rows_step", M, weights, C, 0.3), (8, 2),
@@ -341,7 +413,7 @@ def report_reference(ex, chosen):
 @check("q5-choose-and-report", "new simulated experiments: the choice is made on the dev pairs "
                                "and reported on the test pairs", weight=4, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 6)
+    rng = hidden_rng(k, "q5-choose-and-report/1")
     for trial in range(3):
         ex = report_experiment(rng)
         got = k.call("choose_and_report", CONFIGS, ex["baseline"], ex["dev_gold"],
