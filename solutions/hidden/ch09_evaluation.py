@@ -5,17 +5,68 @@ back as plain data (exact answers as whitelisted SymPy trees), and the expected 
 computed here: SciPy's rankdata/spearmanr, 3CosMul with the library's constant (and the
 library's KeyedVectors.most_similar_cosmul as a second opinion), the bootstraps and variances
 by the reference code below, and the claims by exact McNemar tests with Holm's procedure on
-designed data where every procedure that controls the family-wise error agrees.
+designed data where every procedure that controls the family-wise error agrees. Random inputs
+come from ``hidden_rng(k, ...)``: drawn afresh for every submission, the same on a rerun.
+``public_values()`` gives the values the public checks compare against.
 """
+from pathlib import Path
+
 import numpy as np
 import sympy
 from scipy import stats
 
-from wvlib.course.checks import as_sympy, check, expect, expect_close, expect_equal, \
-    expect_raises, expect_type
+from wvlib.course.checks import check, expect, expect_close, expect_equal, expect_raises, \
+    expect_type, hidden_rng
+from wvlib.course.exact import as_sympy
+from wvlib.course.public import ch09_evaluation as public
 from wvlib.vectors import COSMUL_EPSILON, KeyedVectors
 
-RNG_SEED = 20261129
+
+def notebook_values(*names):
+    """Variables of the official solution notebook, run without its check calls: the public
+    checks use the notebook's own examples."""
+    import contextlib
+    import io
+
+    import nbformat
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "ch09_evaluation.ipynb",
+                       as_version=4)
+    namespace = {"__name__": "__main__", "display": lambda *values: None}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source = "\n".join(line for line in cell.source.splitlines()
+                               if not line.startswith("check("))
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source, "<notebook>", "exec"), namespace)
+    return [namespace[name] for name in names]
+
+
+def public_values():
+    """The values the public checks compare against: on the public module's inputs and on the
+    notebook's examples (which are stored too, so that the checks use the same numbers)."""
+    solver_a, solver_b, clusters, correct_base, correct_methods = notebook_values(
+        "solver_a", "solver_b", "pair_of_question", "correct_base", "correct_methods")
+    x = np.array(public.RANKS_X)
+    (paired, unpaired), (paired_n1, unpaired_n1) = variances_reference(public.SOLVER_A,
+                                                                       public.SOLVER_B)
+    tests = [mcnemar(correct_base, m) for m in correct_methods]
+    return {
+        "q1/ranks": stats.rankdata(x), "q1/ranks-from-0": stats.rankdata(x) - 1,
+        "q1/ranks-ordinal": stats.rankdata(x, method="ordinal"),
+        "q1/ranks-min": stats.rankdata(x, method="min"),
+        "q1/argsort": (np.argsort(x) + 1).astype(float),
+        "q1/rho": float(stats.spearmanr(public.RHO_X, public.RHO_Y).statistic),
+        "q2/answer": cosmul_reference(public.VECTORS, public.WORDS, "man", "king", "woman", 2,
+                                      1e-3),
+        "q3/solver_a": solver_a, "q3/solver_b": solver_b, "q3/clusters": clusters,
+        "q3/report": list(clustered_reference(solver_a, solver_b, clusters, 1000, 0.95, 0)),
+        "q3/question-level": question_level(solver_a, solver_b, 1000, 0.95, 0),
+        "q4/paired": paired, "q4/unpaired": unpaired, "q4/paired-n-1": paired_n1,
+        "q4/unpaired-n-1": unpaired_n1,
+        "q5/correct_base": correct_base, "q5/correct_methods": correct_methods,
+        "q5/claims": holm_claims(correct_base, correct_methods, 0.05),
+        "q5/uncorrected": [sign if p <= 0.05 else 0 for p, sign in tests],
+    }
 
 
 # ---- q1-spearman ------------------------------------------------------------------------------
@@ -42,8 +93,8 @@ def expect_rho(got, x, y, what):
 
 @check("q1-spearman", "ranks of random samples with many ties", weight=2, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED)
-    for n in (7, 50, 400):
+    rng = hidden_rng(k, "q1-spearman/1")
+    for n in (int(rng.integers(5, 10)), int(rng.integers(30, 80)), int(rng.integers(300, 500))):
         x = rng.integers(0, max(2, n // 5), size=n).astype(float)
         expect_ranks(k.call("average_ranks", x.copy()), x, f"average_ranks of {n} values")
 
@@ -51,8 +102,8 @@ def _(k):
 @check("q1-spearman", "rho of random tied samples equals scipy.stats.spearmanr", weight=3,
        core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 1)
-    for n in (5, 60, 353):
+    rng = hidden_rng(k, "q1-spearman/2")
+    for n in (int(rng.integers(4, 8)), int(rng.integers(40, 80)), int(rng.integers(300, 400))):
         x = np.round(rng.normal(size=n), 1)
         y = np.round(x + rng.normal(size=n), 1)
         expect_rho(k.call("spearman_rho", x.copy(), y.copy()), x, y,
@@ -91,8 +142,10 @@ def expect_cosmul(got, vectors, words, a, a_star, b, topn, eps, what):
 @check("q2-cosmul", "random vocabularies, with the course's epsilon, against "
                     "KeyedVectors.most_similar_cosmul", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 2)
-    for n, d in ((12, 3), (200, 20), (1000, 50)):
+    rng = hidden_rng(k, "q2-cosmul/1")
+    for n, d in ((int(rng.integers(8, 16)), int(rng.integers(2, 5))),
+                 (int(rng.integers(150, 250)), int(rng.integers(10, 30))),
+                 (int(rng.integers(800, 1200)), int(rng.integers(30, 60)))):
         words = [f"w{i}" for i in range(n)]
         vectors = rng.normal(size=(n, d))
         a, a_star, b = (str(w) for w in rng.choice(words, 3, replace=False))
@@ -171,10 +224,11 @@ def expect_clustered(got, a, b, clusters, n_boot, level, seed, what):
 @check("q3-clustered-bootstrap", "random clustered data, several levels and seeds, labels "
                                  "that are numbers or text", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 3)
-    for n_clusters, n_boot, level, seed, labels in ((15, 500, 0.9, 3, "int"),
-                                                    (120, 2000, 0.95, 11, "str"),
-                                                    (600, 2000, 0.99, 5, "int")):
+    rng = hidden_rng(k, "q3-clustered-bootstrap/1")
+    for n_clusters, n_boot, level, seed, labels in (
+            (int(rng.integers(10, 20)), 500, 0.9, int(rng.integers(100)), "int"),
+            (int(rng.integers(80, 160)), 2000, 0.95, int(rng.integers(100)), "str"),
+            (int(rng.integers(400, 700)), 2000, 0.99, int(rng.integers(100)), "int")):
         a, b, clusters = clustered_data(rng, n_clusters, labels)
         got = k.call("clustered_bootstrap", a, b, clusters, n_boot, level, seed)
         expect_clustered(got, a, b, clusters, n_boot, level, seed,
@@ -183,7 +237,7 @@ def _(k):
 
 @check("q3-clustered-bootstrap", "one question per cluster is the question-level bootstrap")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 4)
+    rng = hidden_rng(k, "q3-clustered-bootstrap/2")
     a, b = rng.integers(0, 2, size=300), rng.integers(0, 2, size=300)
     got = k.call("clustered_bootstrap", a, b, np.arange(300), 1000, 0.95, 2)
     expect_clustered(got, a, b, np.arange(300), 1000, 0.95, 2,
@@ -225,8 +279,9 @@ def exact_number(value, what):
 @check("q4-bootstrap-variances", "random solvers on 5 to 400 questions: the exact variances",
        weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 5)
-    for n, agreement in ((5, 0.5), (37, 0.8), (400, 0.9)):
+    rng = hidden_rng(k, "q4-bootstrap-variances/1")
+    for n, agreement in ((int(rng.integers(4, 9)), 0.5), (int(rng.integers(20, 60)), 0.8),
+                         (int(rng.integers(300, 500)), 0.9)):
         a = rng.integers(0, 2, size=n)
         b = np.where(rng.random(n) < agreement, a, 1 - a)
         got = k.call("bootstrap_variances", [int(x) for x in a], [int(x) for x in b])
@@ -308,7 +363,7 @@ DESIGNS = [
 @check("q5-claims", "new tests: the claims the data support, and no claim the family-wise "
                     "error rate forbids", weight=3, core=True)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 6)
+    rng = hidden_rng(k, "q5-claims/1")
     for trial, design in enumerate(DESIGNS):
         base, methods = designed_test(rng, design)
         got = k.call("claims", base, methods, 0.05)
@@ -328,7 +383,7 @@ def _(k):
 
 @check("q5-claims", "a method that never disagrees with the baseline gets no claim")
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 7)
+    rng = hidden_rng(k, "q5-claims/2")
     base, methods = designed_test(rng, [(0, 0), (90, 10)])
     got = k.call("claims", base, methods, 0.05)
     expect_type(got, (list, tuple), "claims(...)")
