@@ -33,14 +33,16 @@ def solution_namespace(assignment):
     return namespace
 
 
-def judge(assignment, question, source):
-    """(earns points, every check passed, messages of the failed checks) for a planted answer."""
+def judge(assignment, question, source, seed=0):
+    """(earns points, every check passed, messages of the failed checks) for a planted answer,
+    with the hidden tests' inputs drawn from ``seed`` (as the grader draws one per
+    submission)."""
     namespace = solution_namespace(assignment)
     exec(compile(source, "<planted>", "exec"), namespace)
     public = [c for c in C.load_public_checks(assignment) if c.question == question]
     hidden = [c for c in C.load_check_file(ROOT / "solutions" / "hidden" / f"{assignment}.py")
               if c.question == question]
-    kernel = C.LocalKernel(namespace)
+    kernel = C.LocalKernel(namespace, seed=seed)
     results = (C.run_checks(public, kernel) + C.run_checks(hidden, kernel, kind="hidden"))
     core = C.core_flags([(c, "public") for c in public] + [(c, "hidden") for c in hidden])
     earns = all(r.passed for r, is_core in zip(results, core) if is_core)
@@ -458,10 +460,12 @@ def claims(correct_base, correct_methods, alpha=0.05):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 7])
 @pytest.mark.parametrize("assignment, question, verdict, name, source", CASES,
                          ids=[f"{a[:4]}-{q.split('-')[0]}-{v}-{n}" for a, q, v, n, _ in CASES])
-def test_planted_answer_is_judged_as_it_deserves(assignment, question, verdict, name, source):
-    earns, all_passed, failed = judge(assignment, question, source)
+def test_planted_answer_is_judged_as_it_deserves(assignment, question, verdict, name, source,
+                                                 seed):
+    earns, all_passed, failed = judge(assignment, question, source, seed)
     if verdict == WRONG:
         assert not earns, f"{assignment} {question}: the mistake '{name}' keeps its points"
     else:
