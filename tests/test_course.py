@@ -368,6 +368,31 @@ def test_local_kernel_protects_arguments_from_mutation():
     assert x.sum() == 3
 
 
+def test_mistakes_name_the_mistake_the_answer_matches():
+    with pytest.raises(C.CheckFailed, match="Hint: you added log k"):
+        C.expect_close([1.0, 2.0], [0.0, 1.0], what="v",
+                       mistakes={"you forgot it": [5.0, 5.0], "you added log k": [1.0, 2.0]},
+                       hint="generic")
+    with pytest.raises(C.CheckFailed, match="Hint: generic"):
+        C.expect_close([9.0, 9.0], [0.0, 1.0], what="v", mistakes={"x": [1.0]},
+                       hint="generic")
+    with pytest.raises(C.CheckFailed, match="Hint: by dot product"):
+        C.expect_equal(["big"], ["small"], "nn", mistakes={"by dot product": ["big"]})
+    C.expect_close([0.0, 1.0], [0.0, 1.0], what="v", mistakes={"same": [0.0, 1.0]})
+
+
+def test_property_helpers_explain_what_is_wrong():
+    with pytest.raises(C.CheckFailed, match=r"entry \(0, 1\) is 2 and entry \(1, 0\) is 3"):
+        C.expect_symmetric([[1, 2], [3, 1]], "M")
+    with pytest.raises(C.CheckFailed, match="square"):
+        C.expect_symmetric([[1, 2, 3]], "M")
+    with pytest.raises(C.CheckFailed, match=r"NaN or infinity \(first at index \(1,\)\)"):
+        C.expect_finite([1.0, np.inf], "v")
+    with pytest.raises(C.CheckFailed, match="one of 'a', 'b'"):
+        C.expect_one_of("c", ("a", "b"), "q")
+    C.expect_one_of(" B ", ("a", "b"), "q")
+
+
 def test_checker_prints_feedback_and_raises(capsys):
     namespace = {"cosine_similarity": lambda x, y: float(np.dot(x, y))}  # forgot to normalise
     check = C.Checker("ch01_words_as_vectors", namespace)

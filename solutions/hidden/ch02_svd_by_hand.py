@@ -7,17 +7,131 @@ choice of signs and eigenvector bases is accepted.
 
 The matrices are chosen so that every characteristic polynomial factors into pieces of degree at
 most 2 (square roots, no cubic roots): random matrices with 2 rows or 2 columns, or products of
-such matrices, and hand-picked ones.
+such matrices (drawn for each submission with ``hidden_rng``), and hand-picked ones.
+``public_values()`` gives what the public checks compare against.
 """
+import functools
+
 import numpy as np
+import sympy
 
-from wvlib.course.checks import check, expect_close, expect_raises, expect_type
-from wvlib.course.public.ch02_svd_by_hand import (_check_compact_svd, _check_gram_and_eigenvalues,
-                                                  _check_right_singular_vectors,
-                                                  expect_truncation_errors)
+from wvlib.course.checks import check, expect, expect_close, expect_raises, expect_type, \
+    hidden_rng
+from wvlib.course.exact import as_sympy, exact_matrix, exact_numbers, exactly_equal, \
+    exactly_zero, expect_exact_matrix_equal, expect_exact_number, expect_exact_values, \
+    expect_orthonormal_eigenvectors, show
+from wvlib.course.public import ch02_svd_by_hand as public
+from wvlib.exact import exact_svd
+from wvlib.linalg import approximation_error
 
-RNG_SEED = 20261124
 
+# -- the reference -------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def _reference(rows):
+    return exact_svd([list(row) for row in rows], verify="certificate")
+
+
+def reference_svd(A):
+    """``exact_svd(A)`` (cached: the same matrices come back in several checks)."""
+    return _reference(tuple(tuple(int(x) for x in row) for row in A))
+
+
+def rank1_error(A):
+    squares = [s ** 2 for s in reference_svd(A).singular_values]
+    return sympy.sqrt((sum(squares) - squares[0]) / sum(squares))
+
+
+def public_values():
+    values = {}
+    for key, _, A in public.MATRICES:
+        ref = reference_svd(A)
+        values[f"{key}/AtA"] = ref.AtA
+        values[f"{key}/eigenvalues"] = list(ref.eigenvalues)
+        values[f"{key}/singular_values"] = list(ref.singular_values)
+    for key, A in [("seed", public.SEED), ("tall", public.TALL)]:
+        A = np.asarray(A, dtype=float)
+        s = np.linalg.svd(A, compute_uv=False)
+        values[f"{key}/s"] = s
+        for rank in range(len(s) + 1):
+            values[f"{key}/error-fro-{rank}"] = approximation_error(A, rank, "fro")
+            values[f"{key}/error-spectral-{rank}"] = approximation_error(A, rank, "spectral")
+            values[f"{key}/error-fro-squared-{rank}"] = float(np.sum(s[rank:] ** 2))
+            values[f"{key}/error-spectral-off-by-one-{rank}"] = float(s[rank - 1]) if rank \
+                else 0.0
+    error = rank1_error(public.SEED)
+    values["seed/rank1-error"] = error
+    values["seed/rank1-error-squared"] = error ** 2
+    values["seed/rank1-share-kept"] = sympy.sqrt(1 - error ** 2)
+    return values
+
+
+# -- instructor-side comparisons -----------------------------------------------------------------
+def shape_of(A):
+    return len(A), len(A[0])
+
+
+def check_gram_and_eigenvalues(k, A, name):
+    m, n = shape_of(A)
+    reference = reference_svd(A)
+    got = k.call("gram_and_eigenvalues", A)
+    what = f"gram_and_eigenvalues({name})"
+    expect_type(got, (tuple, list), what)
+    expect(len(got) == 2, f"{what} should return a pair (G, eigenvalues), got {len(got)} items")
+    G = exact_matrix(got[0], f"G = {what}[0]", (n, n))
+    expect_exact_matrix_equal(G, reference.AtA, "G")
+    values = exact_numbers(got[1], f"the eigenvalues {what}[1]", n)
+    expect_exact_values(values, reference.eigenvalues, "the eigenvalues")
+
+
+def check_right_singular_vectors(k, A, name):
+    m, n = shape_of(A)
+    reference = reference_svd(A)
+    what = f"right_singular_vectors({name})"
+    V = exact_matrix(k.call("right_singular_vectors", A), what, (n, n))
+    expect_orthonormal_eigenvectors(reference.AtA, V, reference.eigenvalues, what)
+
+
+def check_compact_svd(k, A, name):
+    m, n = shape_of(A)
+    reference = reference_svd(A)
+    r = reference.rank
+    what = f"compact_svd({name})"
+    got = k.call("compact_svd", A)
+    expect_type(got, (tuple, list), what)
+    expect(len(got) == 3, f"{what} should return a triple (U_r, sigmas, V_r)")
+    sigmas = exact_numbers(got[1], f"the singular values {what}[1]", r)
+    expect_exact_values(sigmas, reference.singular_values, "the singular values")
+    V = exact_matrix(got[2], f"V_r = {what}[2]", (n, r))
+    expect_orthonormal_eigenvectors(reference.AtA, V, reference.eigenvalues[:r], "V_r")
+    U = exact_matrix(got[0], f"U_r = {what}[0]", (m, r))
+    for i in range(r):
+        expected = reference.A * V[:, i] / sigmas[i]
+        expect(all(exactly_zero(e) for e in U[:, i] - expected),
+               f"column {i} of U_r is {show(list(U[:, i]))}, but A v / σ is "
+               f"{show(list(expected))}")
+
+
+def check_truncation_errors(k, A, name):
+    A = np.asarray(A, dtype=float)
+    s = np.linalg.svd(A, compute_uv=False)
+    for rank in range(len(s) + 1):
+        for norm in ("fro", "spectral"):
+            got = k.call("truncation_error", s, rank, norm)
+            expect_type(got, (float, np.floating), f"truncation_error(s, {rank}, {norm!r})")
+            expect_close(got, approximation_error(A, rank, norm),
+                         what=f"truncation_error(s, {rank}, {norm!r}) for {name}",
+                         rtol=1e-9, atol=1e-9 * max(1.0, s[0]))
+
+
+def check_rank1_error(k, A, name):
+    what = f"relative_rank1_error({name})"
+    got = as_sympy(k.call("relative_rank1_error", A), what)
+    expect_exact_number(got, what)
+    expected = rank1_error(A)
+    expect(exactly_equal(got, expected), f"{what} = {show(got)}, expected {show(expected)}")
+
+
+# -- inputs ----------------------------------------------------------------------------------------
 IRRATIONAL = [
     ("[[1, 1], [0, 1]]", [[1, 1], [0, 1]]),                                  # (3 ± √5)/2
     ("[[1, 2], [3, 4]]", [[1, 2], [3, 4]]),                                  # 15 ± √221
@@ -41,9 +155,8 @@ SHAPES = [
 ]
 
 
-def random_matrices(seed, count=4):
+def random_matrices(rng, count=4):
     """Small random integer matrices with 2 rows or 2 columns (or a product of two such)."""
-    rng = np.random.default_rng(seed)
     shapes = [(2, 3), (3, 2), (2, 4), "product"]
     out = []
     while len(out) < count:
@@ -58,73 +171,73 @@ def random_matrices(seed, count=4):
 
 
 # -- q1-gram-eigenvalues -----------------------------------------------------------------------
-@check("q1-gram-eigenvalues", "irrational eigenvalues, wide, tall and rank-deficient matrices",
-       weight=2)
+@check("q1-gram-eigenvalues", "random integer matrices", weight=2)
+def _(k):
+    for name, A in random_matrices(hidden_rng(k, "q1/random")):
+        check_gram_and_eigenvalues(k, A, name)
+
+
+@check("q1-gram-eigenvalues", "irrational eigenvalues, wide, tall and rank-deficient matrices")
 def _(k):
     for name, A in IRRATIONAL + SHAPES:
-        _check_gram_and_eigenvalues(k, A, name)
+        check_gram_and_eigenvalues(k, A, name)
 
 
 @check("q1-gram-eigenvalues", "repeated eigenvalues are listed with their multiplicity")
 def _(k):
     for name, A in REPEATED:
-        _check_gram_and_eigenvalues(k, A, name)
-
-
-@check("q1-gram-eigenvalues", "random integer matrices")
-def _(k):
-    for name, A in random_matrices(RNG_SEED):
-        _check_gram_and_eigenvalues(k, A, name)
+        check_gram_and_eigenvalues(k, A, name)
 
 
 # -- q2-right-vectors --------------------------------------------------------------------------
+@check("q2-right-vectors", "random integer matrices", weight=2)
+def _(k):
+    for name, A in random_matrices(hidden_rng(k, "q2/random")):
+        check_right_singular_vectors(k, A, name)
+
+
 @check("q2-right-vectors", "repeated eigenvalues: any orthonormal basis of the eigenspace",
        weight=2)
 def _(k):
     for name, A in REPEATED:
-        _check_right_singular_vectors(k, A, name)
+        check_right_singular_vectors(k, A, name)
 
 
 @check("q2-right-vectors", "irrational eigenvalues, wide, tall and rank-deficient matrices")
 def _(k):
     for name, A in IRRATIONAL + SHAPES:
-        _check_right_singular_vectors(k, A, name)
-
-
-@check("q2-right-vectors", "random integer matrices")
-def _(k):
-    for name, A in random_matrices(RNG_SEED + 1):
-        _check_right_singular_vectors(k, A, name)
+        check_right_singular_vectors(k, A, name)
 
 
 # -- q3-left-from-right ------------------------------------------------------------------------
+@check("q3-left-from-right", "random integer matrices", weight=2)
+def _(k):
+    for name, A in random_matrices(hidden_rng(k, "q3/random")):
+        check_compact_svd(k, A, name)
+
+
 @check("q3-left-from-right", "rank-deficient matrices, a row and a column: only r columns",
        weight=2)
 def _(k):
     for name, A in SHAPES + REPEATED[1:3]:
-        _check_compact_svd(k, A, name)
+        check_compact_svd(k, A, name)
 
 
 @check("q3-left-from-right", "irrational singular values and repeated ones")
 def _(k):
     for name, A in IRRATIONAL + REPEATED[3:]:
-        _check_compact_svd(k, A, name)
-
-
-@check("q3-left-from-right", "random integer matrices")
-def _(k):
-    for name, A in random_matrices(RNG_SEED + 2):
-        _check_compact_svd(k, A, name)
+        check_compact_svd(k, A, name)
 
 
 # -- q4-eckart-young ---------------------------------------------------------------------------
-@check("q4-eckart-young", "random matrices of several shapes: prediction = measured error",
+@check("q4-eckart-young", "random matrices of random shapes: prediction = measured error",
        weight=2)
 def _(k):
-    rng = np.random.default_rng(RNG_SEED + 3)
-    for m, n in [(5, 3), (3, 6), (7, 7), (1, 4)]:
+    rng = hidden_rng(k, "q4/random")
+    for _ in range(4):
+        m, n = (int(x) for x in rng.integers(1, 8, size=2))
         A = rng.normal(size=(m, n)) * rng.uniform(0.1, 10)
-        expect_truncation_errors(k, A, f"a random {m} × {n} matrix")
+        check_truncation_errors(k, A, f"a random {m} × {n} matrix")
 
 
 @check("q4-eckart-young", "k = 0 gives ‖A‖, k = p gives 0, plain lists work")
@@ -155,9 +268,15 @@ def _(k):
                       f"truncation_error(s, {args[1]}, {args[2]!r}) with 2 singular values")
 
 
+# -- q5-rank1-error ----------------------------------------------------------------------------
+@check("q5-rank1-error", "random integer matrices", weight=2)
+def _(k):
+    for name, A in random_matrices(hidden_rng(k, "q5/random"), count=3):
+        check_rank1_error(k, A, name)
+
+
 @check("q5-rank1-error", "irrational and low-rank matrices", weight=2)
 def _(k):
-    from wvlib.course.public.ch02_svd_by_hand import expect_rank1_error
     for name, A in IRRATIONAL + [("the rank-1 matrix [[1, 2, 2], [2, 4, 4]]",
                                   [[1, 2, 2], [2, 4, 4]])]:
-        expect_rank1_error(k, A, name)
+        check_rank1_error(k, A, name)

@@ -24,6 +24,12 @@ Writing a check::
         expect_close(got, 0.0, what="cosine_similarity([1, 0], [0, 1])",
                      hint="the dot product of orthogonal vectors is 0")
 
+A public check compares with a property (as above) or a stored value (``S["q1/example"]``, see
+:mod:`wvlib.course.stored`), never with a value it computes; a hidden test computes its expected
+values with the reference code, on inputs from :func:`hidden_rng`. ``mistakes={hint: value}``
+(``expect_close``, ``expect_equal``) names a typical mistake when the answer matches it, and
+:func:`call_unmodified` fails an answer that changes its arguments in place.
+
 Scoring rule (how the grader turns checks into points)
 ------------------------------------------------------
 A question earns ``points × (weight of its checks passed) / (weight of all its checks)`` —

@@ -79,13 +79,15 @@ class Assignment:
 
 
 def cell_directives(source: str) -> dict[str, str]:
-    """The ``#| key: value`` lines at the top of a cell."""
+    """The ``#| key: value`` lines at the top of a cell (a key given on several lines has
+    its values joined by ", ", so that a long ``reimplements`` list can be split)."""
     out = {}
     for line in source.splitlines():
         m = _DIRECTIVE.match(line.strip())
         if not m:
             break
-        out[m.group(1)] = m.group(2)
+        key, value = m.group(1), m.group(2)
+        out[key] = f"{out[key]}, {value}" if key in out else value
     return out
 
 

@@ -603,11 +603,16 @@ def forbidden_references(namespace: dict, names, modules) -> list[str]:
                     hit = forbidden(target)
                     if hit:
                         findings.append(f"`{label}` uses `{n}`, which comes from {hit}")
-                    elif type(target).__name__ == "module" and target.__name__ == "wvlib":
+                    elif type(target).__name__ == "module":
+                        # a parent package (``scipy``, ``wvlib``) reached through: the next
+                        # part of a forbidden module's name among the names the code uses
+                        parent = getattr(target, "__name__", "")
+                        parent = parent if isinstance(parent, str) else ""
                         for m in modules:
-                            sub = m.split(".")[1:2]
-                            if sub and sub[0] in used:
-                                findings.append(f"`{label}` uses `{n}.{sub[0]}` ({m})")
+                            if parent and m.startswith(parent + "."):
+                                sub = m[len(parent) + 1:].split(".")[0]
+                                if sub in used:
+                                    findings.append(f"`{label}` uses `{n}.{sub}` ({m})")
                     elif getattr(target, "__module__", None) == fn.__module__:
                         visit(f"{label} → {n}", target, depth + 1)
             cells = [c.cell_contents for c in (fn.__closure__ or ()) if _has_contents(c)]
