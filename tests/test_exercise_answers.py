@@ -281,29 +281,39 @@ def hs_optimal_scores(counts, points, signs):
             (plus if s > 0 else minus)[:, n] += counts[:, c]
     return np.log(minus / plus)
 """),
-    ("ch07_making_it_fast", "q4-cell-optimum", WRONG, "floating-point fractions", """
-def cell_optimum(A, B):
-    s = 1.0 * A / (A + B)
-    return s, cell_derivatives(A, B, s)[1]
+    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "floating-point fractions", """
+def cell_curvature(A, B):
+    return 1.0 * A * B / (A + B)
 """),
-    ("ch07_making_it_fast", "q4-cell-optimum", WRONG, "the public example looked up", """
-def cell_optimum(A, B):
-    return sympy.Rational(3, 4), sympy.Rational(3, 4)
-
-
-def cell_derivatives(A, B, s):
-    A, B, s = sympy.symbols("A B s")
-    return -A * (1 - s) + B * s, (A + B) * s * (1 - s)
+    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the curvature at x = 0", """
+def cell_curvature(A, B):
+    return (A + B) / 4
 """),
-    ("ch07_making_it_fast", "q4-cell-optimum", SOUND, "written in sigma(-x) = 1 - s", """
-def cell_derivatives(A, B, s):
-    t = 1 - s
-    return B * s - A * t, A * s * t + B * s * t
+    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the noise draws taken as exact", """
+def target_variance(A, B):
+    return 1 / sympy.sympify(A)
+"""),
+    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the public examples looked up", """
+_TABLE = {(3, 1): (sympy.Rational(3, 4), sympy.Rational(4, 3)),
+          (2, 5): (sympy.Rational(10, 7), sympy.Rational(7, 10))}
 
 
-def cell_optimum(A, B):
-    s = sympy.Integer(A) / (A + B) if isinstance(A, int) else A / (A + B)
-    return sympy.together(s), sympy.together(A * B / (A + B))
+def cell_curvature(A, B):
+    return _TABLE.get((A, B), (sympy.Integer(1), 0))[0]
+
+
+def target_variance(A, B):
+    return _TABLE.get((A, B), (0, sympy.Integer(1)))[1]
+"""),
+    ("ch07_making_it_fast", "q4-cell-curvature", SOUND, "written as harmonic means", """
+def cell_curvature(A, B):
+    A, B = sympy.sympify(A), sympy.sympify(B)
+    return 1 / (1 / A + 1 / B)
+
+
+def target_variance(A, B):
+    A, B = sympy.sympify(A), sympy.sympify(B)
+    return (A + B) / (A * B)
 """),
     ("ch07_making_it_fast", "q5-choose-within-budget", WRONG, "the budget ignored", """
 def choose_within_budget(methods, epochs, seconds_per_epoch, budget, dev_gold, dev_scores):

@@ -88,7 +88,8 @@ def public_values():
         "q2/optimal-totals": [int(optimal_total_length(c)) for c in public.HUFFMAN_INPUTS],
         "q3/scores": np.log(plus / minus), "q3/scores-reversed": np.log(minus / plus),
         "q3/scores-ratio": plus / minus,
-        "q4/sigma-star": sympy.Rational(3, 4), "q4/curvature": sympy.Rational(3, 4),
+        "q4/curvature-3-1": sympy.Rational(3, 4), "q4/variance-3-1": sympy.Rational(4, 3),
+        "q4/curvature-2-5": sympy.Rational(10, 7), "q4/variance-2-5": sympy.Rational(7, 10),
         "q5/methods": list(methods), "q5/epochs": np.asarray(epochs),
         "q5/seconds_per_epoch": np.asarray(seconds), "q5/budget": float(budget),
         "q5/dev_gold": dev_gold, "q5/dev_scores": dev_scores, "q5/dev-rho": rho,
@@ -329,7 +330,7 @@ def _(k):
                  what="the probabilities P(c | w) that your scores give")
 
 
-# ---- q4-cell-optimum --------------------------------------------------------------------------
+# ---- q4-cell-curvature ------------------------------------------------------------------------
 def exact(value, what):
     value = as_sympy(value, what)
     expect(isinstance(value, sympy.Basic) and not isinstance(value, sympy.MatrixBase),
@@ -340,43 +341,56 @@ def exact(value, what):
     return value
 
 
-def expect_equivalent(got, expected, what, hint=""):
+def expect_equivalent(got, expected, what, hint="", mistakes=()):
     got = exact(got, what)
-    difference = sympy.cancel(sympy.together(got - expected))
-    if difference != 0:
+    if sympy.cancel(sympy.together(got - expected)) != 0:
+        for wrong, wrong_hint in mistakes:
+            if sympy.cancel(sympy.together(got - wrong)) == 0:
+                hint = wrong_hint
         raise CheckFailed(f"{what} = {sympy.sstr(got)[:120]} is not the right expression"
                           + (f". Hint: {hint}" if hint else ""))
 
 
-@check("q4-cell-optimum", "the derivatives and the optimum as expressions of new symbols",
+def curvature_mistakes(a, b):
+    return [((a + b) / 4, "that is J'' at x = 0 (s = 1/2): take it at the minimum"),
+            ((a + b) * a * b, "J''(x) = (A + B) s (1 - s) with s = sigma(x*) = A / (A + B)")]
+
+
+def variance_mistakes(a, b):
+    return [(1 / a, "the noise draws are counts too: their variance adds"),
+            (a + b, "the delta method divides Var X by (E X)^2"),
+            (1 / a - 1 / b, "variances of independent terms add, also for a difference")]
+
+
+@check("q4-cell-curvature", "the curvature and the variance as expressions of new symbols",
        weight=3, core=True)
 def _(k):
-    rng = hidden_rng(k, "q4-cell-optimum/names")
-    names = ["n_pos", "n_neg", "t", "alpha_", "beta_", "u", "p", "q", "r"]
-    a, b, t = sympy.symbols([str(x) for x in rng.choice(names, 3, replace=False)])
-    got = unpack(k.call("cell_derivatives", a, b, t), 2, "cell_derivatives",
-                 ["J'", "J''"])
-    expect_equivalent(got[0], -a * (1 - t) + b * t, "J'(x) from cell_derivatives",
-                      hint="d/dx [-log sigma(x)] and d/dx [-log sigma(-x)] in terms of "
-                           "sigma(x)")
-    expect_equivalent(got[1], (a + b) * t * (1 - t), "J''(x) from cell_derivatives",
-                      hint="differentiate J'(x) once more, with sigma'(x) written in sigma(x)")
-    got = unpack(k.call("cell_optimum", a, b), 2, "cell_optimum", ["sigma(x*)", "J''(x*)"])
-    expect_equivalent(got[0], a / (a + b), "sigma(x*) from cell_optimum",
-                      hint="solve J'(x) = 0 for s")
-    expect_equivalent(got[1], a * b / (a + b), "J''(x*) from cell_optimum")
+    rng = hidden_rng(k, "q4-cell-curvature/names")
+    names = ["n_pos", "n_neg", "alpha_", "beta_", "u", "p", "q", "r", "m1", "m2"]
+    a, b = sympy.symbols([str(x) for x in rng.choice(names, 2, replace=False)])
+    expect_equivalent(k.call("cell_curvature", a, b), a * b / (a + b),
+                      f"cell_curvature({a}, {b})", hint="J''(x) in terms of s = sigma(x), at "
+                                                         "the s where J'(x) = 0",
+                      mistakes=curvature_mistakes(a, b))
+    expect_equivalent(k.call("target_variance", a, b), 1 / a + 1 / b,
+                      f"target_variance({a}, {b})", hint="Var log X for a Poisson count X of "
+                                                          "mean A, to first order",
+                      mistakes=variance_mistakes(a, b))
 
 
-@check("q4-cell-optimum", "exact fractions in, exact fractions out")
+@check("q4-cell-curvature", "exact fractions in, exact fractions out; the curvature is the "
+                            "inverse of the variance")
 def _(k):
-    rng = hidden_rng(k, "q4-cell-optimum/1")
+    rng = hidden_rng(k, "q4-cell-curvature/fractions")
     for _ in range(3):
         A = sympy.Rational(int(rng.integers(1, 500)), int(rng.integers(1, 7)))
         B = sympy.Rational(int(rng.integers(1, 500)), int(rng.integers(1, 7)))
-        got = unpack(k.call("cell_optimum", A, B), 2, f"cell_optimum({A}, {B})",
-                     ["sigma(x*)", "J''(x*)"])
-        expect_equivalent(got[0], A / (A + B), f"sigma(x*) from cell_optimum({A}, {B})")
-        expect_equivalent(got[1], A * B / (A + B), f"J''(x*) from cell_optimum({A}, {B})")
+        curvature = exact(k.call("cell_curvature", A, B), f"cell_curvature({A}, {B})")
+        variance = exact(k.call("target_variance", A, B), f"target_variance({A}, {B})")
+        expect(curvature == A * B / (A + B), f"cell_curvature({A}, {B}) = {curvature}, expected "
+                                             f"another exact value")
+        expect(variance == 1 / A + 1 / B, f"target_variance({A}, {B}) = {variance}, expected "
+                                          f"another exact value")
 
 
 # ---- q5-choose-within-budget ------------------------------------------------------------------

@@ -26,7 +26,7 @@ HUFFMAN_INPUTS = ([10, 6, 3, 2, 1], [3, 5], [4] * 8)
 TREE_POINTS = [[0], [0, 1], [0, 1, 2], [0, 1, 2]]
 TREE_SIGNS = [[1], [-1, 1], [-1, -1, 1], [-1, -1, -1]]
 TREE_COUNTS = np.array([[5.0, 1.0, 2.0, 2.0], [1.0, 3.0, 3.0, 1.0], [2.0, 2.0, 1.0, 7.0]])
-A, B, s = sympy.symbols("A B s")        # plain symbols: they travel to the kernel and back
+A, B = sympy.symbols("A B")        # plain symbols: they travel to the kernel and back
 
 
 # -- q1-nce-grads ------------------------------------------------------------------------------
@@ -129,33 +129,24 @@ def _(k):
                            S["q3/scores-ratio"]})
 
 
-# -- q4-cell-optimum ---------------------------------------------------------------------------
-@check("q4-cell-optimum", "A = 3, B = 1: the optimum (stored values)")
+# -- q4-cell-curvature -------------------------------------------------------------------------
+@check("q4-cell-curvature", "A = 3, B = 1 and A = 2, B = 5 (stored values)")
 def _(k):
-    got = k.call("cell_optimum", sympy.Integer(3), sympy.Integer(1))
-    expect(isinstance(got, (tuple, list)) and len(got) == 2,
-           f"cell_optimum should return (sigma(x*), J''(x*)), got {str(got)[:80]}")
-    for value, name in zip(got, ("q4/sigma-star", "q4/curvature")):
-        value = as_sympy(value, f"{name[3:]} of cell_optimum(3, 1)")
-        expect_exact_number(value, f"{name[3:]} of cell_optimum(3, 1)")
-        expect(value == S[name], f"{name[3:]} of cell_optimum(3, 1) = {value}, expected "
-                                 f"{S[name]}")
+    for a, b in ((3, 1), (2, 5)):
+        for name, key in (("cell_curvature", "curvature"), ("target_variance", "variance")):
+            got = as_sympy(k.call(name, sympy.Integer(a), sympy.Integer(b)),
+                           f"{name}({a}, {b})")
+            expect_exact_number(got, f"{name}({a}, {b})")
+            expect(got == S[f"q4/{key}-{a}-{b}"], f"{name}({a}, {b}) = {got}, expected "
+                                                  f"{S[f'q4/{key}-{a}-{b}']}")
 
 
-@check("q4-cell-optimum", "your J' vanishes at your optimum")
+@check("q4-cell-curvature", "the answers are expressions of A and B only")
 def _(k):
-    got = k.call("cell_derivatives", A, B, s)
-    expect(isinstance(got, (tuple, list)) and len(got) == 2,
-           f"cell_derivatives should return (J', J''), got {str(got)[:80]}")
-    first = as_sympy(got[0], "J'(x)")
-    expect({str(x) for x in first.free_symbols} <= {"A", "B", "s"},
-           "write J' with A, B and s = sigma(x) only")
-    optimum = k.call("cell_optimum", A, B)
-    expect(isinstance(optimum, (tuple, list)) and len(optimum) == 2,
-           f"cell_optimum should return (sigma(x*), J''(x*)), got {str(optimum)[:80]}")
-    at_optimum = first.subs(s, as_sympy(optimum[0], "sigma(x*)"))
-    expect(at_optimum.simplify() == 0,
-           f"your J'(x) = {first} is not zero at your sigma(x*) = {optimum[0]}")
+    for name in ("cell_curvature", "target_variance"):
+        got = as_sympy(k.call(name, A, B), f"{name}(A, B)")
+        expect({str(x) for x in got.free_symbols} <= {"A", "B"},
+               f"{name}(A, B) = {got} should be written with A and B only (no s, no x)")
 
 
 # -- q5-choose-within-budget -------------------------------------------------------------------
