@@ -57,7 +57,7 @@ def public_values():
         "q1/argsort": (np.argsort(x) + 1).astype(float),
         "q1/rho": float(stats.spearmanr(public.RHO_X, public.RHO_Y).statistic),
         "q2/answer": cosmul_reference(public.VECTORS, public.WORDS, "man", "king", "woman", 2,
-                                      1e-3),
+                                      public.EPS),
         "q3/solver_a": solver_a, "q3/solver_b": solver_b, "q3/clusters": clusters,
         "q3/report": list(clustered_reference(solver_a, solver_b, clusters, 1000, 0.95, 0)),
         "q3/question-level": question_level(solver_a, solver_b, 1000, 0.95, 0),

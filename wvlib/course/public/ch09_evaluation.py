@@ -22,6 +22,7 @@ RHO_Y = [2.0, 1.0, 4.0, 4.0, 3.0, 6.0, 7.0]
 WORDS = ["man", "king", "woman", "queen", "apple"]
 VECTORS = np.array([[1.0, 0.1, 0.0], [1.0, 0.1, 1.0], [0.1, 1.0, 0.0], [0.1, 1.0, 1.0],
                     [0.0, 0.0, -1.0]])
+EPS = 1e-6                            # 3CosMul's epsilon in this course (chapter 9)
 SOLVER_A = [1, 1, 0, 1, 0, 1, 1, 0]
 SOLVER_B = [1, 0, 0, 1, 0, 1, 0, 0]
 
@@ -60,17 +61,17 @@ def _(k):
 @check("q2-cosmul", "man : king :: woman : ? on the notebook's vectors (stored answer)",
        weight=2)
 def _(k):
-    got = k.call("three_cos_mul", VECTORS, WORDS, "man", "king", "woman", 2, 1e-3)
+    got = k.call("three_cos_mul", VECTORS, WORDS, "man", "king", "woman", 2, EPS)
     expect_type(got, (list, tuple), "three_cos_mul(...)")
     expect_equal([str(w) for w in got], S["q2/answer"],
-                 "three_cos_mul(man, king, woman, topn=2, eps=0.001)",
+                 "three_cos_mul(man, king, woman, topn=2, eps=1e-6)",
                  hint="score = cos'(w, a*) cos'(w, b) / (cos'(w, a) + eps) with "
                       "cos' = (1 + cos) / 2, never one of the question words")
 
 
 @check("q2-cosmul", "an unknown question word raises KeyError")
 def _(k):
-    expect_raises(k, "three_cos_mul", (np.eye(3), ["a", "b", "c"], "a", "b", "zzz", 1, 1e-3),
+    expect_raises(k, "three_cos_mul", (np.eye(3), ["a", "b", "c"], "a", "b", "zzz", 1, EPS),
                   ["KeyError"], "three_cos_mul with the unknown word 'zzz'")
 
 
