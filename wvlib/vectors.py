@@ -7,7 +7,11 @@ lines of linear algebra on the rows, scaled to unit length.
 Cosine similarity
     ``cos(x, y) = x . y / (||x|| ||y||)``. With the unit rows ``u_w = v_w / ||v_w||`` of
     :meth:`KeyedVectors.get_normed_vectors`, the cosines of every word with a query ``q`` are a
-    single matrix-vector product ``U q``.
+    single matrix-vector product ``U q``. Why cosine and not the Euclidean distance: the length
+    of a word vector grows with the word's frequency (for count rows and for word2vec alike),
+    and for unit vectors ``||x - y||**2 = 2 - 2 cos(x, y)``, so the two rank neighbours alike
+    only after normalising. On raw vectors the Euclidean distance follows frequency more than
+    meaning (chapter 1 measures it); every neighbour search here works on the unit rows.
 
 Analogies: "a is to b as c is to ?" (``man : king :: woman : ?``)
     Mikolov et al. (2013) look for the word whose vector is closest to ``b - a + c``. Levy and
