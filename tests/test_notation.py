@@ -11,9 +11,7 @@ Four retired uses cannot be told by spelling alone and are rules of this module:
 as a learning rate, alpha as the exponent of GloVe's weighting (a formula with x_max), a
 truncation called "rank k" (or n, or "rank-r"), and any k in the formulas of chapters 1-3,
 which come before negative samples.
-
-Chapters 5-9 are marked xfail(strict=False) until chfix-a/chfix-b merge; the lead removes the
-marks after merging."""
+"""
 from __future__ import annotations
 
 import json
@@ -26,10 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 NOTATION = BOOK / "notation.md"
 CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
-
-# until chfix-a/chfix-b merge: their chapters still use the old notation
-PENDING = {"05_glove", "06_word2vec", "07_making_it_fast", "08_one_view", "09_evaluation"}
-
 
 # ---------------------------------------------------------------------------------------------
 # reading notation.md and the chapters
@@ -161,10 +155,7 @@ def violations(path: Path) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # the tests
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(
-        strict=False, reason="until chfix-a/chfix-b merge")] if p.stem in PENDING else [])
-    for p in CHAPTERS])
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_uses_the_notation(path):
     found = violations(path)
     assert not found, f"{path.name} does not follow book/notation.md:\n" + "\n".join(found)
