@@ -59,9 +59,9 @@ def grad_symbols():
 
 def grad_reference(times=2, mean=False, sign=1, negative=True):
     """dJ/dz2 of J = -log s(w c) - log s(-w c_N), w = z1 + 2 z2 (or their mean), written
-    with s = sigma(w c) and s_N = sigma(w c_N)."""
-    s, s_N, c, c_N = grad_symbols()
-    dJ_dw = (s - 1) * c + (s_N * c_N if negative else 0)
+    with sig = sigma(w c) and sig_N = sigma(w c_N)."""
+    sig, sig_N, c, c_N = grad_symbols()
+    dJ_dw = (sig - 1) * c + (sig_N * c_N if negative else 0)
     return sign * sympy.Rational(times, 3 if mean else 1) * dJ_dw
 
 
@@ -71,14 +71,14 @@ def at(expr, point):
 
 def derivative_at(z1, z2, c, c_N):
     """dJ/dz2 from the definition (SymPy's derivative of J in z1, z2, c, c_N), and the
-    point (s, s_N, c, c_N) at which the answer is evaluated."""
+    point (sig, sig_N, c, c_N) at which the answer is evaluated."""
     Z1, Z2, C, C_N = sympy.symbols("z1 z2 c c_N", real=True)
     w = Z1 + 2 * Z2
     J = sympy.log(1 + sympy.exp(-w * C)) + sympy.log(1 + sympy.exp(w * C_N))
     values = {Z1: z1, Z2: z2, C: c, C_N: c_N}
     wv = z1 + 2 * z2
-    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
-    point = {"s": sig(wv * c), "s_N": sig(wv * c_N), "c": c, "c_N": c_N}
+    sigmoid = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    point = {"sig": sigmoid(wv * c), "sig_N": sigmoid(wv * c_N), "c": c, "c_N": c_N}
     return float(sympy.diff(J, Z2).subs(values)), point
 
 
@@ -202,7 +202,7 @@ def _(k):
                      atol=1e-12)
 
 
-@check("q3-gradient", "the expression equals 2 ((s - 1) c + s_N c_N) exactly")
+@check("q3-gradient", "the expression equals 2 ((sig - 1) c + sig_N c_N) exactly")
 def _(k):
     got = as_sympy(k.call("grad_repeated_row"), "grad_repeated_row()")
     names = {s.name: s for s in grad_symbols()}

@@ -21,8 +21,8 @@ NGRAM_CASES = [("where", 3, 3, "where-3"), ("naïve", 2, 4, "naive-2-4"),
                ("banana", 3, 3, "banana-3"), ("ab", 1, 2, "ab-1-2")]
 HASH_CASES = [("<wh", 2_000_000, "wh"), ("afé", 2_000_000, "afe"), ("日本", 1_000, "nihon"),
               ("", 97, "empty")]
-GRAD_SYMBOLS = ("s", "s_N", "c", "c_N")
-GRAD_POINT = {"s": 0.6, "s_N": 0.3, "c": 0.5, "c_N": 0.8}
+GRAD_SYMBOLS = ("sig", "sig_N", "c", "c_N")
+GRAD_POINT = {"sig": 0.6, "sig_N": 0.3, "c": 0.5, "c_N": 0.8}
 # an n-gram table: buckets 0..96, rows (d = 3) for some of them only — about half of the
 # buckets of each word's 3- and 4-grams, and a few others (29 is a bucket of "naïvely" only
 # under the textbook hash of unsigned bytes)
@@ -90,7 +90,7 @@ def _(k):
 
 
 # -- q3-gradient -------------------------------------------------------------------------------
-@check("q3-gradient", "an expression in s, s_N, c, c_N; its value at one point")
+@check("q3-gradient", "an expression in sig, sig_N, c, c_N; its value at one point")
 def _(k):
     what = "grad_repeated_row()"
     got = as_sympy(k.call("grad_repeated_row"), what)
