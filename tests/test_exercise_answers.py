@@ -271,49 +271,73 @@ def huffman_codes(counts):
         n += 1
     return codes
 """),
-    ("ch07_making_it_fast", "q3-hs-optimum", WRONG, "the log-odds upside down", """
-def hs_optimal_scores(counts, points, signs):
-    counts = np.asarray(counts, float)
-    plus = np.zeros((len(counts), counts.shape[1] - 1))
-    minus = np.zeros_like(plus)
-    for c in range(counts.shape[1]):
-        for n, s in zip(points[c], signs[c]):
-            (plus if s > 0 else minus)[:, n] += counts[:, c]
-    return np.log(minus / plus)
+    ("ch07_making_it_fast", "q3-skip-optimum", WRONG, "the chapter's optimum, no skip", """
+def trainer_optimum(counts, rows, cols, k, noise):
+    t, noise = np.asarray(counts, float), np.asarray(noise, float)
+    real = t[rows, cols]
+    if not k >= 1 or np.any(real <= 0) or np.any(real >= t.sum(1)[rows]) \\
+            or np.any(noise[cols] <= 0):
+        raise ValueError("no finite optimum")
+    return np.log(real) - np.log(k * t.sum(1)[rows] * noise[cols])
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "floating-point fractions", """
-def cell_curvature(A, B):
-    return 1.0 * A * B / (A + B)
+    ("ch07_making_it_fast", "q3-skip-optimum", WRONG, "the column's pairs skipped", """
+def trainer_optimum(counts, rows, cols, k, noise):
+    t, noise = np.asarray(counts, float), np.asarray(noise, float)
+    real = t[rows, cols]
+    if not k >= 1 or np.any(real <= 0) or np.any(real >= t.sum(1)[rows]) \\
+            or np.any(noise[cols] <= 0):
+        raise ValueError("no finite optimum")
+    return np.log(real) - np.log(k * noise[cols] * (t.sum(1)[rows] - t.sum(0)[cols] + real))
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the curvature at x = 0", """
-def cell_curvature(A, B):
-    return (A + B) / 4
+    ("ch07_making_it_fast", "q3-skip-optimum", SOUND, "the cell loss minimised per cell", """
+def trainer_optimum(counts, rows, cols, k, noise):
+    import math
+    out = []
+    for w, c in zip(rows, cols):
+        real = float(counts[w][c])
+        others = sum(float(counts[w][j]) for j in range(len(counts[w])) if j != c)
+        if k < 1 or real == 0 or others == 0 or noise[c] == 0:
+            raise ValueError(f"the cell ({w}, {c}) has no finite optimum")
+        noise_draws = k * noise[c] * others
+        # J'(x) = -real sigma(-x) + noise_draws sigma(x) = 0  <=>  e^x = real / noise_draws
+        out.append(math.log(real / noise_draws))
+    return np.array(out)
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the noise draws taken as exact", """
+    ("ch07_making_it_fast", "q4-target-noise", WRONG, "floating-point fractions", """
+def target_bias(A, B):
+    return 0.5 / B - 0.5 / A
+"""),
+    ("ch07_making_it_fast", "q4-target-noise", WRONG, "the bias without its factor 1/2", """
+def target_bias(A, B):
+    A, B = sympy.sympify(A), sympy.sympify(B)
+    return 1 / B - 1 / A
+"""),
+    ("ch07_making_it_fast", "q4-target-noise", WRONG, "the noise draws taken as exact", """
 def target_variance(A, B):
     return 1 / sympy.sympify(A)
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the public examples looked up", """
-_TABLE = {(3, 1): (sympy.Rational(3, 4), sympy.Rational(4, 3)),
-          (2, 5): (sympy.Rational(10, 7), sympy.Rational(7, 10))}
-
-
-def cell_curvature(A, B):
-    return _TABLE.get((A, B), (sympy.Integer(1), 0))[0]
+    ("ch07_making_it_fast", "q4-target-noise", WRONG, "the public examples looked up", """
+_TABLE = {(3, 1): (sympy.Rational(4, 3), sympy.Rational(1, 3)),
+          (2, 5): (sympy.Rational(7, 10), sympy.Rational(-3, 20))}
+A_, B_ = sympy.symbols("A B")
 
 
 def target_variance(A, B):
-    return _TABLE.get((A, B), (0, sympy.Integer(1)))[1]
+    return _TABLE.get((A, B), (1 / A_ + 1 / B_, 0))[0]
+
+
+def target_bias(A, B):
+    return _TABLE.get((A, B), (0, 1 / (2 * B_) - 1 / (2 * A_)))[1]
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", SOUND, "written as harmonic means", """
-def cell_curvature(A, B):
-    A, B = sympy.sympify(A), sympy.sympify(B)
-    return 1 / (1 / A + 1 / B)
-
-
+    ("ch07_making_it_fast", "q4-target-noise", SOUND, "written over a common denominator", """
 def target_variance(A, B):
     A, B = sympy.sympify(A), sympy.sympify(B)
     return (A + B) / (A * B)
+
+
+def target_bias(A, B):
+    A, B = sympy.sympify(A), sympy.sympify(B)
+    return (A - B) / (2 * A * B)
 """),
     ("ch07_making_it_fast", "q5-choose-within-budget", WRONG, "the budget ignored", """
 def choose_within_budget(methods, epochs, seconds_per_epoch, budget, dev_gold, dev_scores):
