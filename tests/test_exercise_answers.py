@@ -145,10 +145,45 @@ def window_loss_and_grads(center, contexts, distances, L, W_in, W_out):
     g[center] = W_out.T @ d
     return float(len(contexts) * z - t @ s), g, np.outer(d, W_in[center])
 """),
-    ("ch06_word2vec", "q2-softmax-optimum", WRONG, "the plain counts of all distances", """
-def optimal_predictions(counts_by_distance):
-    q = np.asarray(counts_by_distance, float).sum(axis=0)
+    ("ch06_word2vec", "q2-subsampled-optimum", WRONG, "subsampling ignored", """
+def subsampled_optimum(counts, freq, tau):
+    if not tau > 0 or np.any(np.asarray(freq) <= 0):
+        raise ValueError("tau and freq must be positive")
+    q = np.asarray(counts, float)
     return q / q.sum(axis=1, keepdims=True)
+"""),
+    ("ch06_word2vec", "q2-subsampled-optimum", WRONG, "keep(w) keep(c) squared", """
+def subsampled_optimum(counts, freq, tau):
+    freq = np.asarray(freq, float)
+    if not tau > 0 or np.any(freq <= 0):
+        raise ValueError("tau and freq must be positive")
+    z = tau * freq.sum() / freq
+    keep = np.minimum(1, np.sqrt(z) + z)
+    q = np.asarray(counts, float) * keep[None, :] ** 2
+    return q / q.sum(axis=1, keepdims=True)
+"""),
+    ("ch06_word2vec", "q2-subsampled-optimum", WRONG, "the paper's keep rule", """
+def subsampled_optimum(counts, freq, tau):
+    freq = np.asarray(freq, float)
+    if not tau > 0 or np.any(freq <= 0):
+        raise ValueError("tau and freq must be positive")
+    keep = np.minimum(1, np.sqrt(tau * freq.sum() / freq))
+    q = np.asarray(counts, float) * keep[None, :]
+    return q / q.sum(axis=1, keepdims=True)
+"""),
+    ("ch06_word2vec", "q2-subsampled-optimum", SOUND, "both keep factors, then normalized", """
+def subsampled_optimum(counts, freq, tau):
+    if tau <= 0 or min(freq) <= 0:
+        raise ValueError("tau and every frequency must be positive")
+    total = float(sum(freq))
+    keep = []
+    for f in freq:
+        z = tau * total / f
+        keep.append(1.0 if z ** 0.5 + z >= 1 else z ** 0.5 + z)
+    keep = np.array(keep)
+    # E[#'(w, c)] = keep(w) keep(c) #(w, c); the optimum is the expected distribution
+    used = np.outer(keep, keep) * np.asarray(counts, float)
+    return used / used.sum(axis=1)[:, None]
 """),
     ("ch06_word2vec", "q3-gradient-check", WRONG, "one-sided differences", """
 def gradient_check(loss, x, grad, eps=1e-6, tol=1e-5):
