@@ -107,15 +107,33 @@ def adagrad_update(param, grad, grad_sq, learning_rate):
         raise ValueError("learning_rate must be positive")
     return param - learning_rate * grad / np.sqrt(grad_sq), grad_sq + grad ** 2
 """),
-    ("ch05_glove", "q4-absorb-biases", WRONG, "one extra coordinate for both biases", """
-def absorb_biases(W, C, b, bt):
-    ones = np.ones((len(W), 1))
-    return (np.hstack([W, b[:, None], ones]), np.hstack([C, ones, np.zeros((len(C), 1))]))
+    ("ch05_glove", "q4-bias-sums", WRONG, "the context biases left at 0", """
+def best_bias_sums(W, C, counts):
+    counts = np.asarray(counts, float)
+    if np.any(counts <= 0):
+        raise ValueError("a pair never observed")
+    R = np.log(counts) - np.asarray(W) @ np.asarray(C).T
+    return np.repeat(R.mean(axis=1, keepdims=True), R.shape[1], axis=1)
 """),
-    ("ch05_glove", "q4-absorb-biases", SOUND, "the coordinates in the other order", """
-def absorb_biases(W, C, b, bt):
-    return (np.hstack([W, np.ones((len(W), 1)), b[:, None]]),
-            np.hstack([C, bt[:, None], np.ones((len(C), 1))]))
+    ("ch05_glove", "q4-bias-sums", WRONG, "the overall mean counted twice", """
+def best_bias_sums(W, C, counts):
+    counts = np.asarray(counts, float)
+    if np.any(counts <= 0):
+        raise ValueError("a pair never observed")
+    R = np.log(counts) - np.asarray(W) @ np.asarray(C).T
+    return R.mean(axis=1, keepdims=True) + R.mean(axis=0, keepdims=True)
+"""),
+    ("ch05_glove", "q4-bias-sums", SOUND, "least squares on the biases, then summed", """
+def best_bias_sums(W, C, counts):
+    counts = np.asarray(counts, float)
+    if np.any(counts <= 0):
+        raise ValueError("a pair never observed")
+    m, n = counts.shape
+    R = np.log(counts) - np.asarray(W) @ np.asarray(C).T
+    design = np.hstack([np.kron(np.eye(m), np.ones((n, 1))), np.kron(np.ones((m, 1)),
+                                                                     np.eye(n))])
+    biases = np.linalg.lstsq(design, R.ravel(), rcond=None)[0]   # one of many minimisers
+    return biases[:m, None] + biases[None, m:]
 """),
     ("ch05_glove", "q5-choose-setting", WRONG, "the lowest training loss", """
 def choose_setting(settings, train_loss, dev_gold, dev_scores):
