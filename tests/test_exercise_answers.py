@@ -53,6 +53,21 @@ def judge(assignment, question, source, seed=0):
 WRONG, SOUND = "wrong", "sound"
 
 CASES = [
+    # -- chapter 4 (the derivation rewritten after the chapter printed the old answer) -----
+    ("ch04_ppmi", "q4-two-senses", WRONG, "the plain mean of the two", """
+def two_senses(p1, p2, n1, n2):
+    return (sympy.sympify(p1) + sympy.sympify(p2)) / 2
+"""),
+    ("ch04_ppmi", "q4-two-senses", WRONG, "the PMIs averaged by frequency", """
+def two_senses(p1, p2, n1, n2):
+    p1, p2, n1, n2 = (sympy.sympify(v) for v in (p1, p2, n1, n2))
+    return sympy.exp((n1 * sympy.log(p1) + n2 * sympy.log(p2)) / (n1 + n2))
+"""),
+    ("ch04_ppmi", "q4-two-senses", SOUND, "p2 plus the first sense's share of the gap", """
+def two_senses(p1, p2, n1, n2):
+    p1, p2, n1, n2 = (sympy.sympify(v) for v in (p1, p2, n1, n2))
+    return p2 + (p1 - p2) * n1 / (n1 + n2)
+"""),
     # -- chapter 5 ---------------------------------------------------------------------------
     ("ch05_glove", "q1-shared-grads", WRONG, "a row of E only in its word role", """
 def shared_loss_and_grads(E, b, rows, cols, x, x_max=10.0, gamma=0.75):
