@@ -1,4 +1,5 @@
-"""The questions of chapters 5–9 tell right answers from wrong ones.
+"""The questions of chapters 5–9 (and the derivations of chapters 2 and 4) tell right answers
+from wrong ones.
 
 Each case replaces one function of the official solution by another answer — a planted mistake
 (a missing weight, a sign, a choice made on the test pairs, a floating-point "exact" answer, a
@@ -53,7 +54,29 @@ def judge(assignment, question, source, seed=0):
 WRONG, SOUND = "wrong", "sound"
 
 CASES = [
-    # -- chapter 4 (the derivation rewritten after the chapter printed the old answer) -----
+    # -- chapter 2 ---------------------------------------------------------------------------
+    ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the ratio of the squares", """
+def family_rank1_error(n, c):
+    n, c = sympy.sympify(n), sympy.sympify(c)
+    return (n - 1) * c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2)
+"""),
+    ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the largest singular value taken as n", """
+def family_rank1_error(n, c):
+    n, c = sympy.sympify(n), sympy.sympify(c)
+    return sympy.sqrt((n - 1) * c ** 2 / (n ** 2 + (n - 1) * c ** 2))
+"""),
+    ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the SVD of n = 3 only", """
+def family_rank1_error(n, c):
+    A = sympy.ones(3, 3) + sympy.sympify(c) * sympy.eye(3)
+    values = sorted(A.eigenvals(multiple=True), key=lambda v: -sympy.N(v))
+    return sympy.sqrt(sum(v ** 2 for v in values[1:]) / sum(v ** 2 for v in values))
+"""),
+    ("ch02_svd_by_hand", "q5-family-rank1", SOUND, "the norms expanded", """
+def family_rank1_error(n, c):
+    n, c = sympy.sympify(n), sympy.sympify(c)
+    return c * sympy.sqrt(n - 1) / sympy.sqrt(n ** 2 + 2 * n * c + n * c ** 2)
+"""),
+    # -- chapter 4 ---------------------------------------------------------------------------
     ("ch04_ppmi", "q4-two-senses", WRONG, "the plain mean of the two", """
 def two_senses(p1, p2, n1, n2):
     return (sympy.sympify(p1) + sympy.sympify(p2)) / 2
