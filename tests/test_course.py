@@ -467,8 +467,9 @@ def _chapter_with_old_box():
     nb.cells = [nbformat.v4.new_markdown_cell("# Words as vectors"),
                 nbformat.v4.new_code_cell("x = 1"),
                 nbformat.v4.new_markdown_cell(
-                    "## Summary\n\n- a point.\n\n## Exercises\n\n```{exercise}\n:label: ex-ch01\n\n"
-                    "Download {download}`ch01.ipynb <../exercises/ch01_words_as_vectors.ipynb>`"
+                    "## Summary\n\n- a point.\n\n## Exercises\n\n```{exercise}\n"
+                    ":label: ex-ch01\n\nDownload "
+                    "{download}`ch01.ipynb <../exercises/ch01_words_as_vectors.ipynb>`"
                     "\nand work through its three questions:\n\n1. **Old** (2 points)\n```\n"),
                 nbformat.v4.new_code_cell("y = 2", metadata={"tags": ["remove-cell"]})]
     return nb
