@@ -32,6 +32,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -167,8 +169,6 @@ def _points(p: float) -> str:
 
 def _wrap(text: str, width: int = 92, indent: str = "") -> str:
     """Wrap prose at spaces, never inside ``$math$`` or ```code``` spans."""
-    import re
-    import textwrap
     protected = re.sub(r"(\$[^$]*\$|`[^`]*`)", lambda m: m.group(0).replace(" ", "\0"), text)
     lines = textwrap.wrap(protected, width=width, subsequent_indent=indent,
                           break_long_words=False, break_on_hyphens=False)
@@ -218,7 +218,6 @@ def _is_box(cell) -> bool:
 def strip_old_box(text: str) -> str:
     """``text`` without a hand-written exercise box: an ``{exercise}`` block (back-tick or colon
     fence) that links a notebook in ``exercises/``, and the ``## Exercises`` heading before it."""
-    import re
     lines, out, i = text.split("\n"), [], 0
     while i < len(lines):
         opening = re.match(r"^(`{3,}|:{3,})\{exercise\}", lines[i].strip())
@@ -247,7 +246,6 @@ def stamp_exercise_box(nb, assignment: Assignment) -> bool:
     cell with id ``wvlib-exercises`` and ``metadata.wvlib = "exercise-box"``), or bring it up to
     date; a hand-written box left in another cell is removed (and its cell, if nothing else is
     in it). Returns True when ``nb`` changed."""
-    import re
     source = exercise_box_source(assignment)
     cells = []
     for cell in nb.cells:
