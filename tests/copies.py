@@ -256,3 +256,23 @@ def submissions() -> dict[str, nbformat.NotebookNode]:
     out["copy-library__ch04_ppmi__q1-pmi"] = with_answer("ch04_ppmi", "q1-pmi",
                                                          pasted_library_pmi())
     return out
+
+
+def pasted_library(assignment, question) -> str:
+    """The question answered with the source of the wvlib functions it names in
+    ``#| reimplements:`` pasted in (renamed, a comment added) and one-line wrappers with the
+    names the question asks for: the shortcut the copy report must catch."""
+    from wvlib.course.notebook import read_assignment
+    from wvlib.grading.forbidden import defined_names
+    from wvlib.grading.similarity import resolve
+    a = read_assignment(ROOT / "solutions" / f"{assignment}.ipynb")
+    q = a.question(question)
+    parts = []
+    for i, target in enumerate(q.reimplements):
+        source = textwrap.dedent(inspect.getsource(resolve(target)))
+        source = re.sub(r"^def (\w+)\(", rf"def pasted_{i}_\1(", source, count=1, flags=re.M)
+        parts.append("# my own helper, written for this exercise\n" + source)
+    names = defined_names(a.notebook.cells[q.cell_index].source)
+    parts += [f"def {name}(*args, **kwargs):\n    return pasted_0(*args, **kwargs)\n"
+              for name in names]
+    return "\n\n".join(parts)

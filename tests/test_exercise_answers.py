@@ -1,4 +1,5 @@
-"""The questions of chapters 5–9 tell right answers from wrong ones.
+"""The questions of chapters 5–9 (and the derivations of chapters 2 and 4) tell right answers
+from wrong ones.
 
 Each case replaces one function of the official solution by another answer — a planted mistake
 (a missing weight, a sign, a choice made on the test pairs, a floating-point "exact" answer, a
@@ -53,6 +54,43 @@ def judge(assignment, question, source, seed=0):
 WRONG, SOUND = "wrong", "sound"
 
 CASES = [
+    # -- chapter 2 ---------------------------------------------------------------------------
+    ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the ratio of the squares", """
+def family_rank1_error(n, c):
+    n, c = sympy.sympify(n), sympy.sympify(c)
+    return (n - 1) * c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2)
+"""),
+    ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the largest singular value taken as n", """
+def family_rank1_error(n, c):
+    n, c = sympy.sympify(n), sympy.sympify(c)
+    return sympy.sqrt((n - 1) * c ** 2 / (n ** 2 + (n - 1) * c ** 2))
+"""),
+    ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the SVD of n = 3 only", """
+def family_rank1_error(n, c):
+    A = sympy.ones(3, 3) + sympy.sympify(c) * sympy.eye(3)
+    values = sorted(A.eigenvals(multiple=True), key=lambda v: -sympy.N(v))
+    return sympy.sqrt(sum(v ** 2 for v in values[1:]) / sum(v ** 2 for v in values))
+"""),
+    ("ch02_svd_by_hand", "q5-family-rank1", SOUND, "the norms expanded", """
+def family_rank1_error(n, c):
+    n, c = sympy.sympify(n), sympy.sympify(c)
+    return c * sympy.sqrt(n - 1) / sympy.sqrt(n ** 2 + 2 * n * c + n * c ** 2)
+"""),
+    # -- chapter 4 ---------------------------------------------------------------------------
+    ("ch04_ppmi", "q4-two-senses", WRONG, "the plain mean of the two", """
+def two_senses(p1, p2, n1, n2):
+    return (sympy.sympify(p1) + sympy.sympify(p2)) / 2
+"""),
+    ("ch04_ppmi", "q4-two-senses", WRONG, "the PMIs averaged by frequency", """
+def two_senses(p1, p2, n1, n2):
+    p1, p2, n1, n2 = (sympy.sympify(v) for v in (p1, p2, n1, n2))
+    return sympy.exp((n1 * sympy.log(p1) + n2 * sympy.log(p2)) / (n1 + n2))
+"""),
+    ("ch04_ppmi", "q4-two-senses", SOUND, "p2 plus the first sense's share of the gap", """
+def two_senses(p1, p2, n1, n2):
+    p1, p2, n1, n2 = (sympy.sympify(v) for v in (p1, p2, n1, n2))
+    return p2 + (p1 - p2) * n1 / (n1 + n2)
+"""),
     # -- chapter 5 ---------------------------------------------------------------------------
     ("ch05_glove", "q1-shared-grads", WRONG, "a row of E only in its word role", """
 def shared_loss_and_grads(E, b, rows, cols, x, x_max=10.0, gamma=0.75):
@@ -107,15 +145,33 @@ def adagrad_update(param, grad, grad_sq, learning_rate):
         raise ValueError("learning_rate must be positive")
     return param - learning_rate * grad / np.sqrt(grad_sq), grad_sq + grad ** 2
 """),
-    ("ch05_glove", "q4-absorb-biases", WRONG, "one extra coordinate for both biases", """
-def absorb_biases(W, C, b, bt):
-    ones = np.ones((len(W), 1))
-    return (np.hstack([W, b[:, None], ones]), np.hstack([C, ones, np.zeros((len(C), 1))]))
+    ("ch05_glove", "q4-bias-sums", WRONG, "the context biases left at 0", """
+def best_bias_sums(W, C, counts):
+    counts = np.asarray(counts, float)
+    if np.any(counts <= 0):
+        raise ValueError("a pair never observed")
+    R = np.log(counts) - np.asarray(W) @ np.asarray(C).T
+    return np.repeat(R.mean(axis=1, keepdims=True), R.shape[1], axis=1)
 """),
-    ("ch05_glove", "q4-absorb-biases", SOUND, "the coordinates in the other order", """
-def absorb_biases(W, C, b, bt):
-    return (np.hstack([W, np.ones((len(W), 1)), b[:, None]]),
-            np.hstack([C, bt[:, None], np.ones((len(C), 1))]))
+    ("ch05_glove", "q4-bias-sums", WRONG, "the overall mean counted twice", """
+def best_bias_sums(W, C, counts):
+    counts = np.asarray(counts, float)
+    if np.any(counts <= 0):
+        raise ValueError("a pair never observed")
+    R = np.log(counts) - np.asarray(W) @ np.asarray(C).T
+    return R.mean(axis=1, keepdims=True) + R.mean(axis=0, keepdims=True)
+"""),
+    ("ch05_glove", "q4-bias-sums", SOUND, "least squares on the biases, then summed", """
+def best_bias_sums(W, C, counts):
+    counts = np.asarray(counts, float)
+    if np.any(counts <= 0):
+        raise ValueError("a pair never observed")
+    m, n = counts.shape
+    R = np.log(counts) - np.asarray(W) @ np.asarray(C).T
+    design = np.hstack([np.kron(np.eye(m), np.ones((n, 1))), np.kron(np.ones((m, 1)),
+                                                                     np.eye(n))])
+    biases = np.linalg.lstsq(design, R.ravel(), rcond=None)[0]   # one of many minimisers
+    return biases[:m, None] + biases[None, m:]
 """),
     ("ch05_glove", "q5-choose-setting", WRONG, "the lowest training loss", """
 def choose_setting(settings, train_loss, dev_gold, dev_scores):
@@ -145,10 +201,45 @@ def window_loss_and_grads(center, contexts, distances, L, W_in, W_out):
     g[center] = W_out.T @ d
     return float(len(contexts) * z - t @ s), g, np.outer(d, W_in[center])
 """),
-    ("ch06_word2vec", "q2-softmax-optimum", WRONG, "the plain counts of all distances", """
-def optimal_predictions(counts_by_distance):
-    q = np.asarray(counts_by_distance, float).sum(axis=0)
+    ("ch06_word2vec", "q2-subsampled-optimum", WRONG, "subsampling ignored", """
+def subsampled_optimum(counts, freq, tau):
+    if not tau > 0 or np.any(np.asarray(freq) <= 0):
+        raise ValueError("tau and freq must be positive")
+    q = np.asarray(counts, float)
     return q / q.sum(axis=1, keepdims=True)
+"""),
+    ("ch06_word2vec", "q2-subsampled-optimum", WRONG, "keep(w) keep(c) squared", """
+def subsampled_optimum(counts, freq, tau):
+    freq = np.asarray(freq, float)
+    if not tau > 0 or np.any(freq <= 0):
+        raise ValueError("tau and freq must be positive")
+    z = tau * freq.sum() / freq
+    keep = np.minimum(1, np.sqrt(z) + z)
+    q = np.asarray(counts, float) * keep[None, :] ** 2
+    return q / q.sum(axis=1, keepdims=True)
+"""),
+    ("ch06_word2vec", "q2-subsampled-optimum", WRONG, "the paper's keep rule", """
+def subsampled_optimum(counts, freq, tau):
+    freq = np.asarray(freq, float)
+    if not tau > 0 or np.any(freq <= 0):
+        raise ValueError("tau and freq must be positive")
+    keep = np.minimum(1, np.sqrt(tau * freq.sum() / freq))
+    q = np.asarray(counts, float) * keep[None, :]
+    return q / q.sum(axis=1, keepdims=True)
+"""),
+    ("ch06_word2vec", "q2-subsampled-optimum", SOUND, "both keep factors, then normalized", """
+def subsampled_optimum(counts, freq, tau):
+    if tau <= 0 or min(freq) <= 0:
+        raise ValueError("tau and every frequency must be positive")
+    total = float(sum(freq))
+    keep = []
+    for f in freq:
+        z = tau * total / f
+        keep.append(1.0 if z ** 0.5 + z >= 1 else z ** 0.5 + z)
+    keep = np.array(keep)
+    # E[#'(w, c)] = keep(w) keep(c) #(w, c); the optimum is the expected distribution
+    used = np.outer(keep, keep) * np.asarray(counts, float)
+    return used / used.sum(axis=1)[:, None]
 """),
     ("ch06_word2vec", "q3-gradient-check", WRONG, "one-sided differences", """
 def gradient_check(loss, x, grad, eps=1e-6, tol=1e-5):
@@ -271,49 +362,73 @@ def huffman_codes(counts):
         n += 1
     return codes
 """),
-    ("ch07_making_it_fast", "q3-hs-optimum", WRONG, "the log-odds upside down", """
-def hs_optimal_scores(counts, points, signs):
-    counts = np.asarray(counts, float)
-    plus = np.zeros((len(counts), counts.shape[1] - 1))
-    minus = np.zeros_like(plus)
-    for c in range(counts.shape[1]):
-        for n, s in zip(points[c], signs[c]):
-            (plus if s > 0 else minus)[:, n] += counts[:, c]
-    return np.log(minus / plus)
+    ("ch07_making_it_fast", "q3-skip-optimum", WRONG, "the chapter's optimum, no skip", """
+def trainer_optimum(counts, rows, cols, k, noise):
+    t, noise = np.asarray(counts, float), np.asarray(noise, float)
+    real = t[rows, cols]
+    if not k >= 1 or np.any(real <= 0) or np.any(real >= t.sum(1)[rows]) \\
+            or np.any(noise[cols] <= 0):
+        raise ValueError("no finite optimum")
+    return np.log(real) - np.log(k * t.sum(1)[rows] * noise[cols])
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "floating-point fractions", """
-def cell_curvature(A, B):
-    return 1.0 * A * B / (A + B)
+    ("ch07_making_it_fast", "q3-skip-optimum", WRONG, "the column's pairs skipped", """
+def trainer_optimum(counts, rows, cols, k, noise):
+    t, noise = np.asarray(counts, float), np.asarray(noise, float)
+    real = t[rows, cols]
+    if not k >= 1 or np.any(real <= 0) or np.any(real >= t.sum(1)[rows]) \\
+            or np.any(noise[cols] <= 0):
+        raise ValueError("no finite optimum")
+    return np.log(real) - np.log(k * noise[cols] * (t.sum(1)[rows] - t.sum(0)[cols] + real))
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the curvature at x = 0", """
-def cell_curvature(A, B):
-    return (A + B) / 4
+    ("ch07_making_it_fast", "q3-skip-optimum", SOUND, "the cell loss minimised per cell", """
+def trainer_optimum(counts, rows, cols, k, noise):
+    import math
+    out = []
+    for w, c in zip(rows, cols):
+        real = float(counts[w][c])
+        others = sum(float(counts[w][j]) for j in range(len(counts[w])) if j != c)
+        if k < 1 or real == 0 or others == 0 or noise[c] == 0:
+            raise ValueError(f"the cell ({w}, {c}) has no finite optimum")
+        noise_draws = k * noise[c] * others
+        # J'(x) = -real sigma(-x) + noise_draws sigma(x) = 0  <=>  e^x = real / noise_draws
+        out.append(math.log(real / noise_draws))
+    return np.array(out)
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the noise draws taken as exact", """
+    ("ch07_making_it_fast", "q4-target-noise", WRONG, "floating-point fractions", """
+def target_bias(A, B):
+    return 0.5 / B - 0.5 / A
+"""),
+    ("ch07_making_it_fast", "q4-target-noise", WRONG, "the bias without its factor 1/2", """
+def target_bias(A, B):
+    A, B = sympy.sympify(A), sympy.sympify(B)
+    return 1 / B - 1 / A
+"""),
+    ("ch07_making_it_fast", "q4-target-noise", WRONG, "the noise draws taken as exact", """
 def target_variance(A, B):
     return 1 / sympy.sympify(A)
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", WRONG, "the public examples looked up", """
-_TABLE = {(3, 1): (sympy.Rational(3, 4), sympy.Rational(4, 3)),
-          (2, 5): (sympy.Rational(10, 7), sympy.Rational(7, 10))}
-
-
-def cell_curvature(A, B):
-    return _TABLE.get((A, B), (sympy.Integer(1), 0))[0]
+    ("ch07_making_it_fast", "q4-target-noise", WRONG, "the public examples looked up", """
+_TABLE = {(3, 1): (sympy.Rational(4, 3), sympy.Rational(1, 3)),
+          (2, 5): (sympy.Rational(7, 10), sympy.Rational(-3, 20))}
+A_, B_ = sympy.symbols("A B")
 
 
 def target_variance(A, B):
-    return _TABLE.get((A, B), (0, sympy.Integer(1)))[1]
+    return _TABLE.get((A, B), (1 / A_ + 1 / B_, 0))[0]
+
+
+def target_bias(A, B):
+    return _TABLE.get((A, B), (0, 1 / (2 * B_) - 1 / (2 * A_)))[1]
 """),
-    ("ch07_making_it_fast", "q4-cell-curvature", SOUND, "written as harmonic means", """
-def cell_curvature(A, B):
-    A, B = sympy.sympify(A), sympy.sympify(B)
-    return 1 / (1 / A + 1 / B)
-
-
+    ("ch07_making_it_fast", "q4-target-noise", SOUND, "written over a common denominator", """
 def target_variance(A, B):
     A, B = sympy.sympify(A), sympy.sympify(B)
     return (A + B) / (A * B)
+
+
+def target_bias(A, B):
+    A, B = sympy.sympify(A), sympy.sympify(B)
+    return (A - B) / (2 * A * B)
 """),
     ("ch07_making_it_fast", "q5-choose-within-budget", WRONG, "the budget ignored", """
 def choose_within_budget(methods, epochs, seconds_per_epoch, budget, dev_gold, dev_scores):

@@ -4,6 +4,7 @@ comments, all three, pasted library source) must be flagged; independently writt
 answers (tests/copies.py) must not — neither against each other, nor against the official
 solution or wvlib. The grading batch of tests/test_grade.py grades the same answers (the
 variants earn full marks) and runs the report on its output."""
+import functools
 import json
 from pathlib import Path
 
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYS = sorted(VARIANTS)
 
 
+@functools.lru_cache(maxsize=None)
 def _base(assignment):
     ex = nbformat.read(ROOT / "exercises" / f"{assignment}.ipynb", as_version=4)
     code = "\n\n".join(c.source for c in ex.cells if c.cell_type == "code")
@@ -153,3 +155,85 @@ def test_report_on_a_graded_folder_flags_copies_and_escapes_code(tmp_path, capsy
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
     assert main(["course", "similarity", str(tmp_path / "missing")]) == 2
     assert "graded" in capsys.readouterr().err
+
+
+# -- every question against wvlib: the solutions are not flagged, pasted library code is ------
+from wvlib.course.notebook import read_assignment as _read  # noqa: E402
+from wvlib.grading.forbidden import defined_names  # noqa: E402
+
+ALL_QUESTIONS = [(p.stem, q) for p in sorted((ROOT / "solutions").glob("*.ipynb"))
+                 for q in _read(p).questions]
+
+
+@functools.lru_cache(maxsize=None)
+def _solution_cells(assignment):
+    nb = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
+    return nb, [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def _official_answer(assignment, q):
+    nb, cells = _solution_cells(assignment)
+    names = defined_names(nb.cells[q.cell_index].source)
+    return S.Document.of("solution", S.answer_text(cells, q.id, names), _base(assignment))
+
+
+def test_every_reimplements_name_is_a_library_function_with_source():
+    import inspect
+    named = [(a, q.id, t) for a, q in ALL_QUESTIONS for t in q.reimplements]
+    assert len(named) >= 40
+    for assignment, question, target in named:
+        assert target.startswith("wvlib."), (assignment, question, target)
+        assert inspect.getsource(S.resolve(target)), (assignment, question, target)
+
+
+@pytest.mark.parametrize("assignment", sorted({a for a, _ in ALL_QUESTIONS}))
+def test_no_official_solution_is_flagged_against_the_library(assignment):
+    """The copy report on the solutions: every answer against wvlib's implementation of the
+    same thing (the reimplements line, else the forbidden wvlib modules) stays below the
+    threshold."""
+    for a, q in ALL_QUESTIONS:
+        if a != assignment:
+            continue
+        answer = _official_answer(assignment, q)
+        assert S.share(answer, _library(assignment, q.id, answer)) < S.THRESHOLD, q.id
+
+
+@pytest.mark.parametrize("assignment", sorted({a for a, q in ALL_QUESTIONS if q.reimplements}))
+def test_pasted_library_functions_are_flagged(assignment):
+    """For every question whose answer a wvlib function implements (derivations and
+    implementations), the library source pasted in — renamed, commented, wrapped — is
+    flagged; a library function too short to judge (fewer fingerprints than the report
+    needs) is never flagged, as documented."""
+    from copies import pasted_library
+    flagged = 0
+    for a, q in ALL_QUESTIONS:
+        if a != assignment or not q.reimplements or q.kind == "judgement":
+            continue
+        pasted = S.Document.of("pasted", pasted_library(a, q.id), _base(a))
+        if len(pasted.prints) < S.MIN_FINGERPRINTS:
+            assert q.id == "q3-adagrad", q.id          # the one-line AdaGrad step
+            continue
+        assert S.share(pasted, _library(a, q.id, pasted)) >= S.THRESHOLD, q.id
+        flagged += 1
+    assert flagged, assignment
+
+
+def test_report_flags_pasted_stats_and_factorize_code_and_not_the_solutions(tmp_path):
+    """The report on a graded folder: chapters 8 and 9 solved as in solutions/, and once each
+    with wvlib.stats' clustered bootstrap (ch09 q3) and wvlib.factorize's SGNS cells
+    (ch08 q1) pasted in: exactly those two answers are paired with the library."""
+    from copies import pasted_library, with_answer
+    graded = tmp_path / "graded"
+    for assignment, question in (("ch09_evaluation", "q3-clustered-bootstrap"),
+                                 ("ch08_one_view", "q1-sgns-optimum")):
+        nb = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
+        _fake_graded(graded, f"honest-{assignment}", assignment,
+                     [c.source for c in nb.cells if c.cell_type == "code"])
+        pasted = with_answer(assignment, question, pasted_library(assignment, question))
+        _fake_graded(graded, f"pasted-{assignment}", assignment,
+                     [c.source for c in pasted.cells if c.cell_type == "code"])
+    pairs = S.compare_batch(graded, ROOT / "solutions")
+    library = {(p.a.owner, p.question) for p in pairs if p.kind == "library"}
+    assert library == {("pasted-ch09_evaluation", "q3-clustered-bootstrap"),
+                       ("pasted-ch08_one_view", "q1-sgns-optimum")}, library
+    assert not [p for p in pairs if "honest" in p.a.owner and p.kind != "submission"]

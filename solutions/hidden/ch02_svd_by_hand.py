@@ -36,9 +36,26 @@ def reference_svd(A):
     return _reference(tuple(tuple(int(x) for x in row) for row in A))
 
 
-def rank1_error(A):
-    squares = [s ** 2 for s in reference_svd(A).singular_values]
-    return sympy.sqrt((sum(squares) - squares[0]) / sum(squares))
+def family_reference(n, c):
+    """||A - A_1||_F / ||A||_F for A = J_n + c I_n: singular values n + c (once), c (n - 1
+    times)."""
+    n, c = sympy.sympify(n), sympy.sympify(c)
+    return sympy.sqrt((n - 1) * c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2))
+
+
+def family_mistakes(n, c):
+    """{hint: the answer of the mistake}."""
+    n, c = sympy.sympify(n), sympy.sympify(c)
+    error2 = (n - 1) * c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2)
+    return {"take the square root: the ratio of the norms, not of their squares": error2,
+            "that is the share A_1 keeps; the question asks for what it loses":
+            sympy.sqrt(1 - error2),
+            "the largest singular value is n + c, not n: J_n's n adds to the diagonal's c":
+            sympy.sqrt((n - 1) * c ** 2 / (n ** 2 + (n - 1) * c ** 2)),
+            "the Frobenius error sums every dropped singular value: c appears n - 1 times":
+            sympy.sqrt(c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2)),
+            "that is the spectral norm's sigma_2 / sigma_1; the question asks for the Frobenius "
+            "norm": c / (n + c)}
 
 
 def public_values():
@@ -58,10 +75,9 @@ def public_values():
             values[f"{key}/error-fro-squared-{rank}"] = float(np.sum(s[rank:] ** 2))
             values[f"{key}/error-spectral-off-by-one-{rank}"] = float(s[rank - 1]) if rank \
                 else 0.0
-    error = rank1_error(public.SEED)
-    values["seed/rank1-error"] = error
-    values["seed/rank1-error-squared"] = error ** 2
-    values["seed/rank1-share-kept"] = sympy.sqrt(1 - error ** 2)
+    values["q5/family"] = [family_reference(n, c) for n, c in public.FAMILY]
+    mistakes = [family_mistakes(n, c) for n, c in public.FAMILY]
+    values["q5/family-mistakes"] = {hint: [m[hint] for m in mistakes] for hint in mistakes[0]}
     return values
 
 
@@ -121,14 +137,6 @@ def check_truncation_errors(k, A, name):
             expect_close(got, approximation_error(A, rank, norm),
                          what=f"truncation_error(s, {rank}, {norm!r}) for {name}",
                          rtol=1e-9, atol=1e-9 * max(1.0, s[0]))
-
-
-def check_rank1_error(k, A, name):
-    what = f"relative_rank1_error({name})"
-    got = as_sympy(k.call("relative_rank1_error", A), what)
-    expect_exact_number(got, what)
-    expected = rank1_error(A)
-    expect(exactly_equal(got, expected), f"{what} = {show(got)}, expected {show(expected)}")
 
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -268,15 +276,49 @@ def _(k):
                       f"truncation_error(s, {args[1]}, {args[2]!r}) with 2 singular values")
 
 
-# -- q5-rank1-error ----------------------------------------------------------------------------
-@check("q5-rank1-error", "random integer matrices", weight=2)
-def _(k):
-    for name, A in random_matrices(hidden_rng(k, "q5/random"), count=3):
-        check_rank1_error(k, A, name)
+# -- q5-family-rank1 ---------------------------------------------------------------------------
+def check_family(k, n, c):
+    what = f"family_rank1_error({n}, {c})"
+    got = as_sympy(k.call("family_rank1_error", n, c), what)
+    expect_exact_number(got, what)
+    expected = family_reference(n, c)
+    hint = next((h for h, wrong in family_mistakes(n, c).items() if exactly_equal(got, wrong)),
+                "")
+    expect(exactly_equal(got, expected), f"{what} = {show(got)}, expected {show(expected)}"
+                                         + (f". Hint: {hint}" if hint else ""))
 
 
-@check("q5-rank1-error", "irrational and low-rank matrices", weight=2)
+@check("q5-family-rank1", "random n and c: integers and fractions; the expression in symbols "
+                          "of new names", weight=2, core=True)
 def _(k):
-    for name, A in IRRATIONAL + [("the rank-1 matrix [[1, 2, 2], [2, 4, 4]]",
-                                  [[1, 2, 2], [2, 4, 4]])]:
-        check_rank1_error(k, A, name)
+    rng = hidden_rng(k, "q5/family")
+    for n in (2, int(rng.integers(3, 12)), int(rng.integers(20, 500))):
+        check_family(k, n, sympy.Rational(int(rng.integers(1, 40)), int(rng.integers(1, 9))))
+    names = ["m", "t", "x", "y", "a", "b", "size", "gap"]
+    n, c = sympy.symbols([str(x) for x in rng.choice(names, 2, replace=False)])
+    what = f"family_rank1_error({n}, {c})"
+    got = as_sympy(k.call("family_rank1_error", n, c), what)
+    expected = family_reference(n, c)
+    expect(hasattr(got, "free_symbols") and {x.name for x in got.free_symbols} <= {n.name,
+                                                                                 c.name},
+           f"{what} should be an expression of {n} and {c} only")
+    expect(sympy.cancel(sympy.together(got ** 2 - expected ** 2)) == 0,
+           f"{what} = {sympy.sstr(got)[:120]} is not the right expression")
+    point = {n: int(rng.integers(2, 50)), c: sympy.Rational(int(rng.integers(1, 30)), 7)}
+    expect(exactly_equal(got.subs(point), expected.subs(point)),
+           f"{what} has the wrong sign at {point}")
+
+
+@check("q5-family-rank1", "agrees with the numerical SVD of J_n + c I_n", weight=1)
+def _(k):
+    rng = hidden_rng(k, "q5/numeric")
+    for _ in range(3):
+        n, c = int(rng.integers(2, 40)), sympy.Rational(int(rng.integers(1, 50)), 10)
+        A = np.ones((n, n)) + float(c) * np.eye(n)
+        s = np.linalg.svd(A, compute_uv=False)
+        numeric = np.sqrt(np.sum(s[1:] ** 2) / np.sum(s ** 2))
+        got = as_sympy(k.call("family_rank1_error", n, c), f"family_rank1_error({n}, {c})")
+        expect_exact_number(got, f"family_rank1_error({n}, {c})")
+        expect_close(float(got), numeric, rtol=1e-10, atol=1e-12,
+                     what=f"family_rank1_error({n}, {c}) against the SVD of the {n} x {n} "
+                          f"matrix")

@@ -53,17 +53,24 @@ def removed_by_shift(C, k, alpha, variant="reference"):
     return int(np.sum((p > 0) & (p <= np.log(k))))
 
 
-def sgns_symbols():
-    return [sympy.Symbol(name) for name in public.SGNS_SYMBOLS]
+def senses_reference(p1, p2, n1, n2):
+    """exp(PMI) of two senses merged: #(w_i, c) = p_i n_i #(c) / D, the rows add, #(c) and D
+    stay — the frequency-weighted mean of the senses' exp(PMI)."""
+    p1, p2, n1, n2 = (sympy.sympify(v) for v in (p1, p2, n1, n2))
+    return (p1 * n1 + p2 * n2) / (n1 + n2)
 
 
-def sgns_reference():
-    n_wc, n_w, n_c, D, k = sgns_symbols()
-    return n_wc * D / (k * n_w * n_c)
-
-
-def at_point(expr):
-    return float(expr.subs({s: public.SGNS_POINT[s.name] for s in expr.free_symbols}))
+def senses_mistakes(p1, p2, n1, n2):
+    """{hint: the answer of the mistake}."""
+    p1, p2, n1, n2 = (sympy.sympify(v) for v in (p1, p2, n1, n2))
+    return {"the senses do not weigh alike: a sense seen more often counts more":
+            (p1 + p2) / 2,
+            "the PMIs do not average: merging adds the counts, not the logarithms":
+            p1 ** (n1 / (n1 + n2)) * p2 ** (n2 / (n1 + n2)),
+            "merging adds the co-occurrences #(w, c) but also the row sums #(w)":
+            p1 * n1 + p2 * n2,
+            "the weight of a sense is its count n_i, not the other sense's":
+            (p1 * n2 + p2 * n1) / (n1 + n2)}
 
 
 def public_values():
@@ -88,12 +95,9 @@ def public_values():
         values[key] = removed_by_shift(C, k_shift, alpha)
         for variant in ("survivors", "with-negatives"):
             values[f"{key}-{variant}"] = removed_by_shift(C, k_shift, alpha, variant)
-    reference = sgns_reference()
-    k = sgns_symbols()[4]
-    values.update({"q4/at-point": at_point(reference),
-                   "q4/at-point-upside-down": at_point(1 / reference),
-                   "q4/at-point-without-k": at_point(reference * k),
-                   "q4/at-point-log": at_point(sympy.log(reference))})
+    values["q4/cases"] = [senses_reference(*case) for case in public.SENSE_CASES]
+    mistakes = [senses_mistakes(*case) for case in public.SENSE_CASES]
+    values["q4/mistakes"] = {hint: [m[hint] for m in mistakes] for hint in mistakes[0]}
     return values
 
 
@@ -282,37 +286,45 @@ def _(k):
                   ["ValueError"], "smoothed_context_distribution(..., alpha=1.5)")
 
 
-# -- q4-sgns-optimum ---------------------------------------------------------------------------
-@check("q4-sgns-optimum", "exp(x*) equals n_wc D / (k n_w n_c) exactly", weight=2)
-def _(k):
-    what = "sgns_optimum()"
-    got = as_sympy(k.call("sgns_optimum"), what)
+# -- q4-two-senses ----------------------------------------------------------------------------
+def _exact_answer(got, what):
+    got = as_sympy(got, what)
     expect(isinstance(got, sympy.Expr), f"{what} should be a SymPy expression")
-    names = {s.name for s in got.free_symbols}
-    expect(names <= set(public.SGNS_SYMBOLS), f"{what} uses other symbols: {sorted(names)}")
-    got = got.subs({s: sympy.Symbol(s.name) for s in got.free_symbols})
-    expect(sympy.cancel(got - sgns_reference()) == 0,
-           f"{what} = {sympy.sstr(got)} is not the optimum")
+    expect(not got.atoms(sympy.Float), f"{what} = {sympy.sstr(got)[:80]} contains a "
+                                       f"floating-point number; write it exactly")
+    return got
 
 
-@check("q4-sgns-optimum", "log of the answer is PMI - log k on random count tables")
+@check("q4-two-senses", "the expression, with symbols of new names", weight=2, core=True)
 def _(k):
-    got = as_sympy(k.call("sgns_optimum"), "sgns_optimum()")
-    rng = hidden_rng(k, "q4/counts")
-    C = random_counts(rng, (4, 5), 0.8)
-    pmi = pmi_dense(C, positive=False)
+    rng = hidden_rng(k, "q4-two-senses/names")
+    names = ["a", "b", "u", "v", "m", "q", "r", "s", "t_1", "t_2", "e_1", "e_2"]
+    p1, p2, n1, n2 = sympy.symbols([str(x) for x in rng.choice(names, 4, replace=False)])
+    what = f"two_senses({p1}, {p2}, {n1}, {n2})"
+    got = _exact_answer(k.call("two_senses", p1, p2, n1, n2), what)
+    if sympy.cancel(sympy.together(got - senses_reference(p1, p2, n1, n2))) != 0:
+        hint = next((h for h, wrong in senses_mistakes(p1, p2, n1, n2).items()
+                     if sympy.simplify(got - wrong) == 0), "")
+        raise CheckFailed(f"{what} = {sympy.sstr(got)[:120]} is not the right expression"
+                          + (f". Hint: {hint}" if hint else ""))
+
+
+@check("q4-two-senses", "random exact fractions, and the PMI of merged rows of random count "
+                        "tables")
+def _(k):
+    rng = hidden_rng(k, "q4-two-senses/counts")
     for _ in range(3):
-        i, j = (int(x) for x in np.argwhere(C > 0)[rng.integers(np.count_nonzero(C))])
-        shift = int(rng.integers(1, 20))
-        values = dict(zip(public.SGNS_SYMBOLS, [C[i, j], C[i].sum(), C[:, j].sum(), C.sum(),
-                                                shift]))
-        try:
-            number = float(got.subs({s: values.get(s.name, np.nan)
-                                     for s in got.free_symbols}))
-        except (TypeError, ValueError, AttributeError):
-            number = float("nan")
-        expect_close(np.log(number) if number > 0 else np.nan, pmi[i, j] - np.log(shift),
-                     what=f"log of sgns_optimum() for the pair ({i}, {j}), k = {shift}")
+        C = random_counts(rng, (5, 6), 0.9) + 1          # every pair seen
+        i, j = (int(x) for x in rng.choice(5, 2, replace=False))
+        c = int(rng.integers(6))
+        D, col = sympy.Integer(int(C.sum())), sympy.Integer(int(C[:, c].sum()))
+        n = [sympy.Integer(int(C[r].sum())) for r in (i, j)]
+        p = [sympy.Integer(int(C[r, c])) * D / (n[m] * col) for m, r in enumerate((i, j))]
+        merged = sympy.Integer(int(C[i, c] + C[j, c])) * D / ((n[0] + n[1]) * col)
+        what = f"two_senses({p[0]}, {p[1]}, {n[0]}, {n[1]})"
+        got = _exact_answer(k.call("two_senses", p[0], p[1], n[0], n[1]), what)
+        expect(got == merged, f"{what} = {got}, but merging rows {i} and {j} of a count table "
+                              f"gives exp(PMI) = {merged}")
 
 
 # -- q5-rare-contexts --------------------------------------------------------------------------

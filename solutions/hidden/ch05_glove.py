@@ -167,7 +167,10 @@ def public_values():
         "q3/grad_sq": G + g ** 2, "q3/param": p - 0.05 * g / np.sqrt(G + g ** 2),
         "q3/param-old-G": p - 0.05 * g / np.sqrt(G),
         "q3/param-no-root": p - 0.05 * g / (G + g ** 2),
-        "q4/predictions": public.W4 @ public.C4.T + public.B4[:, None] + public.BT4[None, :],
+        "q4/sums": bias_sums_reference(public.W4, public.C4, public.COUNTS4),
+        **{f"q4/sums-{name}": wrong for name, wrong in
+           bias_sums_mistakes(public.W4, public.C4, public.COUNTS4).items()},
+        "q4/sums-doubled": bias_sums_reference(public.W4, public.C4, 2 * public.COUNTS4),
         "q5/settings": [list(s) for s in settings], "q5/train_loss": np.asarray(train_loss),
         "q5/dev_gold": dev_gold, "q5/dev_scores": dev_scores,
         "q5/dev-rho": spearman_rows(dev_gold, dev_scores),
@@ -357,36 +360,71 @@ def _(k):
                   ["ValueError"], "adagrad_update(..., learning_rate=-0.1)")
 
 
-# ---- q4-absorb-biases -------------------------------------------------------------------------
-def expect_absorbed(got, W, C, b, bt, what):
-    expect_type(got, (tuple, list), what)
-    expect(len(got) == 2, f"{what} should return a pair (W2, C2), got {len(got)} values")
-    V, d = W.shape
-    W2 = expect_shape(got[0], (V, d + 2), f"W2 of {what}")
-    C2 = expect_shape(got[1], (len(C), d + 2), f"C2 of {what}")
-    target = W @ C.T + b[:, None] + bt[None, :]
-    expect_close(W2 @ C2.T, target, what=f"W2 C2^T of {what}", rtol=1e-10, atol=1e-10,
-                 hint="one extra coordinate must produce b_w, the other b~_c: what must the "
-                      "other table hold in those coordinates?")
+# ---- q4-bias-sums -----------------------------------------------------------------------------
+def bias_sums_reference(W, C, counts):
+    """b_w + bt_c at the minimum: the additive (two-way) fit of R = log counts - W C^T, that is
+    row mean + column mean - overall mean of R."""
+    R = np.log(np.asarray(counts, dtype=float)) - np.asarray(W) @ np.asarray(C).T
+    return R.mean(axis=1, keepdims=True) + R.mean(axis=0, keepdims=True) - R.mean()
 
 
-@check("q4-absorb-biases", "random models of several sizes", weight=2, core=True)
+def bias_sums_mistakes(W, C, counts):
+    R = np.log(np.asarray(counts, dtype=float)) - np.asarray(W) @ np.asarray(C).T
+    logs = np.log(np.asarray(counts, dtype=float))
+    ones = np.ones_like(R)
+    return {"row-means": R.mean(axis=1, keepdims=True) * ones,
+            "no-grand-mean": R.mean(axis=1, keepdims=True) + R.mean(axis=0, keepdims=True),
+            "without-vectors": logs.mean(axis=1, keepdims=True)
+            + logs.mean(axis=0, keepdims=True) - logs.mean()}
+
+
+_BIAS_SUM_HINTS = {
+    "row-means": "the context biases are free too: b~_c is not 0",
+    "no-grand-mean": "row and column means both hold the overall mean: subtract it once",
+    "without-vectors": "the biases fit what the vectors leave: log #(w, c) - w.c"}
+
+
+def random_block(rng, n_words, n_contexts, d):
+    W, C = rng.normal(size=(n_words, d)), rng.normal(size=(n_contexts, d))
+    counts = np.exp(rng.uniform(np.log(10.0), np.log(5000.0), size=(n_words, n_contexts)))
+    return W, C, counts
+
+
+@check("q4-bias-sums", "random blocks of several shapes", weight=2, core=True)
 def _(k):
-    rng = hidden_rng(k, "q4-absorb-biases/1")
-    for V, d in [(int(rng.integers(2, 5)), 1), (int(rng.integers(8, 16)), int(rng.integers(2, 6))),
-                 (int(rng.integers(40, 60)), int(rng.integers(10, 20)))]:
-        W, C = rng.normal(size=(V, d)), rng.normal(size=(V, d))
-        b, bt = rng.normal(size=V) * 3, rng.normal(size=V) * 3
-        expect_absorbed(k.call("absorb_biases", W, C, b, bt), W, C, b, bt,
-                        f"absorb_biases on a random {V} x {d} model")
+    rng = hidden_rng(k, "q4-bias-sums/1")
+    for n_words, n_contexts, d in [(1, int(rng.integers(2, 5)), 1),
+                                   (int(rng.integers(2, 6)), 1, 2),
+                                   (int(rng.integers(5, 12)), int(rng.integers(5, 12)),
+                                    int(rng.integers(2, 5))),
+                                   (int(rng.integers(30, 60)), int(rng.integers(20, 50)),
+                                    int(rng.integers(5, 15)))]:
+        W, C, counts = random_block(rng, n_words, n_contexts, d)
+        what = f"best_bias_sums on a random {n_words} x {n_contexts} block (d = {d})"
+        got = expect_shape(k.call("best_bias_sums", W, C, counts), counts.shape, what)
+        hint = hint_from((got,), [((wrong,), _BIAS_SUM_HINTS[name]) for name, wrong in
+                                  bias_sums_mistakes(W, C, counts).items()])
+        expect_close(got, bias_sums_reference(W, C, counts), what=what, rtol=1e-9,
+                     atol=1e-10, hint=hint)
 
 
-@check("q4-absorb-biases", "zero vectors: the biases alone")
+@check("q4-bias-sums", "the answer is b_w + b~_c for some biases, no other biases do better, "
+                       "and the inputs are left unchanged")
 def _(k):
-    b, bt = np.array([1.0, -2.0, 0.5]), np.array([3.0, 0.0, -1.0])
-    W = np.zeros((3, 2))
-    expect_absorbed(k.call("absorb_biases", W, W.copy(), b, bt), W, W, b, bt,
-                    "absorb_biases with zero vectors")
+    rng = hidden_rng(k, "q4-bias-sums/2")
+    W, C, counts = random_block(rng, 7, 9, 3)
+    got = expect_shape(call_unmodified(k, "best_bias_sums", W, C, counts,
+                                       what="best_bias_sums"), counts.shape, "best_bias_sums")
+    interaction = got - got[:, :1] - got[:1, :] + got[0, 0]
+    expect(np.allclose(interaction, 0, atol=1e-9),
+           "best_bias_sums should be of the form b_w + b~_c (a row term plus a column term)")
+    R = np.log(counts) - W @ C.T
+    mine = np.sum((R - got) ** 2)
+    for _ in range(10):
+        b, bt = rng.normal(size=7), rng.normal(size=9)
+        other = bias_sums_reference(W, C, counts) + 0.1 * (b[:, None] + bt[None, :])
+        expect(mine <= np.sum((R - other) ** 2) + 1e-9,
+               "other biases give a smaller loss than yours: they are not the minimum")
 
 
 # ---- q5-choose-setting ------------------------------------------------------------------------

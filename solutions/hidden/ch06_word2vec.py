@@ -155,9 +155,8 @@ def public_values():
     loss, grad_in, grad_out = window_reference(*window)
     mistakes = window_mistakes(*window)
     directions = np.random.default_rng(6)
-    L = len(counts)
-    plain = counts.sum(axis=0)
-    weighted = np.tensordot(reach(np.arange(1, L + 1), L), counts, axes=1)
+    freq = public.FREQ
+    subsampled = subsampled_mistakes(counts, freq, 1e-2)
     grads = logistic_grads(public.LOGISTIC, public.THETA)
     return {
         "q1/W_in": W_in, "q1/W_out": W_out, "q1/loss": loss, "q1/grad_in_row2": grad_in[2],
@@ -166,10 +165,10 @@ def public_values():
         "q1/grad_in_row2-one-normalizer": mistakes[3][0][1][2],
         "q1/direction-in": directions.normal(size=W_in.shape) * (np.arange(6) == 2)[:, None],
         "q1/direction-out": directions.normal(size=W_out.shape),
-        "q2/counts": counts, "q2/predictions": optimum_reference(counts),
-        "q2/predictions-unweighted": plain / plain.sum(axis=1, keepdims=True),
-        "q2/predictions-columns": weighted / weighted.sum(axis=0, keepdims=True),
-        "q2/unseen": optimum_reference(public.UNSEEN),
+        "q2/counts": counts, "q2/predictions": subsampled_reference(counts, freq, 1e-2),
+        **{f"q2/predictions-{name}": wrong for name, wrong in subsampled.items()},
+        "q2/unseen": subsampled_reference(public.UNSEEN, freq[:3], 1e-2),
+        "q2/unseen-kept": subsampled_reference(public.UNSEEN, freq[:3], 1.0),
         "q3/correct": grads["correct"], "q3/sign": grads["sign"],
         "q3/penalty-missing": grads["penalty missing"],
         "q4/triples": triples, "q4/W_in0": W_in0, "q4/W_out0": W_out0,
@@ -229,75 +228,103 @@ def _(k):
                   ["ValueError"], "window_loss_and_grads with 2 contexts and 1 distance")
 
 
-# ---- q2-softmax-optimum -----------------------------------------------------------------------
-def optimum_reference(counts):
-    weighted = np.tensordot(reach(np.arange(1, len(counts) + 1), len(counts)), counts, axes=1)
-    return weighted / weighted.sum(axis=1, keepdims=True)
+# ---- q2-subsampled-optimum -------------------------------------------------------------------
+def keep_probability(freq, tau, rule="C"):
+    z = tau * np.sum(freq) / np.asarray(freq, dtype=float)
+    return np.minimum(1.0, np.sqrt(z) + z if rule == "C" else np.sqrt(z))
 
 
-def optimum_mistakes(counts):
-    with np.errstate(invalid="ignore", divide="ignore"):     # a column may be all zeros
-        return _optimum_mistakes(counts)
+def subsampled_reference(counts, freq, tau):
+    """Row w: keep(c) #(w, c), normalized — a pair is used when both tokens are kept, and
+    keep(w) cancels in the normalization."""
+    expected = np.asarray(counts, dtype=float) * keep_probability(freq, tau)[None, :]
+    return expected / expected.sum(axis=1, keepdims=True)
 
 
-def _optimum_mistakes(counts):
-    L = len(counts)
-    plain = counts.sum(axis=0)
-    harmonic = np.tensordot(1.0 / np.arange(1, L + 1), counts, axes=1)
-    weighted = np.tensordot(reach(np.arange(1, L + 1), L), counts, axes=1)
-    return [((plain / plain.sum(axis=1, keepdims=True),),
-             "the dynamic window does not use every distance alike"),
-            ((harmonic / harmonic.sum(axis=1, keepdims=True),),
-             "the dynamic window's weights are not 1/l"),
-            ((weighted / weighted.sum(axis=0, keepdims=True),),
-             "row w is a distribution over the context words c: normalize each row"),
-            ((counts[0] / counts[0].sum(axis=1, keepdims=True),),
-             "every distance of the window contributes, not only distance 1")]
+def subsampled_mistakes(counts, freq, tau):
+    """{name: the answer of a usual mistake} on the same inputs."""
+    counts = np.asarray(counts, dtype=float)
+    keep = keep_probability(freq, tau)
+    with np.errstate(invalid="ignore", divide="ignore"):        # a column may be all zeros
+        out = {"plain": counts / counts.sum(axis=1, keepdims=True),
+               "paper-rule": counts * keep_probability(freq, tau, "paper")[None, :],
+               "discard": counts * (1 - keep)[None, :],
+               "squared": counts * keep[None, :] ** 2,
+               "columns": counts * keep[None, :]}
+        for name in ("paper-rule", "discard", "squared"):
+            out[name] = out[name] / out[name].sum(axis=1, keepdims=True)
+        out["columns"] = out["columns"] / out["columns"].sum(axis=0, keepdims=True)
+    return out
 
 
-def random_counts(rng, L, V, density=0.5):
-    counts = np.where(rng.random((L, V, V)) < density, rng.integers(1, 30, size=(L, V, V)),
+_SUBSAMPLED_HINTS = {
+    "plain": "that is the optimum without subsampling",
+    "paper-rule": "use the C code's keep probability sqrt(z) + z, not the paper's sqrt(z)",
+    "discard": "weigh by the probability to keep the context word, not to discard it",
+    "squared": "the centre word and the context word are two tokens: each is kept once",
+    "columns": "row w is a distribution over the context words c: normalize each row"}
+
+
+def random_subsampling(rng, V, density=0.5):
+    counts = np.where(rng.random((V, V)) < density, rng.integers(1, 30, size=(V, V)),
                       0).astype(float)
-    counts[0, np.arange(V), rng.integers(V, size=V)] += 1      # every word is a centre
-    return counts
+    counts[np.arange(V), rng.integers(V, size=V)] += 1          # every word is a centre
+    freq = np.sort(rng.zipf(1.5, size=V).clip(1, 10**6).astype(float))[::-1]
+    top = freq[min(2, V - 1)]
+    tau = float(rng.uniform(0.2, 0.9) * top / (2.618 * freq.sum()))   # some words subsampled
+    return counts, freq, tau
 
 
-@check("q2-softmax-optimum", "random corpora: windows 1 to 8, sparse counts", weight=3,
+@check("q2-subsampled-optimum", "random counts, Zipf frequencies and thresholds", weight=3,
        core=True)
 def _(k):
-    rng = hidden_rng(k, "q2-softmax-optimum/1")
-    for L, V in [(1, int(rng.integers(2, 5))), (2, int(rng.integers(4, 9))),
-                 (int(rng.integers(3, 7)), int(rng.integers(10, 20))),
-                 (int(rng.integers(7, 11)), int(rng.integers(30, 50)))]:
-        counts = random_counts(rng, L, V)
-        got = expect_shape(k.call("optimal_predictions", counts), (V, V),
-                           f"optimal_predictions (L = {L}, {V} words)")
-        hint = hint_from((got,), optimum_mistakes(counts))
-        expect_close(got, optimum_reference(counts), rtol=1e-9, atol=1e-12,
-                     what=f"optimal_predictions (L = {L}, {V} words)",
-                     hint=hint or "minimise sum_c q_c (-log y_c) under sum_c y_c = 1, with "
-                                  "q_c the expected number of times c is predicted")
+    rng = hidden_rng(k, "q2-subsampled-optimum/1")
+    for V in (int(rng.integers(2, 5)), int(rng.integers(6, 12)), int(rng.integers(30, 60))):
+        counts, freq, tau = random_subsampling(rng, V)
+        what = f"subsampled_optimum ({V} words, tau = {tau:.3g})"
+        got = expect_shape(k.call("subsampled_optimum", counts, freq, tau), (V, V), what)
+        wrong = subsampled_mistakes(counts, freq, tau)
+        hint = hint_from((got,), [((answer,), _SUBSAMPLED_HINTS[name])
+                                  for name, answer in wrong.items()])
+        expect_close(got, subsampled_reference(counts, freq, tau), rtol=1e-9, atol=1e-12,
+                     what=what, hint=hint or "the expected number of times the pair (w, c) "
+                                             "is still used, then Gibbs' inequality")
 
 
-@check("q2-softmax-optimum", "the answer minimises the expected loss: no other distribution "
-                             "does better")
+@check("q2-subsampled-optimum", "the answer minimises the expected loss: no other "
+                                "distribution does better")
 def _(k):
-    rng = hidden_rng(k, "q2-softmax-optimum/2")
-    counts = random_counts(rng, 3, 6)
-    got = expect_shape(k.call("optimal_predictions", counts), (6, 6), "optimal_predictions")
+    rng = hidden_rng(k, "q2-subsampled-optimum/2")
+    counts, freq, tau = random_subsampling(rng, 7)
+    got = expect_shape(k.call("subsampled_optimum", counts, freq, tau), (7, 7),
+                       "subsampled_optimum")
     expect(np.all(got >= 0) and np.allclose(got.sum(axis=1), 1),
-           "every row of optimal_predictions should be a probability distribution")
-    weighted = np.tensordot(reach(np.arange(1, 4), 3), counts, axes=1)
+           "every row of subsampled_optimum should be a probability distribution")
+    keep = keep_probability(freq, tau)
+    expected = counts * np.outer(keep, keep)          # the expected counts of the pairs used
     with np.errstate(divide="ignore"):
-        logs = np.where(weighted > 0, np.log(np.maximum(got, 1e-300)), 0.0)
-    mine = -np.sum(weighted * logs)
+        mine = -np.sum(expected * np.where(expected > 0, np.log(np.maximum(got, 1e-300)),
+                                           0.0))
     for _ in range(20):
         other = got * np.exp(0.05 * rng.normal(size=got.shape))
         other /= other.sum(axis=1, keepdims=True)
-        with np.errstate(divide="ignore"):
-            theirs = -np.sum(weighted * np.where(weighted > 0, np.log(other), 0.0))
+        theirs = -np.sum(expected * np.where(expected > 0, np.log(np.maximum(other, 1e-300)),
+                                             0.0))
         expect(mine <= theirs + 1e-12, "a small change of your distributions lowered the "
                                         "expected loss: they are not the minimum")
+
+
+@check("q2-subsampled-optimum", "a negative tau raises ValueError; a word kept always is "
+                                "weighted 1")
+def _(k):
+    rng = hidden_rng(k, "q2-subsampled-optimum/3")
+    counts, freq, tau = random_subsampling(rng, 5)
+    expect_raises(k, "subsampled_optimum", (counts, freq, -tau), ["ValueError"],
+                  "subsampled_optimum with a negative tau")
+    got = expect_shape(k.call("subsampled_optimum", counts, freq, 10.0), (5, 5),
+                       "subsampled_optimum with tau = 10")
+    expect_close(got, counts / counts.sum(axis=1, keepdims=True), rtol=1e-9, atol=1e-12,
+                 what="subsampled_optimum with tau = 10 (every token is kept)")
 
 
 # ---- q3-gradient-check ------------------------------------------------------------------------

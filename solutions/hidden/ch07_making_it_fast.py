@@ -18,7 +18,6 @@ from wvlib.course.checks import CheckFailed, check, expect, expect_close, expect
     expect_shape, expect_type, hidden_rng
 from wvlib.course.exact import as_sympy
 from wvlib.course.public import ch07_making_it_fast as public
-from wvlib.word2vec import build_huffman
 
 
 def notebook_values(*names):
@@ -67,16 +66,20 @@ def hint_from(got, mistakes, rtol=1e-6, atol=1e-9):
 def public_values():
     """The values the public checks compare against: on the public module's inputs and on the
     notebook's examples (which are stored too, so that the checks use the same numbers)."""
-    w, C, methods, epochs, seconds, budget, dev_gold, dev_scores = notebook_values(
-        "w_example", "C_example", "methods", "epochs", "seconds_per_epoch", "budget",
-        "dev_gold", "dev_scores")
+    w, C, smoothed, methods, epochs, seconds, budget, dev_gold, dev_scores = notebook_values(
+        "w_example", "C_example", "smoothed_example", "methods", "epochs", "seconds_per_epoch",
+        "budget", "dev_gold", "dev_scores")
     args = (w, public.CONTEXT, public.NEGATIVES, C, public.NOISE)
     loss, grad_w, grad_C = nce_reference(*args)
     ns = nce_reference(w, public.CONTEXT, public.NEGATIVES, C, np.full(6, 1 / 3))
     added = nce_reference(*args, shift_sign=-1.0)
     fancy = nce_reference(*args, scatter="fancy")
     directions = np.random.default_rng(7)
-    plus, minus = subtree_counts(public.TREE_COUNTS, public.TREE_POINTS, public.TREE_SIGNS)
+    skip = {}
+    for key, kk, noise in (("example", 5, smoothed), ("uniform", 1, public.UNIFORM)):
+        args = (public.SKIP_COUNTS, public.SKIP_ROWS, public.SKIP_COLS, kk, noise)
+        skip[f"q3/{key}"] = skip_reference(*args)
+        skip[f"q3/{key}-chapter"] = skip_reference(*args, rule="chapter")
     rho = rho_table(dev_gold, dev_scores)
     fits = np.outer(seconds, epochs) <= budget
     return {
@@ -86,10 +89,9 @@ def public_values():
         "q1/direction-w": directions.normal(size=w.shape),
         "q1/direction-C": directions.normal(size=C.shape),
         "q2/optimal-totals": [int(optimal_total_length(c)) for c in public.HUFFMAN_INPUTS],
-        "q3/scores": np.log(plus / minus), "q3/scores-reversed": np.log(minus / plus),
-        "q3/scores-ratio": plus / minus,
-        "q4/curvature-3-1": sympy.Rational(3, 4), "q4/variance-3-1": sympy.Rational(4, 3),
-        "q4/curvature-2-5": sympy.Rational(10, 7), "q4/variance-2-5": sympy.Rational(7, 10),
+        "q3/smoothed": np.asarray(smoothed, dtype=float), **skip,
+        "q4/variance-3-1": variance_reference(3, 1), "q4/bias-3-1": bias_reference(3, 1),
+        "q4/variance-2-5": variance_reference(2, 5), "q4/bias-2-5": bias_reference(2, 5),
         "q5/methods": list(methods), "q5/epochs": np.asarray(epochs),
         "q5/seconds_per_epoch": np.asarray(seconds), "q5/budget": float(budget),
         "q5/dev_gold": dev_gold, "q5/dev_scores": dev_scores, "q5/dev-rho": rho,
@@ -267,70 +269,90 @@ def _(k):
     expect_raises(k, "huffman_codes", ([],), ["ValueError"], "huffman_codes([])")
 
 
-# ---- q3-hs-optimum ----------------------------------------------------------------------------
-def subtree_counts(counts, points, signs):
-    plus = np.zeros((len(counts), counts.shape[1] - 1))
-    minus = np.zeros_like(plus)
-    for c in range(counts.shape[1]):
-        for node, sign in zip(points[c], signs[c]):
-            (plus if sign > 0 else minus)[:, node] += counts[:, c]
-    return plus, minus
+# ---- q3-skip-optimum --------------------------------------------------------------------------
+def skip_reference(counts, rows, cols, k, noise, rule="skip"):
+    """x* of the cells when the trainer skips a noise word equal to the pair's context: c is
+    drawn as noise for w in the k draws of each real pair (w, c') with c' != c (``rule=
+    "chapter"``: in the draws of every real pair of w, as the chapter counts)."""
+    counts, noise = np.asarray(counts, dtype=float), np.asarray(noise, dtype=float)
+    real = counts[rows, cols]
+    row_sums = counts.sum(axis=1)[rows]
+    pairs = row_sums - real if rule == "skip" else row_sums
+    return np.log(real) - np.log(k * noise[cols] * pairs)
 
 
-def hs_reference(counts, points, signs):
-    plus, minus = subtree_counts(counts, points, signs)
-    return np.log(plus / minus)
+def skip_mistakes(counts, rows, cols, k, noise):
+    return [((skip_reference(counts, rows, cols, k, noise, "chapter"),),
+             "that is the chapter's optimum, with k #(w) P_n(c) noise draws: the trainer skips "
+             "the draws of c made for the real pairs (w, c) themselves"),
+            ((-skip_reference(counts, rows, cols, k, noise),),
+             "the sign is reversed: more real pairs make x* larger")]
 
 
-def hs_mistakes(counts, points, signs):
-    plus, minus = subtree_counts(counts, points, signs)
-    return [((np.log(minus / plus),), "the sign is reversed: the branch s = +1 has "
-                                      "probability sigma(+x), so x grows with its counts"),
-            ((plus / minus,), "sigma(x*) = plus / (plus + minus), so x* is a logarithm"),
-            ((np.log(plus / (plus + minus)),), "that is log sigma(x*), not x*")]
+def random_skip_problem(rng, n_words, n_contexts):
+    counts = rng.poisson(rng.uniform(0.5, 6.0), size=(n_words, n_contexts)).astype(float)
+    for w in range(n_words):                  # every word has two contexts at least
+        counts[w, rng.choice(n_contexts, size=2, replace=False)] += 1
+    rows, cols = np.nonzero(counts)
+    keep = counts.sum(axis=1)[rows] > counts[rows, cols]   # finite optimum
+    rows, cols = rows[keep], cols[keep]
+    order = rng.permutation(len(rows))[:max(3, len(rows) // 2)]
+    return counts, rows[order], cols[order], rng.dirichlet(np.ones(n_contexts))
 
 
-def random_tree(rng, V):
-    tree = build_huffman(rng.integers(1, 60, size=V))
-    points = [[int(p) for p in tree.points[w]] for w in range(V)]
-    signs = [[1 - 2 * int(b) for b in tree.codes[w]] for w in range(V)]
-    return points, signs
-
-
-@check("q3-hs-optimum", "Huffman trees of random vocabularies and random positive counts",
-       weight=3, core=True)
+@check("q3-skip-optimum", "random count matrices, noise distributions and k", weight=3,
+       core=True)
 def _(k):
-    rng = hidden_rng(k, "q3-hs-optimum/1")
-    for n_centres, V in [(int(rng.integers(1, 4)), 2),
-                         (int(rng.integers(3, 8)), int(rng.integers(4, 9))),
-                         (int(rng.integers(10, 20)), int(rng.integers(20, 40))),
-                         (int(rng.integers(20, 40)), int(rng.integers(60, 100)))]:
-        points, signs = random_tree(rng, V)
-        counts = rng.integers(1, 50, size=(n_centres, V)).astype(float)
-        what = f"hs_optimal_scores ({n_centres} centre words, {V}-word tree)"
-        got = expect_shape(k.call("hs_optimal_scores", counts, points, signs),
-                           (n_centres, V - 1), what)
-        hint = hint_from((got,), hs_mistakes(counts, points, signs))
-        expect_close(got, hs_reference(counts, points, signs), what=what, rtol=1e-9,
-                     atol=1e-12, hint=hint or "the loss splits into one term per centre word "
-                                              "and inner node")
+    rng = hidden_rng(k, "q3-skip-optimum/1")
+    for n_words, n_contexts in [(int(rng.integers(2, 4)), int(rng.integers(2, 4))),
+                                (int(rng.integers(5, 12)), int(rng.integers(5, 12))),
+                                (int(rng.integers(30, 60)), int(rng.integers(30, 80)))]:
+        counts, rows, cols, noise = random_skip_problem(rng, n_words, n_contexts)
+        kk = int(rng.integers(1, 16))
+        what = f"trainer_optimum ({n_words} x {n_contexts} counts, {len(rows)} cells, k = {kk})"
+        got = expect_shape(k.call("trainer_optimum", counts, rows, cols, kk, noise),
+                           (len(rows),), what)
+        hint = hint_from((got,), skip_mistakes(counts, rows, cols, kk, noise))
+        expect_close(got, skip_reference(counts, rows, cols, kk, noise), what=what,
+                     rtol=1e-9, atol=1e-12,
+                     hint=hint or "which real pairs of w can have c drawn as noise?")
 
 
-@check("q3-hs-optimum", "at the answer the model's P(c | w) equals the corpus's "
-                        "#(w, c) / #(w)")
+@check("q3-skip-optimum", "a word with a dominant context: the skip matters most there")
 def _(k):
-    rng = hidden_rng(k, "q3-hs-optimum/2")
-    points, signs = random_tree(rng, 9)
-    counts = rng.integers(1, 30, size=(4, 9)).astype(float)
-    X = expect_shape(k.call("hs_optimal_scores", counts, points, signs), (4, 8),
-                     "hs_optimal_scores")
-    model = np.array([[np.prod(sigmoid(np.array(signs[c]) * X[w, points[c]]))
-                       for c in range(9)] for w in range(4)])
-    expect_close(model, counts / counts.sum(axis=1, keepdims=True), rtol=1e-8,
-                 what="the probabilities P(c | w) that your scores give")
+    rng = hidden_rng(k, "q3-skip-optimum/2")
+    big = float(rng.integers(200, 1000))
+    counts = np.array([[big, 1.0, 2.0], [3.0, 4.0, 5.0]])
+    noise = rng.dirichlet(np.ones(3))
+    rows, cols = np.array([0, 0, 1]), np.array([0, 1, 2])
+    got = expect_shape(k.call("trainer_optimum", counts, rows, cols, 5, noise), (3,),
+                       "trainer_optimum")
+    expect_close(got, skip_reference(counts, rows, cols, 5, noise), rtol=1e-9, atol=1e-12,
+                 what=f"trainer_optimum for a word seen {big:g} times with one context and 3 "
+                      f"times with the others",
+                 hint=hint_from((got,), skip_mistakes(counts, rows, cols, 5, noise)))
 
 
-# ---- q4-cell-curvature ------------------------------------------------------------------------
+@check("q3-skip-optimum", "cells without a finite optimum, k < 1 and zero noise raise "
+                          "ValueError, also among finite cells")
+def _(k):
+    rng = hidden_rng(k, "q3-skip-optimum/3")
+    counts, rows, cols, noise = random_skip_problem(rng, 6, 7)
+    alone = np.zeros((1, 7))
+    alone[0, 3] = float(rng.integers(1, 9))            # every pair of the word has context 3
+    counts = np.vstack([counts, alone])
+    expect_raises(k, "trainer_optimum", (counts, np.append(rows, 6), np.append(cols, 3), 5,
+                                         noise), ["ValueError"],
+                  "trainer_optimum with a cell that holds every real pair of its word")
+    empty = int(np.flatnonzero(counts[6] == 0)[0])
+    expect_raises(k, "trainer_optimum", (counts, np.append(rows, 6), np.append(cols, empty),
+                                         5, noise), ["ValueError"],
+                  "trainer_optimum with a cell never observed")
+    expect_raises(k, "trainer_optimum", (counts, rows, cols, 0, noise), ["ValueError"],
+                  "trainer_optimum with k = 0")
+
+
+# ---- q4-target-noise --------------------------------------------------------------------------
 def exact(value, what):
     value = as_sympy(value, what)
     expect(isinstance(value, sympy.Basic) and not isinstance(value, sympy.MatrixBase),
@@ -351,9 +373,14 @@ def expect_equivalent(got, expected, what, hint="", mistakes=()):
                           + (f". Hint: {hint}" if hint else ""))
 
 
-def curvature_mistakes(a, b):
-    return [((a + b) / 4, "that is J'' at x = 0 (s = 1/2): take it at the minimum"),
-            ((a + b) * a * b, "J''(x) = (A + B) s (1 - s) with s = sigma(x*) = A / (A + B)")]
+def variance_reference(a, b):
+    a, b = sympy.sympify(a), sympy.sympify(b)
+    return 1 / a + 1 / b
+
+
+def bias_reference(a, b):
+    a, b = sympy.sympify(a), sympy.sympify(b)
+    return 1 / (2 * b) - 1 / (2 * a)
 
 
 def variance_mistakes(a, b):
@@ -362,35 +389,42 @@ def variance_mistakes(a, b):
             (1 / a - 1 / b, "variances of independent terms add, also for a difference")]
 
 
-@check("q4-cell-curvature", "the curvature and the variance as expressions of new symbols",
-       weight=3, core=True)
+def bias_mistakes(a, b):
+    return [(1 / b - 1 / a, "the second-order term carries a factor 1/2"),
+            (1 / (2 * a) - 1 / (2 * b), "the sign is reversed: log is concave, so "
+                                        "E log X < log E X"),
+            (-1 / (2 * a), "Y is a count too: its bias enters, with the opposite sign"),
+            (-1 / (2 * a) - 1 / (2 * b), "the bias of log Y is subtracted, not added")]
+
+
+@check("q4-target-noise", "the variance and the bias as expressions of new symbols", weight=3,
+       core=True)
 def _(k):
-    rng = hidden_rng(k, "q4-cell-curvature/names")
+    rng = hidden_rng(k, "q4-target-noise/names")
     names = ["n_pos", "n_neg", "alpha_", "beta_", "u", "p", "q", "r", "m1", "m2"]
     a, b = sympy.symbols([str(x) for x in rng.choice(names, 2, replace=False)])
-    expect_equivalent(k.call("cell_curvature", a, b), a * b / (a + b),
-                      f"cell_curvature({a}, {b})", hint="J''(x) in terms of s = sigma(x), at "
-                                                         "the s where J'(x) = 0",
-                      mistakes=curvature_mistakes(a, b))
-    expect_equivalent(k.call("target_variance", a, b), 1 / a + 1 / b,
+    expect_equivalent(k.call("target_variance", a, b), variance_reference(a, b),
                       f"target_variance({a}, {b})", hint="Var log X for a Poisson count X of "
                                                           "mean A, to first order",
                       mistakes=variance_mistakes(a, b))
+    expect_equivalent(k.call("target_bias", a, b), bias_reference(a, b),
+                      f"target_bias({a}, {b})", hint="g''(A) Var X / 2 for g = log and a "
+                                                      "Poisson X of mean A",
+                      mistakes=bias_mistakes(a, b))
 
 
-@check("q4-cell-curvature", "exact fractions in, exact fractions out; the curvature is the "
-                            "inverse of the variance")
+@check("q4-target-noise", "exact fractions in, exact fractions out")
 def _(k):
-    rng = hidden_rng(k, "q4-cell-curvature/fractions")
+    rng = hidden_rng(k, "q4-target-noise/fractions")
     for _ in range(3):
         A = sympy.Rational(int(rng.integers(1, 500)), int(rng.integers(1, 7)))
         B = sympy.Rational(int(rng.integers(1, 500)), int(rng.integers(1, 7)))
-        curvature = exact(k.call("cell_curvature", A, B), f"cell_curvature({A}, {B})")
         variance = exact(k.call("target_variance", A, B), f"target_variance({A}, {B})")
-        expect(curvature == A * B / (A + B), f"cell_curvature({A}, {B}) = {curvature}, expected "
+        bias = exact(k.call("target_bias", A, B), f"target_bias({A}, {B})")
+        expect(variance == variance_reference(A, B), f"target_variance({A}, {B}) = {variance}, "
+                                                     f"expected another exact value")
+        expect(bias == bias_reference(A, B), f"target_bias({A}, {B}) = {bias}, expected "
                                              f"another exact value")
-        expect(variance == 1 / A + 1 / B, f"target_variance({A}, {B}) = {variance}, expected "
-                                          f"another exact value")
 
 
 # ---- q5-choose-within-budget ------------------------------------------------------------------

@@ -23,6 +23,8 @@ RANK1 = [[1, 2, 2], [2, 4, 4]]  # rank 1; AᵀA has the eigenvalue 0 twice
 MATRICES = [("seed", "[[3, 1, 1], [-1, 3, 1]]", SEED),
             ("rank1", "[[1, 2, 2], [2, 4, 4]]", RANK1)]
 TALL = [[4, 0, 1], [2, 3, -1], [0, 1, 5], [1, -2, 2]]
+FAMILY = [(3, 1), (4, sympy.Rational(1, 2)), (2, 3)]      # (n, c) of A = J_n + c I_n
+N, C = sympy.symbols("n c")                                # plain symbols: they travel
 
 
 # -- q1-gram-eigenvalues -----------------------------------------------------------------------
@@ -130,25 +132,29 @@ def _(k):
                       hint="check k and norm at the start of the function")
 
 
-# -- q5-rank1-error ----------------------------------------------------------------------------
-@check("q5-rank1-error", "the seed matrix")
+# -- q5-family-rank1 ---------------------------------------------------------------------------
+@check("q5-family-rank1", "an expression of n and c only")
 def _(k):
-    what = "relative_rank1_error([[3, 1, 1], [-1, 3, 1]])"
-    got = k.call("relative_rank1_error", SEED)
-    got = as_sympy(got, what)
-    expect_exact_number(got, what)
-    hint = ("||A - A_1||_F^2 is the sum of the squared singular values after the first, and "
-            "||A||_F^2 the sum of all of them")
-    if exactly_equal(got, S["seed/rank1-error-squared"]):
-        hint = "take the square root: the ratio of the norms, not of their squares"
-    elif exactly_equal(got, S["seed/rank1-share-kept"]):
-        hint = "that is the share A_1 keeps; the question asks for what it loses"
-    expect(exactly_equal(got, S["seed/rank1-error"]),
-           f"{what} = {show(got)}, expected {show(S['seed/rank1-error'])}. Hint: {hint}")
+    what = "family_rank1_error(n, c)"
+    got = as_sympy(k.call("family_rank1_error", N, C), what)
+    expect(hasattr(got, "free_symbols") and not hasattr(got, "shape"),
+           f"{what} should be a SymPy expression, got {type(got).__name__}")
+    names = {x.name for x in got.free_symbols}
+    expect(names <= {"n", "c"}, f"{what} uses the symbol(s) {sorted(names - {'n', 'c'})}; "
+                                f"write it with n and c only")
 
 
-@check("q5-rank1-error", "the zero matrix raises ValueError")
+@check("q5-family-rank1", "n = 3, c = 1; n = 4, c = 1/2; n = 2, c = 3 (stored values)")
 def _(k):
-    expect_raises(k, "relative_rank1_error", ([[0, 0], [0, 0]],), ["ValueError"],
-                  "relative_rank1_error of the zero matrix",
-                  hint="||A||_F = 0: the relative error is undefined")
+    for i, (n, c) in enumerate(FAMILY):
+        what = f"family_rank1_error({n}, {c})"
+        got = as_sympy(k.call("family_rank1_error", n, c), what)
+        expect_exact_number(got, what)
+        expected = S["q5/family"][i]
+        hint = ("||A - A_1||_F^2 is the sum of the squared singular values after the first, "
+                "and ||A||_F^2 the sum of all of them")
+        for wrong_hint, wrong in S["q5/family-mistakes"].items():
+            if exactly_equal(got, wrong[i]):
+                hint = wrong_hint
+        expect(exactly_equal(got, expected),
+               f"{what} = {show(got)}, expected {show(expected)}. Hint: {hint}")

@@ -9,9 +9,11 @@ them. Question 2 is reached through two helpers the exercise notebook defines in
 its form and its value at one point only; the hidden tests compare the expression exactly.
 """
 import numpy as np
+import sympy
 
 from wvlib.course.checks import as_sympy, check, expect, expect_close, expect_equal, \
     expect_one_of, expect_raises, expect_shape, expect_type
+from wvlib.course.exact import expect_exact_number
 from wvlib.course.stored import stored
 
 S = stored("ch04_ppmi")
@@ -28,8 +30,8 @@ INDEPENDENT = [[4.0, 1.0, 2.0], [8.0, 2.0, 4.0], [12.0, 3.0, 6.0]]   # an outer 
 PPMI_CASES = [(1.0, 1.0, "alpha1"), (0.75, 1.0, "alpha075"), (0.75, 1.5, "alpha075-shift15")]
 CONTEXT_COUNTS = [1.0, 16.0, 81.0]
 SHIFT_CASES = [(2.0, 1.0), (2.0, 0.75), (1.0, 1.0)]
-SGNS_SYMBOLS = ("n_wc", "n_w", "n_c", "D", "k")
-SGNS_POINT = {"n_wc": 3, "n_w": 10, "n_c": 20, "D": 100, "k": 5}
+SENSE_SYMBOLS = sympy.symbols("p_1 p_2 n_1 n_2")        # plain symbols: they travel
+SENSE_CASES = [(8, sympy.Rational(1, 2), 1, 9), (3, 3, 5, 7), (sympy.Rational(5, 2), 2, 4, 1)]
 
 
 # -- q1-pmi ------------------------------------------------------------------------------------
@@ -177,30 +179,31 @@ def _(k):
                   ["ValueError"], "smoothed_context_distribution(..., alpha=0)")
 
 
-# -- q4-sgns-optimum ---------------------------------------------------------------------------
-@check("q4-sgns-optimum", "an expression in n_wc, n_w, n_c, D, k; its value at one point")
+# -- q4-two-senses ----------------------------------------------------------------------------
+@check("q4-two-senses", "an expression of p_1, p_2, n_1, n_2 only")
 def _(k):
-    what = "sgns_optimum()"
-    got = as_sympy(k.call("sgns_optimum"), what)
-    names = {s.name for s in getattr(got, "free_symbols", set())}
+    what = "two_senses(p_1, p_2, n_1, n_2)"
+    got = as_sympy(k.call("two_senses", *SENSE_SYMBOLS), what)
     expect(hasattr(got, "free_symbols") and not hasattr(got, "shape"),
            f"{what} should be a SymPy expression, got {type(got).__name__}")
-    expect(names <= set(SGNS_SYMBOLS),
-           f"{what} uses the symbol(s) {sorted(names - set(SGNS_SYMBOLS))}; only "
-           f"{', '.join(SGNS_SYMBOLS)} may appear (did x stay in the answer?)")
-    point = ", ".join(f"{name} = {value}" for name, value in SGNS_POINT.items())
-    try:
-        value = float(got.subs({s: SGNS_POINT[s.name] for s in got.free_symbols}))
-    except (TypeError, ValueError):
-        value = float("nan")
-    expect_close(value, S["q4/at-point"], what=f"{what} at {point}",
-                 hint="set f'(x) = 0, write y = exp(x) and solve for y",
-                 mistakes={"your answer is upside down: exp(x*) grows with n_wc":
-                           S["q4/at-point-upside-down"],
-                           "k is missing: the k negative samples push x* down by log k":
-                           S["q4/at-point-without-k"],
-                           "that is x* itself; the question asks for exp(x*)":
-                           S["q4/at-point-log"]})
+    names = {s.name for s in got.free_symbols}
+    expect(names <= {"p_1", "p_2", "n_1", "n_2"},
+           f"{what} uses the symbol(s) {sorted(names - {'p_1', 'p_2', 'n_1', 'n_2'})}; write "
+           f"it with its four arguments only (#(c) and D cancel)")
+
+
+@check("q4-two-senses", "three exact cases (stored values)")
+def _(k):
+    for i, case in enumerate(SENSE_CASES):
+        what = f"two_senses({', '.join(str(v) for v in case)})"
+        got = as_sympy(k.call("two_senses", *case), what)
+        expect_exact_number(got, what)
+        expected = S["q4/cases"][i]
+        for hint, wrong in S["q4/mistakes"].items():
+            expect(got == expected or got != wrong[i], f"{what} = {got}, expected {expected}. "
+                                                       f"Hint: {hint}")
+        expect(got == expected, f"{what} = {got}, expected {expected}. Hint: which counts of "
+                                f"the PMI change when two words become one, and which do not?")
 
 
 # -- q5-rare-contexts --------------------------------------------------------------------------

@@ -34,8 +34,9 @@ PARAM, GRAD, GRAD_SQ = np.array([1.0, -2.0, 0.5]), np.array([0.1, 3.0, -1.0]), \
     np.array([1.0, 1.0, 4.0])
 # question 4
 W4 = np.array([[1.0, 2.0], [0.0, -1.0], [0.5, 0.5]])
-C4 = np.array([[0.3, 0.0], [-1.0, 1.0], [2.0, 0.1]])
-B4, BT4 = np.array([0.4, -1.2, 2.0]), np.array([1.5, 0.0, -0.7])
+C4 = np.array([[0.3, 0.0], [-1.0, 1.0], [2.0, 0.1], [0.4, -0.6]])      # 4 contexts
+COUNTS4 = np.array([[12.0, 40.0, 15.0, 90.0], [30.0, 11.0, 200.0, 14.0],
+                    [18.0, 25.0, 60.0, 10.0]])
 
 
 # -- q1-shared-grads ---------------------------------------------------------------------------
@@ -146,17 +147,35 @@ def _(k):
                   "adagrad_update(..., learning_rate=0)")
 
 
-# -- q4-absorb-biases --------------------------------------------------------------------------
-@check("q4-absorb-biases", "W2 C2^T reproduces every prediction of a small model")
+# -- q4-bias-sums ------------------------------------------------------------------------------
+@check("q4-bias-sums", "a block of 3 words and 4 contexts (stored values)")
 def _(k):
-    got = k.call("absorb_biases", W4, C4, B4, BT4)
-    expect_type(got, (tuple, list), "absorb_biases(...)")
-    expect(len(got) == 2, f"absorb_biases should return a pair (W2, C2), got {len(got)} values")
-    W2 = expect_shape(got[0], (3, 4), "W2")
-    C2 = expect_shape(got[1], (3, 4), "C2")
-    expect_close(W2 @ C2.T, S["q4/predictions"], what="W2 C2^T", rtol=1e-10, atol=1e-10,
-                 hint="one extra coordinate should contribute b_w to every pair (w, c), the "
-                      "other b~_c")
+    what = "best_bias_sums(W, C, counts) on a 3 x 4 block"
+    got = expect_shape(call_unmodified(k, "best_bias_sums", W4, C4, COUNTS4, what=what),
+                       (3, 4), what)
+    expect_close(got, S["q4/sums"], what=what, rtol=1e-9, atol=1e-12,
+                 hint="set dJ/db_w and dJ/db~_c to zero, and average",
+                 mistakes={"the context biases are free too: b~_c is not 0":
+                           S["q4/sums-row-means"],
+                           "row and column means both hold the overall mean: subtract it once":
+                           S["q4/sums-no-grand-mean"],
+                           "the biases fit what the vectors leave: log #(w, c) - w.c":
+                           S["q4/sums-without-vectors"]})
+
+
+@check("q4-bias-sums", "doubling every count adds log 2 to every sum (stored values)")
+def _(k):
+    got = k.call("best_bias_sums", W4, C4, COUNTS4 * 2.0)
+    expect_close(expect_shape(got, (3, 4), "best_bias_sums(W, C, 2 * counts)"),
+                 S["q4/sums-doubled"], what="best_bias_sums(W, C, 2 * counts)", rtol=1e-9,
+                 atol=1e-12)
+
+
+@check("q4-bias-sums", "a count of 0 raises ValueError")
+def _(k):
+    zero = np.array([[3.0, 0.0], [2.0, 5.0]])
+    expect_raises(k, "best_bias_sums", (np.ones((2, 1)), np.ones((2, 1)), zero),
+                  ["ValueError"], "best_bias_sums with a pair never observed")
 
 
 # -- q5-choose-setting -------------------------------------------------------------------------

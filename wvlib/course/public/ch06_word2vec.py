@@ -23,9 +23,8 @@ LOGISTIC = {"kind": "logistic",
                            [0.7, 0.7, 0.7]]),
             "y": np.array([1.0, -1.0, 1.0, -1.0]), "lam": 0.5}
 THETA = np.array([0.2, -0.4, 0.1])
-UNSEEN = np.zeros((3, 3, 3))
-UNSEEN[0] = [[0, 2, 1], [1, 0, 0], [0, 1, 0]]
-UNSEEN[2] = [[0, 0, 4], [0, 0, 0], [0, 0, 1]]
+UNSEEN = np.array([[0.0, 2.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 4.0]])
+FREQ = np.array([900.0, 300.0, 120.0, 40.0, 10.0])
 
 
 # -- q1-window-grads ---------------------------------------------------------------------------
@@ -90,26 +89,42 @@ def _(k):
                   "window_loss_and_grads with a distance 0")
 
 
-# -- q2-softmax-optimum ------------------------------------------------------------------------
-@check("q2-softmax-optimum", "the notebook's example (stored values)")
+# -- q2-subsampled-optimum --------------------------------------------------------------------
+@check("q2-subsampled-optimum", "the notebook's example, tau = 1e-2 (stored values)")
 def _(k):
-    got = k.call("optimal_predictions", S["q2/counts"])
-    expect_close(expect_shape(got, (4, 4), "optimal_predictions(counts_example)"),
-                 S["q2/predictions"], what="optimal_predictions(counts_example)",
-                 hint="which loss does the corpus add up for centre word w, and which "
-                      "distribution minimises it?",
-                 mistakes={"the dynamic window does not use every distance alike":
-                           S["q2/predictions-unweighted"],
+    got = k.call("subsampled_optimum", S["q2/counts"], FREQ, 1e-2)
+    what = "subsampled_optimum(counts_example, freq_example, 1e-2)"
+    expect_close(expect_shape(got, (5, 5), what), S["q2/predictions"], what=what,
+                 hint="how often, on average, is the pair (w, c) still used after the "
+                      "discards, and which distribution minimises the expected loss of w?",
+                 mistakes={"that is the optimum without subsampling":
+                           S["q2/predictions-plain"],
+                           "use the C code's keep probability sqrt(z) + z, not the paper's "
+                           "sqrt(z)": S["q2/predictions-paper-rule"],
+                           "a discarded context word is not used: weigh by the probability to "
+                           "keep it, not to discard it": S["q2/predictions-discard"],
                            "row w is a distribution over the context words c: normalize each "
                            "row": S["q2/predictions-columns"]})
 
 
-@check("q2-softmax-optimum", "a context never seen with a centre word gets probability 0")
+@check("q2-subsampled-optimum", "a context never seen with a centre word gets probability 0; "
+                                "a large tau keeps every token")
 def _(k):
-    got = k.call("optimal_predictions", UNSEEN)
-    expect_close(expect_shape(got, (3, 3), "optimal_predictions"), S["q2/unseen"],
-                 what="optimal_predictions with unseen pairs",
+    got = k.call("subsampled_optimum", UNSEEN, FREQ[:3], 1e-2)
+    expect_close(expect_shape(got, (3, 3), "subsampled_optimum"), S["q2/unseen"],
+                 what="subsampled_optimum with unseen pairs",
                  hint="a word never seen in the window of w gets probability 0 at the optimum")
+    got = k.call("subsampled_optimum", UNSEEN, FREQ[:3], 1.0)
+    expect_close(expect_shape(got, (3, 3), "subsampled_optimum"), S["q2/unseen-kept"],
+                 what="subsampled_optimum with tau = 1 (no token is discarded)")
+
+
+@check("q2-subsampled-optimum", "tau = 0 or a count of 0 in freq raises ValueError")
+def _(k):
+    expect_raises(k, "subsampled_optimum", (UNSEEN, FREQ[:3], 0.0), ["ValueError"],
+                  "subsampled_optimum with tau = 0")
+    expect_raises(k, "subsampled_optimum", (UNSEEN, np.array([5.0, 0.0, 3.0]), 1e-2),
+                  ["ValueError"], "subsampled_optimum with a word of frequency 0")
 
 
 # -- q3-gradient-check -------------------------------------------------------------------------

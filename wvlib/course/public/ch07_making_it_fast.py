@@ -1,9 +1,9 @@
-"""Public checks for the chapter 7 exercises (NCE, Huffman codes, what hierarchical softmax
-factorizes, one cell of negative sampling, a time budget).
+"""Public checks for the chapter 7 exercises (NCE, Huffman codes, what the trainer's negative
+sampling factorizes, how noisy one cell's target is, a time budget).
 
 The learner sees these; the grader runs them too, in its own process (see wvlib.course.checks).
 They hold inputs, properties (central differences of the learner's own loss, prefix-free codes,
-the learner's own derivative vanishing at the learner's own optimum, error cases) and
+error cases) and
 comparisons with values stored when the exercises were made (``S``, see wvlib.course.stored;
 the notebook's examples are stored there too) — no code that computes an answer. The points of
 a question are decided by its hidden tests, on inputs drawn at grading time.
@@ -23,9 +23,9 @@ H = 1e-5                      # the step of the central differences
 CONTEXT, NEGATIVES = 2, np.array([0, 5, 5])
 NOISE = np.array([0.3, 0.25, 0.2, 0.1, 0.1, 0.05])
 HUFFMAN_INPUTS = ([10, 6, 3, 2, 1], [3, 5], [4] * 8)
-TREE_POINTS = [[0], [0, 1], [0, 1, 2], [0, 1, 2]]
-TREE_SIGNS = [[1], [-1, 1], [-1, -1, 1], [-1, -1, -1]]
-TREE_COUNTS = np.array([[5.0, 1.0, 2.0, 2.0], [1.0, 3.0, 3.0, 1.0], [2.0, 2.0, 1.0, 7.0]])
+SKIP_COUNTS = np.array([[5.0, 1.0, 2.0, 2.0], [1.0, 3.0, 3.0, 1.0], [2.0, 2.0, 1.0, 7.0]])
+SKIP_ROWS, SKIP_COLS = np.array([0, 1, 2, 2]), np.array([0, 1, 3, 2])
+UNIFORM = np.array([0.25, 0.25, 0.25, 0.25])
 A, B = sympy.symbols("A B")        # plain symbols: they travel to the kernel and back
 
 
@@ -115,25 +115,38 @@ def _(k):
                   hint="a tree needs at least two leaves")
 
 
-# -- q3-hs-optimum -----------------------------------------------------------------------------
-@check("q3-hs-optimum", "the notebook's 4-word tree (stored values)")
+# -- q3-skip-optimum ---------------------------------------------------------------------------
+@check("q3-skip-optimum", "the notebook's example, and the same cells with k = 1 and uniform "
+                          "noise (stored values)")
 def _(k):
-    got = k.call("hs_optimal_scores", TREE_COUNTS, TREE_POINTS, TREE_SIGNS)
-    expect_close(expect_shape(got, (3, 3), "hs_optimal_scores(counts_example, ...)"),
-                 S["q3/scores"], what="hs_optimal_scores(counts_example, ...)",
-                 hint="which terms of the loss involve z_n . w, and where is their sum "
-                      "smallest?",
-                 mistakes={"the sign is reversed: the branch s = +1 has probability "
-                           "sigma(+x), so x grows with its counts": S["q3/scores-reversed"],
-                           "that is sigma(x*) or a ratio: x* itself is a logarithm":
-                           S["q3/scores-ratio"]})
+    for kk, noise, key in ((5, S["q3/smoothed"], "example"), (1, UNIFORM, "uniform")):
+        what = f"trainer_optimum(counts_example, [0, 1, 2, 2], [0, 1, 3, 2], {kk}, ...)"
+        got = k.call("trainer_optimum", SKIP_COUNTS, SKIP_ROWS, SKIP_COLS, kk, noise)
+        expect_close(expect_shape(got, (4,), what), S[f"q3/{key}"], what=what,
+                     hint="count the noise draws of c for w that the trainer really makes",
+                     mistakes={"that is the chapter's optimum, with k #(w) P_n(c) noise draws: "
+                               "the trainer skips some of them": S[f"q3/{key}-chapter"]})
 
 
-# -- q4-cell-curvature -------------------------------------------------------------------------
-@check("q4-cell-curvature", "A = 3, B = 1 and A = 2, B = 5 (stored values)")
+@check("q3-skip-optimum", "cells without a finite optimum, k < 1 and zero noise raise "
+                          "ValueError")
+def _(k):
+    counts = np.array([[4.0, 0.0, 2.0], [0.0, 3.0, 0.0]])
+    noise = np.array([0.5, 0.3, 0.2])
+    for rows, cols, kk, p, what in (
+            ([0], [1], 5, noise, "a cell never observed"),
+            ([1], [1], 5, noise, "a cell that holds every real pair of its word"),
+            ([0], [0], 0.5, noise, "k = 0.5"),
+            ([0], [2], 5, np.array([0.5, 0.5, 0.0]), "a context of noise probability 0")):
+        expect_raises(k, "trainer_optimum", (counts, np.array(rows), np.array(cols), kk, p),
+                      ["ValueError"], f"trainer_optimum on {what}")
+
+
+# -- q4-target-noise ---------------------------------------------------------------------------
+@check("q4-target-noise", "A = 3, B = 1 and A = 2, B = 5 (stored values)")
 def _(k):
     for a, b in ((3, 1), (2, 5)):
-        for name, key in (("cell_curvature", "curvature"), ("target_variance", "variance")):
+        for name, key in (("target_variance", "variance"), ("target_bias", "bias")):
             got = as_sympy(k.call(name, sympy.Integer(a), sympy.Integer(b)),
                            f"{name}({a}, {b})")
             expect_exact_number(got, f"{name}({a}, {b})")
@@ -141,12 +154,12 @@ def _(k):
                                                   f"{S[f'q4/{key}-{a}-{b}']}")
 
 
-@check("q4-cell-curvature", "the answers are expressions of A and B only")
+@check("q4-target-noise", "the answers are expressions of A and B only")
 def _(k):
-    for name in ("cell_curvature", "target_variance"):
+    for name in ("target_variance", "target_bias"):
         got = as_sympy(k.call(name, A, B), f"{name}(A, B)")
         expect({str(x) for x in got.free_symbols} <= {"A", "B"},
-               f"{name}(A, B) = {got} should be written with A and B only (no s, no x)")
+               f"{name}(A, B) = {got} should be written with A and B only (no X, no Y)")
 
 
 # -- q5-choose-within-budget -------------------------------------------------------------------
