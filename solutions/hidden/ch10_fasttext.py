@@ -53,33 +53,39 @@ def hash_mistakes(text, bucket):
             "no-mod": fnv1a(text)}
 
 
-def grad_symbols():
-    return [sympy.Symbol(name, real=True) for name in public.GRAD_SYMBOLS]
+def step_symbols():
+    return [sympy.Symbol(name, real=True) for name in public.STEP_SYMBOLS]
 
 
-def grad_reference(times=2, mean=False, sign=1, negative=True):
-    """dJ/dz2 of J = -log s(w c) - log s(-w c_N), w = z1 + 2 z2 (or their mean), written
-    with sig = sigma(w c) and sig_N = sigma(w c_N)."""
-    sig, sig_N, c, c_N = grad_symbols()
-    dJ_dw = (sig - 1) * c + (sig_N * c_N if negative else 0)
-    return sign * sympy.Rational(times, 3 if mean else 1) * dJ_dw
+def step_reference(variant="reference"):
+    """The change of h = (z1 + 2 z2)/3 after one update of the reference code (every entry
+    of the list gets -eta dJ/dh), in sig = sigma(h c), sig_N = sigma(h c_N), c, c_N, eta; or
+    what a usual mistake gives."""
+    sig, sig_N, c, c_N, eta = step_symbols()
+    g = (sig - 1) * c + (0 if variant == "no-negative" else sig_N * c_N)
+    factor = {"reference": sympy.Rational(-5, 3), "no-negative": sympy.Rational(-5, 3),
+              "once": -1, "mean-gradient": sympy.Rational(-5, 9), "sum": -5,
+              "flipped": sympy.Rational(5, 3)}[variant]
+    return factor * eta * g
 
 
 def at(expr, point):
     return float(expr.subs({s: point[s.name] for s in expr.free_symbols}))
 
 
-def derivative_at(z1, z2, c, c_N):
-    """dJ/dz2 from the definition (SymPy's derivative of J in z1, z2, c, c_N), and the
-    point (sig, sig_N, c, c_N) at which the answer is evaluated."""
-    Z1, Z2, C, C_N = sympy.symbols("z1 z2 c c_N", real=True)
-    w = Z1 + 2 * Z2
-    J = sympy.log(1 + sympy.exp(-w * C)) + sympy.log(1 + sympy.exp(w * C_N))
-    values = {Z1: z1, Z2: z2, C: c, C_N: c_N}
-    wv = z1 + 2 * z2
+def step_at(z1, z2, c, c_N, eta):
+    """One update of the reference code, simulated: the change of h, and the point (sig,
+    sig_N, c, c_N, eta) at which the answer is evaluated."""
+    from wvlib.fasttext import sgd_step
+    Z = np.array([[z1], [z2]])
+    C = np.array([[c], [c_N]])
+    h_before = Z[[0, 1, 1]].mean()
+    sgd_step(np.array([0, 1, 1]), 0, np.array([1]), Z, C.copy(), eta)
+    h_after = Z[[0, 1, 1]].mean()
     sigmoid = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
-    point = {"sig": sigmoid(wv * c), "sig_N": sigmoid(wv * c_N), "c": c, "c_N": c_N}
-    return float(sympy.diff(J, Z2).subs(values)), point
+    point = {"sig": sigmoid(h_before * c), "sig_N": sigmoid(h_before * c_N), "c": c,
+             "c_N": c_N, "eta": eta}
+    return h_after - h_before, point
 
 
 def oov_reference(word, known, rows, minn, maxn, bucket, *, signed=True):
@@ -112,12 +118,9 @@ def public_values():
         values[f"q2/{key}"] = fnv1a(text) % bucket
         for mistake, wrong in hash_mistakes(text, bucket).items():
             values[f"q2/{key}-{mistake}"] = wrong
-    point = public.GRAD_POINT
-    values.update({"q3/at-point": at(grad_reference(), point),
-                   "q3/at-point-once": at(grad_reference(times=1), point),
-                   "q3/at-point-mean": at(grad_reference(mean=True), point),
-                   "q3/at-point-flipped": at(grad_reference(sign=-1), point),
-                   "q3/at-point-no-negative": at(grad_reference(negative=False), point)})
+    values["q3/at-point"] = at(step_reference(), public.STEP_POINT)
+    for variant in ("once", "mean-gradient", "sum", "flipped", "no-negative"):
+        values[f"q3/at-point-{variant}"] = at(step_reference(variant), public.STEP_POINT)
     known, rows = np.array(public.OOV_KNOWN), np.array(public.OOV_ROWS)
     for word, key in public.OOV_WORDS:
         args = (word, known, rows, 3, 4, public.OOV_BUCKET)
@@ -183,17 +186,18 @@ def _(k):
                      f"fnv1a_bucket({g!r}, 2000000)")
 
 
-# -- q3-gradient ---------------------------------------------------------------------------------
-@check("q3-gradient", "dJ/dz2 at random points", weight=2)
+# -- q3-step -------------------------------------------------------------------------------------
+@check("q3-step", "the change of h in one simulated update, at random points", weight=2)
 def _(k):
-    what = "grad_repeated_row()"
-    got = as_sympy(k.call("grad_repeated_row"), what)
+    what = "delta_h()"
+    got = as_sympy(k.call("delta_h"), what)
     expect(isinstance(got, sympy.Expr), f"{what} should be a SymPy expression")
     names = {s.name for s in got.free_symbols}
-    expect(names <= set(public.GRAD_SYMBOLS), f"{what} uses other symbols: {sorted(names)}")
+    expect(names <= set(public.STEP_SYMBOLS), f"{what} uses other symbols: {sorted(names)}")
     rng = hidden_rng(k, "q3/points")
     for _ in range(5):
-        expected, point = derivative_at(*rng.uniform(-2, 2, size=4))
+        z1, z2, c, c_N = rng.uniform(-2, 2, size=4)
+        expected, point = step_at(z1, z2, c, c_N, float(rng.uniform(0.01, 0.5)))
         try:
             value = float(got.subs({s: point[s.name] for s in got.free_symbols}))
         except (TypeError, ValueError):
@@ -202,13 +206,13 @@ def _(k):
                      atol=1e-12)
 
 
-@check("q3-gradient", "the expression equals 2 ((sig - 1) c + sig_N c_N) exactly")
+@check("q3-step", "the expression equals the change of h exactly")
 def _(k):
-    got = as_sympy(k.call("grad_repeated_row"), "grad_repeated_row()")
-    names = {s.name: s for s in grad_symbols()}
+    got = as_sympy(k.call("delta_h"), "delta_h()")
+    names = {s.name: s for s in step_symbols()}
     got = got.subs({s: names[s.name] for s in got.free_symbols if s.name in names})
-    difference = sympy.cancel(got - grad_reference())
-    expect(difference == 0, f"grad_repeated_row() - dJ/dz2 is {sympy.sstr(difference)[:200]}, "
+    difference = sympy.cancel(got - step_reference())
+    expect(difference == 0, f"delta_h() - the change of h is {sympy.sstr(difference)[:200]}, "
                             f"not 0")
 
 

@@ -4,9 +4,10 @@ The learner sees these; the grader runs them too, in its own process (see wvlib.
 They hold inputs, properties and comparisons with values stored when the exercises were made
 (``S``): the expected n-grams, buckets, gradients and vectors, and what the usual mistakes give
 on the same inputs (no boundary markers, n-grams as a set, the textbook hash of unsigned bytes,
-a forgotten multiplicity, a mean over the known n-grams only), so that the message can name
+a forgotten multiplicity, the mean model's gradient, a mean over the known n-grams only), so that the message can name
 them. Question 3 (a derivation) is checked here by its symbols and its value at one point; the
-hidden tests compare it with the derivative at random points, and exactly.
+hidden tests compare it with one step of the reference code's update at random points, and
+exactly.
 """
 import numpy as np
 
@@ -21,8 +22,8 @@ NGRAM_CASES = [("where", 3, 3, "where-3"), ("naïve", 2, 4, "naive-2-4"),
                ("banana", 3, 3, "banana-3"), ("ab", 1, 2, "ab-1-2")]
 HASH_CASES = [("<wh", 2_000_000, "wh"), ("afé", 2_000_000, "afe"), ("日本", 1_000, "nihon"),
               ("", 97, "empty")]
-GRAD_SYMBOLS = ("sig", "sig_N", "c", "c_N")
-GRAD_POINT = {"sig": 0.6, "sig_N": 0.3, "c": 0.5, "c_N": 0.8}
+STEP_SYMBOLS = ("sig", "sig_N", "c", "c_N", "eta")
+STEP_POINT = {"sig": 0.6, "sig_N": 0.3, "c": 0.5, "c_N": 0.8, "eta": 0.1}
 # an n-gram table: buckets 0..96, rows (d = 3) for some of them only — about half of the
 # buckets of each word's 3- and 4-grams, and a few others (29 is a bucket of "naïvely" only
 # under the textbook hash of unsigned bytes)
@@ -89,31 +90,34 @@ def _(k):
                                        f"[0, {bucket})")
 
 
-# -- q3-gradient -------------------------------------------------------------------------------
-@check("q3-gradient", "an expression in sig, sig_N, c, c_N; its value at one point")
+# -- q3-step -----------------------------------------------------------------------------------
+@check("q3-step", "an expression in sig, sig_N, c, c_N, eta; its value at one point")
 def _(k):
-    what = "grad_repeated_row()"
-    got = as_sympy(k.call("grad_repeated_row"), what)
+    what = "delta_h()"
+    got = as_sympy(k.call("delta_h"), what)
     expect(hasattr(got, "free_symbols") and not hasattr(got, "shape"),
            f"{what} should be a SymPy expression, got {type(got).__name__}")
     names = {s.name for s in got.free_symbols}
-    expect(names <= set(GRAD_SYMBOLS),
-           f"{what} uses the symbol(s) {sorted(names - set(GRAD_SYMBOLS))}; only "
-           f"{', '.join(GRAD_SYMBOLS)} may appear")
-    point = ", ".join(f"{name} = {value}" for name, value in GRAD_POINT.items())
+    expect(names <= set(STEP_SYMBOLS),
+           f"{what} uses the symbol(s) {sorted(names - set(STEP_SYMBOLS))}; only "
+           f"{', '.join(STEP_SYMBOLS)} may appear")
+    point = ", ".join(f"{name} = {value}" for name, value in STEP_POINT.items())
     try:
-        value = float(got.subs({s: GRAD_POINT[s.name] for s in got.free_symbols}))
+        value = float(got.subs({s: STEP_POINT[s.name] for s in got.free_symbols}))
     except (TypeError, ValueError):
         value = float("nan")
     expect_close(value, S["q3/at-point"], what=f"{what} at {point}",
-                 hint="w = z1 + 2 z2, so dJ/dz2 = 2 dJ/dw; d/dx (-log s(x)) = s(x) - 1 "
-                      "and d/dx (-log s(-x)) = s(x)",
-                 mistakes={"the row z2 is listed twice: its gradient is twice dJ/dw":
+                 hint="each entry of the list moves by -eta dJ/dh (z2 twice); h is the mean "
+                      "of the list; d/dx (-log s(x)) = s(x) - 1 and d/dx (-log s(-x)) = s(x)",
+                 mistakes={"z2 is listed twice, so the update reaches it twice":
                            S["q3/at-point-once"],
-                           "that is the gradient of the mean model, w = (z1 + 2 z2)/3; "
-                           "the question asks for the sum": S["q3/at-point-mean"],
-                           "the sign is flipped: this is the gradient of the log-likelihood, "
-                           "J is its negative": S["q3/at-point-flipped"],
+                           "the reference code adds -eta dJ/dh undivided to each entry; you "
+                           "used the gradient of the mean model, which divides by 3":
+                               S["q3/at-point-mean-gradient"],
+                           "that is the change of the sum z1 + 2 z2; h is their mean":
+                               S["q3/at-point-sum"],
+                           "the sign is flipped: a step goes against the gradient of J":
+                               S["q3/at-point-flipped"],
                            "the noise context c_N is missing":
                                S["q3/at-point-no-negative"]})
 
