@@ -56,25 +56,25 @@ WRONG, SOUND = "wrong", "sound"
 CASES = [
     # -- chapter 2 ---------------------------------------------------------------------------
     ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the ratio of the squares", """
-def family_rank1_error(n, c):
-    n, c = sympy.sympify(n), sympy.sympify(c)
-    return (n - 1) * c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2)
+def family_rank1_error(n, a):
+    n, a = sympy.sympify(n), sympy.sympify(a)
+    return (n - 1) * a ** 2 / ((n + a) ** 2 + (n - 1) * a ** 2)
 """),
     ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the largest singular value taken as n", """
-def family_rank1_error(n, c):
-    n, c = sympy.sympify(n), sympy.sympify(c)
-    return sympy.sqrt((n - 1) * c ** 2 / (n ** 2 + (n - 1) * c ** 2))
+def family_rank1_error(n, a):
+    n, a = sympy.sympify(n), sympy.sympify(a)
+    return sympy.sqrt((n - 1) * a ** 2 / (n ** 2 + (n - 1) * a ** 2))
 """),
     ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the SVD of n = 3 only", """
-def family_rank1_error(n, c):
-    A = sympy.ones(3, 3) + sympy.sympify(c) * sympy.eye(3)
+def family_rank1_error(n, a):
+    A = sympy.ones(3, 3) + sympy.sympify(a) * sympy.eye(3)
     values = sorted(A.eigenvals(multiple=True), key=lambda v: -sympy.N(v))
     return sympy.sqrt(sum(v ** 2 for v in values[1:]) / sum(v ** 2 for v in values))
 """),
     ("ch02_svd_by_hand", "q5-family-rank1", SOUND, "the norms expanded", """
-def family_rank1_error(n, c):
-    n, c = sympy.sympify(n), sympy.sympify(c)
-    return c * sympy.sqrt(n - 1) / sympy.sqrt(n ** 2 + 2 * n * c + n * c ** 2)
+def family_rank1_error(n, a):
+    n, a = sympy.sympify(n), sympy.sympify(a)
+    return a * sympy.sqrt(n - 1) / sympy.sqrt(n ** 2 + 2 * n * a + n * a ** 2)
 """),
     # -- chapter 4 ---------------------------------------------------------------------------
     ("ch04_ppmi", "q4-two-senses", WRONG, "the plain mean of the two", """

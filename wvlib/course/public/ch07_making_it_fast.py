@@ -159,7 +159,7 @@ def _(k):
     for name in ("target_variance", "target_bias"):
         got = as_sympy(k.call(name, A, B), f"{name}(A, B)")
         expect({str(x) for x in got.free_symbols} <= {"A", "B"},
-               f"{name}(A, B) = {got} should be written with A and B only (no X, no Y)")
+               f"{name}(A, B) = {got} should be written with A and B only (no Â, no B̂)")
 
 
 # -- q5-choose-within-budget -------------------------------------------------------------------
