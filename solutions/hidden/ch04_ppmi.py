@@ -4,7 +4,11 @@ They run in the grader's process: inputs go into the student's kernel, values co
 plain data, and the expected values are computed here with wvlib.pmi. Random count matrices are
 drawn for each submission (``hidden_rng``) and redrawn while any PMI value lies within 1e-6 of a
 threshold of the question (0 or log k), so that round-off cannot decide an answer.
-``public_values()`` gives what the public checks compare against, mistakes included.
+Question 5 (a judgement) gets simulated corpora with a word-similarity benchmark
+(:func:`ppmi_experiment`): the learner's procedure sees the counts and the dev pairs, and its
+choices are scored by Spearman's rho on the test pairs, against choosing by the dev pairs.
+``public_values()`` gives what the public checks compare against, mistakes included, and
+question 5's example corpus.
 """
 import numpy as np
 import scipy.sparse as sp

@@ -123,7 +123,7 @@ def nce_mistakes(w, context, negatives, C, noise):
     return [(nce_reference(w, context, negatives, C, uniform),
              "this is negative sampling: NCE subtracts log(k P_n(c)) from every score"),
             (nce_reference(w, context, negatives, C, noise, shift_sign=-1.0),
-             "the correction is subtracted: Delta(c) = w.c - log(k P_n(c))"),
+             "the offset is subtracted: the score is w.c - log(k P_n(c))"),
             (nce_reference(w, context, negatives, C, noise, shift_negatives=False),
              "the noise words' scores are corrected too, each by its own log(k P_n)"),
             (nce_reference(w, context, negatives, C, noise, scatter="fancy"),
