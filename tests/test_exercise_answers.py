@@ -1,5 +1,5 @@
-"""The questions of chapters 5–9 (and the derivations of chapters 2 and 4) tell right answers
-from wrong ones.
+"""The questions of chapters 5–9 (and the derivations of chapters 2 and 4, chapter 4's judgement
+and chapter 1's reading of the spectrum) tell right answers from wrong ones.
 
 Each case replaces one function of the official solution by another answer — a planted mistake
 (a missing weight, a sign, a choice made on the test pairs, a floating-point "exact" answer, a
@@ -54,27 +54,32 @@ def judge(assignment, question, source, seed=0):
 WRONG, SOUND = "wrong", "sound"
 
 CASES = [
+    # -- chapter 1 ---------------------------------------------------------------------------
+    ("ch01_words_as_vectors", "q4-spectrum", WRONG, "truncation improves similarity", """
+def q4_answer():
+    return "d"
+"""),
     # -- chapter 2 ---------------------------------------------------------------------------
     ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the ratio of the squares", """
-def family_rank1_error(n, c):
-    n, c = sympy.sympify(n), sympy.sympify(c)
-    return (n - 1) * c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2)
+def family_rank1_error(n, a):
+    n, a = sympy.sympify(n), sympy.sympify(a)
+    return (n - 1) * a ** 2 / ((n + a) ** 2 + (n - 1) * a ** 2)
 """),
     ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the largest singular value taken as n", """
-def family_rank1_error(n, c):
-    n, c = sympy.sympify(n), sympy.sympify(c)
-    return sympy.sqrt((n - 1) * c ** 2 / (n ** 2 + (n - 1) * c ** 2))
+def family_rank1_error(n, a):
+    n, a = sympy.sympify(n), sympy.sympify(a)
+    return sympy.sqrt((n - 1) * a ** 2 / (n ** 2 + (n - 1) * a ** 2))
 """),
     ("ch02_svd_by_hand", "q5-family-rank1", WRONG, "the SVD of n = 3 only", """
-def family_rank1_error(n, c):
-    A = sympy.ones(3, 3) + sympy.sympify(c) * sympy.eye(3)
+def family_rank1_error(n, a):
+    A = sympy.ones(3, 3) + sympy.sympify(a) * sympy.eye(3)
     values = sorted(A.eigenvals(multiple=True), key=lambda v: -sympy.N(v))
     return sympy.sqrt(sum(v ** 2 for v in values[1:]) / sum(v ** 2 for v in values))
 """),
     ("ch02_svd_by_hand", "q5-family-rank1", SOUND, "the norms expanded", """
-def family_rank1_error(n, c):
-    n, c = sympy.sympify(n), sympy.sympify(c)
-    return c * sympy.sqrt(n - 1) / sympy.sqrt(n ** 2 + 2 * n * c + n * c ** 2)
+def family_rank1_error(n, a):
+    n, a = sympy.sympify(n), sympy.sympify(a)
+    return a * sympy.sqrt(n - 1) / sympy.sqrt(n ** 2 + 2 * n * a + n * a ** 2)
 """),
     # -- chapter 4 ---------------------------------------------------------------------------
     ("ch04_ppmi", "q4-two-senses", WRONG, "the plain mean of the two", """
@@ -90,6 +95,76 @@ def two_senses(p1, p2, n1, n2):
 def two_senses(p1, p2, n1, n2):
     p1, p2, n1, n2 = (sympy.sympify(v) for v in (p1, p2, n1, n2))
     return p2 + (p1 - p2) * n1 / (n1 + n2)
+"""),
+    ("ch04_ppmi", "q5-choose-smoothing-shift", WRONG, "the library's default, whatever the data",
+     """
+def choose_ppmi_setting(counts, settings, dev_pairs, dev_gold):
+    return [[float(a), float(k)] for a, k in settings].index([0.75, 1.0])
+"""),
+    ("ch04_ppmi", "q5-choose-smoothing-shift", WRONG, "the lowest share of rare contexts", """
+def choose_ppmi_setting(counts, settings, dev_pairs, dev_gold):
+    csr = scipy.sparse.csr_matrix(np.asarray(counts, dtype=float))
+    column_sums = np.asarray(csr.sum(axis=0)).ravel()
+    rare = column_sums <= np.quantile(column_sums, 0.25)
+    shares = [np.mean(rare[ppmi_sparse(csr, alpha=a, shift=k).indices]) for a, k in settings]
+    return int(np.argmin(shares))
+"""),
+    ("ch04_ppmi", "q5-choose-smoothing-shift", WRONG, "NaN cosines for the emptied rows", """
+def choose_ppmi_setting(counts, settings, dev_pairs, dev_gold):
+    from scipy import stats
+    csr = scipy.sparse.csr_matrix(np.asarray(counts, dtype=float))
+    first, second = np.asarray(dev_pairs).T
+    rhos = []
+    for alpha, shift in settings:
+        rows = ppmi_sparse(csr, alpha=alpha, shift=shift).toarray()
+        with np.errstate(invalid="ignore"):
+            unit = rows / np.linalg.norm(rows, axis=1)[:, None]
+        rhos.append(stats.spearmanr(dev_gold, np.sum(unit[first] * unit[second], 1)).statistic)
+    return int(np.argmax(rhos))
+"""),
+    ("ch04_ppmi", "q5-choose-smoothing-shift", WRONG, "alpha dropped: only the shift varies", """
+def choose_ppmi_setting(counts, settings, dev_pairs, dev_gold):
+    from scipy import stats
+    csr = scipy.sparse.csr_matrix(np.asarray(counts, dtype=float))
+    first, second = np.asarray(dev_pairs).T
+    rhos = []
+    for alpha, shift in settings:
+        rows = ppmi_sparse(csr, shift=shift).toarray()
+        norms = np.linalg.norm(rows, axis=1)
+        unit = rows / np.where(norms > 0, norms, 1.0)[:, None]
+        rhos.append(stats.spearmanr(dev_gold, np.sum(unit[first] * unit[second], 1)).statistic)
+    return int(np.argmax(rhos))
+"""),
+    ("ch04_ppmi", "q5-choose-smoothing-shift", SOUND, "Pearson's r on dev", """
+def choose_ppmi_setting(counts, settings, dev_pairs, dev_gold):
+    csr = scipy.sparse.csr_matrix(np.asarray(counts, dtype=float))
+    first, second = np.asarray(dev_pairs).T
+    rs = []
+    for alpha, shift in settings:
+        rows = ppmi_sparse(csr, alpha=alpha, shift=shift).toarray()
+        norms = np.linalg.norm(rows, axis=1)
+        unit = rows / np.where(norms > 0, norms, 1.0)[:, None]
+        rs.append(np.corrcoef(dev_gold, np.sum(unit[first] * unit[second], 1))[0, 1])
+    return int(np.argmax(rs))
+"""),
+    ("ch04_ppmi", "q5-choose-smoothing-shift", SOUND, "dense PPMI by hand, ranks by hand", """
+def choose_ppmi_setting(counts, settings, dev_pairs, dev_gold):
+    from scipy.stats import rankdata
+    table = np.asarray(counts, dtype=float)
+    first, second = np.asarray(dev_pairs).T
+    best, choice = -2.0, None
+    for s, (alpha, shift) in enumerate(settings):
+        weights = table.sum(axis=0) ** alpha
+        with np.errstate(divide="ignore"):
+            pmi = np.log(table * weights.sum()) - np.log(np.outer(table.sum(axis=1), weights))
+        rows = np.maximum(pmi - np.log(shift), 0)
+        norms = np.sqrt((rows ** 2).sum(axis=1))
+        norms[norms == 0] = 1
+        cosines = (rows[first] * rows[second]).sum(axis=1) / (norms[first] * norms[second])
+        rho = np.corrcoef(rankdata(dev_gold), rankdata(cosines))[0, 1]   # Spearman
+        if rho > best:
+            best, choice = rho, s
+    return choice
 """),
     # -- chapter 5 ---------------------------------------------------------------------------
     ("ch05_glove", "q1-shared-grads", WRONG, "a row of E only in its word role", """

@@ -1,4 +1,4 @@
-"""The chapters use the notation of book/notation.md.
+"""The chapters, and the exercises, use the notation of book/notation.md.
 
 notation.md ends with a table of *retired spellings* (the left column, one LaTeX spelling per
 code span). Every one of them must be absent from the mathematics of every chapter: the
@@ -11,6 +11,10 @@ Four retired uses cannot be told by spelling alone and are rules of this module:
 as a learning rate, alpha as the exponent of GloVe's weighting (a formula with x_max), a
 truncation called "rank k" (or n, or "rank-r"), and any k in the formulas of chapters 1-3,
 which come before negative samples.
+
+The exercises follow the same rules: the solution notebooks ``solutions/chNN_*.ipynb`` (the
+single source of ``exercises/``, which ``wvlib course assign`` generates from them) are read
+like the chapters, and the exercises of chapters 1-3 may not use k in their formulas either.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 NOTATION = BOOK / "notation.md"
 CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("ch[0-9][0-9]_*.ipynb"))
 
 # ---------------------------------------------------------------------------------------------
 # reading notation.md and the chapters
@@ -129,8 +134,16 @@ _GLOVE_ALPHA = re.compile(r"x_\{?\\max\}?[^$]{0,40}?\^\s*\{?\\alpha")
 _ANY_K = re.compile(r"(?<![A-Za-z\\])k(?![A-Za-z])")
 
 
+def chapter_number(path: Path) -> int | None:
+    """The chapter a notebook belongs to: ``book/02_svd_by_hand.ipynb`` and its exercise
+    ``solutions/ch02_svd_by_hand.ipynb`` are both chapter 2; None for any other name."""
+    match = re.match(r"(?:ch)?(\d\d)_", path.stem)
+    return int(match.group(1)) if match else None
+
+
 def violations(path: Path) -> list[str]:
-    """Every retired spelling and use in one chapter, as readable messages."""
+    """Every retired spelling and use in one chapter (or its exercise notebook), as readable
+    messages."""
     math, prose = chapter_texts(path)
     found = []
     for spelling in retired_spellings():
@@ -145,7 +158,7 @@ def violations(path: Path) -> list[str]:
             found.append(f"alpha as GloVe's exponent (it is gamma): {m[:70]}")
     for match in _RANK_SYMBOL.finditer(prose):
         found.append(f"truncation rank not d: ...{match.group(0)}...")
-    if path.stem[:2] in ("01", "02", "03"):
+    if chapter_number(path) in (1, 2, 3):
         hits = sorted({m for m in math if _ANY_K.search(m)})
         if hits:
             found.append("k before negative samples: " + " | ".join(h[:70] for h in hits[:3]))
@@ -161,8 +174,27 @@ def test_chapter_uses_the_notation(path):
     assert not found, f"{path.name} does not follow book/notation.md:\n" + "\n".join(found)
 
 
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_exercise_uses_the_notation(path):
+    """The text and formulas of an exercise (its solution notebook, from which exercises/ is
+    generated) follow notation.md like its chapter."""
+    found = violations(path)
+    assert not found, f"solutions/{path.name} does not follow book/notation.md:\n" + \
+        "\n".join(found)
+
+
 def test_the_chapters_are_found():
     assert [p.stem[:2] for p in CHAPTERS] == [f"{i:02d}" for i in range(1, 11)]
+
+
+def test_the_exercises_are_found():
+    """Every chapter with an exercise notebook is read, and the exercises of chapters 1-3 get
+    the no-k rule."""
+    numbers = [chapter_number(p) for p in SOLUTIONS]
+    assert numbers[:9] == list(range(1, 10)) and numbers == sorted(set(numbers))
+    assert chapter_number(Path("solutions/ch02_svd_by_hand.ipynb")) == 2
+    assert chapter_number(Path("book/03_lsa.ipynb")) == 3
+    assert chapter_number(Path("book/notation.md")) is None
 
 
 def test_retired_list_is_read():
@@ -266,6 +298,26 @@ def test_rules_fire_on_a_slipped_chapter(tmp_path):
     assert "fold_in" not in found
     math, _ = chapter_texts(path)
     assert r"U_k\Sigma_k" in math                     # the figure title's math is read
+
+
+def test_rules_fire_on_a_slipped_exercise(tmp_path):
+    """An exercise of chapter 2 that calls the truncation rank k is caught (the no-k rule of
+    chapters 1-3 included); the same text in a chapter-4 exercise only breaks the spelling and
+    rank rules."""
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": [
+        "## Question 4\n", "The best rank-$k$ approximation has error "
+        "$\\sigma_{k+1}$, and $\\log X - \\log Y$ is a target."]}]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    found = {}
+    for name in ("ch02_slipped", "ch04_slipped"):
+        path = tmp_path / f"{name}.ipynb"
+        path.write_text(json.dumps(notebook), encoding="utf-8")
+        found[name] = "\n".join(violations(path))
+    for expected in ("'\\\\sigma_{k+1}'", "'\\\\log X'", "truncation rank not d"):
+        assert expected in found["ch02_slipped"] and expected in found["ch04_slipped"], \
+            (expected, found)
+    assert "k before negative samples" in found["ch02_slipped"]
+    assert "k before negative samples" not in found["ch04_slipped"]
 
 
 def test_a_clean_chapter_passes(tmp_path):

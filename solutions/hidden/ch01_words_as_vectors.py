@@ -143,5 +143,10 @@ def _(k):
     got = k.call("q4_answer")
     expect_equal(str(got).strip().lower(), "b", "q4_answer()",
                  hint="a rank-300 matrix that keeps about 80% of the squared norm is far from "
-                      "lossless, yet it is at least as good for similarity: what was dropped "
-                      "was mostly noise")
+                      "lossless, yet the benchmarks cannot tell its rows from the full rows",
+                 mistakes={"the spectrum has a long flat tail: rank 300 keeps only about four "
+                           "fifths of the squared norm, far from almost everything": "a",
+                           "rank 5 is clearly worse than rank 300 on WordSim-353: a handful of "
+                           "directions is not enough": "c",
+                           "the intervals of the differences contain 0: the data show no "
+                           "improvement, only no measurable difference": "d"})

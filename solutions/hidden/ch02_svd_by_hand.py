@@ -36,26 +36,26 @@ def reference_svd(A):
     return _reference(tuple(tuple(int(x) for x in row) for row in A))
 
 
-def family_reference(n, c):
-    """||A - A_1||_F / ||A||_F for A = J_n + c I_n: singular values n + c (once), c (n - 1
+def family_reference(n, a):
+    """||A - A_1||_F / ||A||_F for A = 11ᵀ + a I_n: singular values n + a (once), a (n - 1
     times)."""
-    n, c = sympy.sympify(n), sympy.sympify(c)
-    return sympy.sqrt((n - 1) * c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2))
+    n, a = sympy.sympify(n), sympy.sympify(a)
+    return sympy.sqrt((n - 1) * a ** 2 / ((n + a) ** 2 + (n - 1) * a ** 2))
 
 
-def family_mistakes(n, c):
+def family_mistakes(n, a):
     """{hint: the answer of the mistake}."""
-    n, c = sympy.sympify(n), sympy.sympify(c)
-    error2 = (n - 1) * c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2)
+    n, a = sympy.sympify(n), sympy.sympify(a)
+    error2 = (n - 1) * a ** 2 / ((n + a) ** 2 + (n - 1) * a ** 2)
     return {"take the square root: the ratio of the norms, not of their squares": error2,
             "that is the share A_1 keeps; the question asks for what it loses":
             sympy.sqrt(1 - error2),
-            "the largest singular value is n + c, not n: J_n's n adds to the diagonal's c":
-            sympy.sqrt((n - 1) * c ** 2 / (n ** 2 + (n - 1) * c ** 2)),
-            "the Frobenius error sums every dropped singular value: c appears n - 1 times":
-            sympy.sqrt(c ** 2 / ((n + c) ** 2 + (n - 1) * c ** 2)),
+            "the largest singular value is n + a, not n: the n of 11ᵀ adds to the diagonal's a":
+            sympy.sqrt((n - 1) * a ** 2 / (n ** 2 + (n - 1) * a ** 2)),
+            "the Frobenius error sums every dropped singular value: a appears n - 1 times":
+            sympy.sqrt(a ** 2 / ((n + a) ** 2 + (n - 1) * a ** 2)),
             "that is the spectral norm's sigma_2 / sigma_1; the question asks for the Frobenius "
-            "norm": c / (n + c)}
+            "norm": a / (n + a)}
 
 
 def public_values():
@@ -75,8 +75,8 @@ def public_values():
             values[f"{key}/error-fro-squared-{rank}"] = float(np.sum(s[rank:] ** 2))
             values[f"{key}/error-spectral-off-by-one-{rank}"] = float(s[rank - 1]) if rank \
                 else 0.0
-    values["q5/family"] = [family_reference(n, c) for n, c in public.FAMILY]
-    mistakes = [family_mistakes(n, c) for n, c in public.FAMILY]
+    values["q5/family"] = [family_reference(n, a) for n, a in public.FAMILY]
+    mistakes = [family_mistakes(n, a) for n, a in public.FAMILY]
     values["q5/family-mistakes"] = {hint: [m[hint] for m in mistakes] for hint in mistakes[0]}
     return values
 
@@ -248,7 +248,7 @@ def _(k):
         check_truncation_errors(k, A, f"a random {m} × {n} matrix")
 
 
-@check("q4-eckart-young", "k = 0 gives ‖A‖, k = p gives 0, plain lists work")
+@check("q4-eckart-young", "d = 0 gives ‖A‖, d = min(m, n) gives 0, plain lists work")
 def _(k):
     A = np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]])
     s = np.linalg.svd(A, compute_uv=False)
@@ -261,13 +261,13 @@ def _(k):
         got = k.call("truncation_error", s, len(s), norm)
         expect_type(got, (float, np.floating), f"truncation_error(s, {len(s)}, {norm!r})")
         expect_close(got, 0.0, what=f"truncation_error(s, {len(s)}, {norm!r})",
-                     hint="nothing is discarded when k = len(s)")
+                     hint="nothing is discarded when d = len(s)")
     expect_close(k.call("truncation_error", [5.0, 5.0, 1.0], 1, "spectral"), 5.0,
                  what="truncation_error([5, 5, 1], 1, 'spectral')",
                  hint="a repeated singular value: σ₂ = σ₁ = 5")
 
 
-@check("q4-eckart-young", "more invalid k and norm values raise ValueError")
+@check("q4-eckart-young", "more invalid d and norm values raise ValueError")
 def _(k):
     s = np.array([4.0, 1.0])
     for args in [(s, 3, "fro"), (s, 3, "spectral"), (s, -2, "spectral"), (s, 1, "max"),
@@ -277,48 +277,48 @@ def _(k):
 
 
 # -- q5-family-rank1 ---------------------------------------------------------------------------
-def check_family(k, n, c):
-    what = f"family_rank1_error({n}, {c})"
-    got = as_sympy(k.call("family_rank1_error", n, c), what)
+def check_family(k, n, a):
+    what = f"family_rank1_error({n}, {a})"
+    got = as_sympy(k.call("family_rank1_error", n, a), what)
     expect_exact_number(got, what)
-    expected = family_reference(n, c)
-    hint = next((h for h, wrong in family_mistakes(n, c).items() if exactly_equal(got, wrong)),
+    expected = family_reference(n, a)
+    hint = next((h for h, wrong in family_mistakes(n, a).items() if exactly_equal(got, wrong)),
                 "")
     expect(exactly_equal(got, expected), f"{what} = {show(got)}, expected {show(expected)}"
                                          + (f". Hint: {hint}" if hint else ""))
 
 
-@check("q5-family-rank1", "random n and c: integers and fractions; the expression in symbols "
+@check("q5-family-rank1", "random n and a: integers and fractions; the expression in symbols "
                           "of new names", weight=2, core=True)
 def _(k):
     rng = hidden_rng(k, "q5/family")
     for n in (2, int(rng.integers(3, 12)), int(rng.integers(20, 500))):
         check_family(k, n, sympy.Rational(int(rng.integers(1, 40)), int(rng.integers(1, 9))))
-    names = ["m", "t", "x", "y", "a", "b", "size", "gap"]
-    n, c = sympy.symbols([str(x) for x in rng.choice(names, 2, replace=False)])
-    what = f"family_rank1_error({n}, {c})"
-    got = as_sympy(k.call("family_rank1_error", n, c), what)
-    expected = family_reference(n, c)
+    names = ["m", "t", "x", "y", "c", "b", "size", "gap"]
+    n, a = sympy.symbols([str(x) for x in rng.choice(names, 2, replace=False)])
+    what = f"family_rank1_error({n}, {a})"
+    got = as_sympy(k.call("family_rank1_error", n, a), what)
+    expected = family_reference(n, a)
     expect(hasattr(got, "free_symbols") and {x.name for x in got.free_symbols} <= {n.name,
-                                                                                 c.name},
-           f"{what} should be an expression of {n} and {c} only")
+                                                                                 a.name},
+           f"{what} should be an expression of {n} and {a} only")
     expect(sympy.cancel(sympy.together(got ** 2 - expected ** 2)) == 0,
            f"{what} = {sympy.sstr(got)[:120]} is not the right expression")
-    point = {n: int(rng.integers(2, 50)), c: sympy.Rational(int(rng.integers(1, 30)), 7)}
+    point = {n: int(rng.integers(2, 50)), a: sympy.Rational(int(rng.integers(1, 30)), 7)}
     expect(exactly_equal(got.subs(point), expected.subs(point)),
            f"{what} has the wrong sign at {point}")
 
 
-@check("q5-family-rank1", "agrees with the numerical SVD of J_n + c I_n", weight=1)
+@check("q5-family-rank1", "agrees with the numerical SVD of 11ᵀ + a I_n", weight=1)
 def _(k):
     rng = hidden_rng(k, "q5/numeric")
     for _ in range(3):
-        n, c = int(rng.integers(2, 40)), sympy.Rational(int(rng.integers(1, 50)), 10)
-        A = np.ones((n, n)) + float(c) * np.eye(n)
+        n, a = int(rng.integers(2, 40)), sympy.Rational(int(rng.integers(1, 50)), 10)
+        A = np.ones((n, n)) + float(a) * np.eye(n)
         s = np.linalg.svd(A, compute_uv=False)
         numeric = np.sqrt(np.sum(s[1:] ** 2) / np.sum(s ** 2))
-        got = as_sympy(k.call("family_rank1_error", n, c), f"family_rank1_error({n}, {c})")
-        expect_exact_number(got, f"family_rank1_error({n}, {c})")
+        got = as_sympy(k.call("family_rank1_error", n, a), f"family_rank1_error({n}, {a})")
+        expect_exact_number(got, f"family_rank1_error({n}, {a})")
         expect_close(float(got), numeric, rtol=1e-10, atol=1e-12,
-                     what=f"family_rank1_error({n}, {c}) against the SVD of the {n} x {n} "
+                     what=f"family_rank1_error({n}, {a}) against the SVD of the {n} x {n} "
                           f"matrix")

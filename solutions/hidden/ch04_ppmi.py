@@ -4,11 +4,16 @@ They run in the grader's process: inputs go into the student's kernel, values co
 plain data, and the expected values are computed here with wvlib.pmi. Random count matrices are
 drawn for each submission (``hidden_rng``) and redrawn while any PMI value lies within 1e-6 of a
 threshold of the question (0 or log k), so that round-off cannot decide an answer.
-``public_values()`` gives what the public checks compare against, mistakes included.
+Question 5 (a judgement) gets simulated corpora with a word-similarity benchmark
+(:func:`ppmi_experiment`): the learner's procedure sees the counts and the dev pairs, and its
+choices are scored by Spearman's rho on the test pairs, against choosing by the dev pairs.
+``public_values()`` gives what the public checks compare against, mistakes included, and
+question 5's example corpus.
 """
 import numpy as np
 import scipy.sparse as sp
 import sympy
+from scipy import stats
 
 from wvlib.course.checks import CheckFailed, as_sympy, call_unmodified, check, expect, \
     expect_close, expect_equal, expect_raises, expect_shape, expect_type, hidden_rng
@@ -98,7 +103,30 @@ def public_values():
     values["q4/cases"] = [senses_reference(*case) for case in public.SENSE_CASES]
     mistakes = [senses_mistakes(*case) for case in public.SENSE_CASES]
     values["q4/mistakes"] = {hint: [m[hint] for m in mistakes] for hint in mistakes[0]}
+    values.update(example_values())
     return values
+
+
+#: the notebook's corpus for question 5: smaller than the hidden ones (it ships with wvlib), and
+#: one on which dropping the smoothing is clearly best
+EXAMPLE_SEED = 33
+
+
+def example_values():
+    """Question 5's example (a simulated corpus and the dev half of its benchmark, loaded by
+    the notebook), each setting's dev rho, and the choices of two usual mistakes."""
+    ex = ppmi_experiment(np.random.default_rng(EXAMPLE_SEED), n_words=100, n_contexts=200,
+                         n_dev=500, n_test=0)
+    settings = [list(s) for s in SETTINGS]
+    rho = setting_rhos(ex["counts"], SETTINGS, ex["dev_pairs"], ex["dev_gold"])
+    nan_rho = [stats.spearmanr(ex["dev_gold"], nan_cosines(ex["counts"], setting,
+                                                          ex["dev_pairs"])).statistic
+               for setting in SETTINGS]
+    return {"q5/counts": ex["counts"].astype(np.int64), "q5/settings": settings,
+            "q5/dev_pairs": ex["dev_pairs"].astype(np.int64), "q5/dev_gold": ex["dev_gold"],
+            "q5/dev-rho": rho, "q5/order": np.random.default_rng(0).permutation(len(SETTINGS)),
+            "q5/choice-nan-cosines": int(np.argmax(nan_rho)),
+            "q5/choice-default": SETTINGS.index((0.75, 1.0))}
 
 
 # -- instructor-side comparisons -----------------------------------------------------------------
@@ -327,11 +355,143 @@ def _(k):
                               f"gives exp(PMI) = {merged}")
 
 
-# -- q5-rare-contexts --------------------------------------------------------------------------
-@check("q5-rare-contexts", "the modification that reduces the rare-context share", weight=3)
+# -- q5-choose-smoothing-shift ------------------------------------------------------------------
+#: the settings (alpha, shift) a learner chooses from; every experiment shuffles them
+SETTINGS = [(alpha, shift) for alpha in (1.0, 0.75, 0.5) for shift in (1.0, 2.0, 5.0)]
+N_EXPERIMENTS = 15
+#: how much more test rho the learner's choices may lose, on average, than choosing by dev rho
+MARGIN = 0.02
+
+
+def _topics(rng, n, n_topics, concentration):
+    """One unit vector of topic weights per row (Dirichlet: sparse for a small
+    concentration)."""
+    Z = rng.dirichlet(np.full(n_topics, concentration), size=n)
+    return Z / np.linalg.norm(Z, axis=1, keepdims=True)
+
+
+def ppmi_experiment(rng, n_words=150, n_contexts=300, n_dev=800, n_test=3000):
+    """One simulated corpus and word-similarity benchmark, split into dev and test pairs.
+
+    Word and context frequencies are Zipfian. A word's association with one of the
+    ``split`` most frequent contexts follows one set of topics, its association with a rarer
+    context another, and the benchmark rates the word pairs by a mix of the two that leans to
+    one side (``share`` near 0 or near 1); part of the co-occurrences is background (chance);
+    the corpus size varies over a factor of 30. So whether smoothing, which raises the PMI of
+    frequent contexts, helps or hurts differs from draw to draw. Redrawn while some setting
+    gives the dev or the test pairs no ranking at all (every cosine equal)."""
+    while True:
+        zipf = rng.uniform(0.9, 1.1)
+        split = int(rng.integers(20, 120))
+        concentration = float(np.exp(rng.uniform(np.log(0.05), np.log(0.5))))
+        strength, background = rng.uniform(2.0, 4.0), rng.uniform(0.0, 0.6)
+        size = float(np.exp(rng.uniform(np.log(3e4), np.log(1e6))))
+        share = float(rng.beta(0.4, 0.4))
+        p_word = (np.arange(n_words) + 3.0) ** -zipf
+        p_context = (np.arange(n_contexts) + 3.0) ** -zipf
+        words_a, words_b = (_topics(rng, n_words, 10, concentration) for _ in range(2))
+        contexts_a, contexts_b = (_topics(rng, n_contexts, 10, concentration)
+                                  for _ in range(2))
+        frequent = np.arange(n_contexts) < split
+        affinity = np.where(frequent[None, :], words_a @ contexts_a.T, words_b @ contexts_b.T)
+        joint = np.outer(p_word, p_context) * np.exp(strength * affinity)
+        joint = (1 - background) * joint / joint.sum() \
+            + background * np.outer(p_word, p_context) / (p_word.sum() * p_context.sum())
+        counts = rng.poisson(size * joint)
+        first, second = np.triu_indices(n_words, 1)
+        pick = rng.choice(len(first), n_dev + n_test, replace=False)
+        pairs = np.stack([first[pick], second[pick]], axis=1)
+        gold = share * np.sum(words_a[pairs[:, 0]] * words_a[pairs[:, 1]], axis=1) \
+            + (1 - share) * np.sum(words_b[pairs[:, 0]] * words_b[pairs[:, 1]], axis=1) \
+            + rng.normal(scale=0.1, size=len(pairs))
+        experiment = {"counts": counts, "dev_pairs": pairs[:n_dev], "dev_gold": gold[:n_dev],
+                      "test_pairs": pairs[n_dev:], "test_gold": gold[n_dev:]}
+        cosines = [setting_cosines(counts, s, pairs) for s in SETTINGS]
+        if all(np.ptp(c[:n_dev]) > 0 and (n_test == 0 or np.ptp(c[n_dev:]) > 0)
+               for c in cosines):
+            return experiment
+
+
+def setting_cosines(counts, setting, pairs):
+    """The cosines of the PPMI rows (smoothing alpha, shift k) of the given pairs; a row the
+    shift empties has cosine 0 with every row."""
+    alpha, shift = setting
+    rows = pmi_dense(np.asarray(counts, dtype=float), alpha=alpha, shift=shift)
+    norms = np.linalg.norm(rows, axis=1)
+    unit = rows / np.where(norms > 0, norms, 1.0)[:, None]
+    pairs = np.asarray(pairs)
+    return np.sum(unit[pairs[:, 0]] * unit[pairs[:, 1]], axis=1)
+
+
+def nan_cosines(counts, setting, pairs):
+    """The usual mistake: cosines computed as 0/0 = NaN for the rows the shift empties."""
+    rows = pmi_dense(np.asarray(counts, dtype=float), alpha=setting[0], shift=setting[1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = rows / np.linalg.norm(rows, axis=1)[:, None]
+    return np.sum(unit[pairs[:, 0]] * unit[pairs[:, 1]], axis=1)
+
+
+def setting_rhos(counts, settings, pairs, gold):
+    """Spearman's rho between the gold ratings and each setting's cosines."""
+    return np.array([stats.spearmanr(gold, setting_cosines(counts, s, pairs)).statistic
+                     for s in settings])
+
+
+def shuffled_settings(rng):
+    order = rng.permutation(len(SETTINGS))
+    return [[SETTINGS[i][0], SETTINGS[i][1]] for i in order]
+
+
+def expect_setting_index(got, settings, what):
+    n = len(settings)
+    expect(isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_))
+           and 0 <= int(got) < n,
+           f"{what} should return the index of a setting, an int from 0 to {n - 1}, got "
+           f"{str(got)[:60]}")
+    return int(got)
+
+
+@check("q5-choose-smoothing-shift", "new simulated corpora and benchmarks: the chosen settings "
+                                    "do well on the test pairs", weight=3, core=True)
 def _(k):
-    got = k.call("q5_answer")
-    expect_equal(str(got).strip().lower(), "smoothing", "q5_answer()",
-                 hint="clipping drops mostly pairs with frequent contexts (their PMI is near "
-                      "0), and so does the shift, more; only smoothing lowers the PMI of rare "
-                      "contexts")
+    rng = hidden_rng(k, "q5/experiments")
+    short, reference_short, chosen = [], [], []
+    for trial in range(N_EXPERIMENTS):
+        ex = ppmi_experiment(rng)
+        settings = shuffled_settings(rng)
+        got = expect_setting_index(
+            k.call("choose_ppmi_setting", ex["counts"], settings, ex["dev_pairs"],
+                   ex["dev_gold"]), settings, f"choose_ppmi_setting (corpus {trial})")
+        test = setting_rhos(ex["counts"], settings, ex["test_pairs"], ex["test_gold"])
+        dev = setting_rhos(ex["counts"], settings, ex["dev_pairs"], ex["dev_gold"])
+        short.append(test.max() - test[got])
+        reference_short.append(test.max() - test[int(np.argmax(dev))])
+        chosen.append(tuple(settings[got]))
+    hint = ""
+    if len(set(chosen)) == 1:
+        hint = (f" Hint: you chose alpha = {chosen[0][0]:g}, k = {chosen[0][1]:g} on every "
+                f"corpus; the best setting differs from one corpus (and benchmark) to another")
+    expect(np.mean(short) <= np.mean(reference_short) + MARGIN,
+           f"on {N_EXPERIMENTS} new corpora the settings you chose are on average "
+           f"{np.mean(short):.3f} below the best setting in test rho; choosing by the dev "
+           f"pairs loses only {np.mean(reference_short):.3f}.{hint}")
+
+
+@check("q5-choose-smoothing-shift", "the choice follows the data, not the position of a "
+                                    "setting; the counts are not modified")
+def _(k):
+    rng = hidden_rng(k, "q5/order")
+    ex = ppmi_experiment(rng)
+    settings = shuffled_settings(rng)
+    first = expect_setting_index(
+        call_unmodified(k, "choose_ppmi_setting", ex["counts"], settings, ex["dev_pairs"],
+                        ex["dev_gold"]), settings, "choose_ppmi_setting")
+    order = rng.permutation(len(settings))
+    again = [settings[i] for i in order]
+    second = expect_setting_index(
+        k.call("choose_ppmi_setting", ex["counts"], again, ex["dev_pairs"], ex["dev_gold"]),
+        again, "choose_ppmi_setting")
+    expect(again[second] == settings[first],
+           f"choose_ppmi_setting chose alpha = {settings[first][0]:g}, k = "
+           f"{settings[first][1]:g}, then alpha = {again[second][0]:g}, k = "
+           f"{again[second][1]:g} when the same settings came in another order")

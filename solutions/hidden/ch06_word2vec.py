@@ -259,7 +259,7 @@ def subsampled_mistakes(counts, freq, tau):
 
 _SUBSAMPLED_HINTS = {
     "plain": "that is the optimum without subsampling",
-    "paper-rule": "use the C code's keep probability sqrt(z) + z, not the paper's sqrt(z)",
+    "paper-rule": "use the C code's keep probability sqrt(x) + x, not the paper's sqrt(x)",
     "discard": "weigh by the probability to keep the context word, not to discard it",
     "squared": "the centre word and the context word are two tokens: each is kept once",
     "columns": "row w is a distribution over the context words c: normalize each row"}

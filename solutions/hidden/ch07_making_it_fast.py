@@ -123,7 +123,7 @@ def nce_mistakes(w, context, negatives, C, noise):
     return [(nce_reference(w, context, negatives, C, uniform),
              "this is negative sampling: NCE subtracts log(k P_n(c)) from every score"),
             (nce_reference(w, context, negatives, C, noise, shift_sign=-1.0),
-             "the correction is subtracted: Delta(c) = w.c - log(k P_n(c))"),
+             "the offset is subtracted: the score is w.c - log(k P_n(c))"),
             (nce_reference(w, context, negatives, C, noise, shift_negatives=False),
              "the noise words' scores are corrected too, each by its own log(k P_n)"),
             (nce_reference(w, context, negatives, C, noise, scatter="fancy"),
@@ -385,16 +385,16 @@ def bias_reference(a, b):
 
 def variance_mistakes(a, b):
     return [(1 / a, "the noise draws are counts too: their variance adds"),
-            (a + b, "the delta method divides Var X by (E X)^2"),
+            (a + b, "the delta method divides Var Â by (E Â)^2 = A^2"),
             (1 / a - 1 / b, "variances of independent terms add, also for a difference")]
 
 
 def bias_mistakes(a, b):
     return [(1 / b - 1 / a, "the second-order term carries a factor 1/2"),
             (1 / (2 * a) - 1 / (2 * b), "the sign is reversed: log is concave, so "
-                                        "E log X < log E X"),
-            (-1 / (2 * a), "Y is a count too: its bias enters, with the opposite sign"),
-            (-1 / (2 * a) - 1 / (2 * b), "the bias of log Y is subtracted, not added")]
+                                        "E log Â < log E Â"),
+            (-1 / (2 * a), "B̂ is a count too: its bias enters, with the opposite sign"),
+            (-1 / (2 * a) - 1 / (2 * b), "the bias of log B̂ is subtracted, not added")]
 
 
 @check("q4-target-noise", "the variance and the bias as expressions of new symbols", weight=3,
@@ -404,12 +404,12 @@ def _(k):
     names = ["n_pos", "n_neg", "alpha_", "beta_", "u", "p", "q", "r", "m1", "m2"]
     a, b = sympy.symbols([str(x) for x in rng.choice(names, 2, replace=False)])
     expect_equivalent(k.call("target_variance", a, b), variance_reference(a, b),
-                      f"target_variance({a}, {b})", hint="Var log X for a Poisson count X of "
+                      f"target_variance({a}, {b})", hint="Var log Â for a Poisson count Â of "
                                                           "mean A, to first order",
                       mistakes=variance_mistakes(a, b))
     expect_equivalent(k.call("target_bias", a, b), bias_reference(a, b),
-                      f"target_bias({a}, {b})", hint="g''(A) Var X / 2 for g = log and a "
-                                                      "Poisson X of mean A",
+                      f"target_bias({a}, {b})", hint="g''(A) Var Â / 2 for g = log and a "
+                                                      "Poisson Â of mean A",
                       mistakes=bias_mistakes(a, b))
 
 

@@ -23,8 +23,8 @@ RANK1 = [[1, 2, 2], [2, 4, 4]]  # rank 1; AᵀA has the eigenvalue 0 twice
 MATRICES = [("seed", "[[3, 1, 1], [-1, 3, 1]]", SEED),
             ("rank1", "[[1, 2, 2], [2, 4, 4]]", RANK1)]
 TALL = [[4, 0, 1], [2, 3, -1], [0, 1, 5], [1, -2, 2]]
-FAMILY = [(3, 1), (4, sympy.Rational(1, 2)), (2, 3)]      # (n, c) of A = J_n + c I_n
-N, C = sympy.symbols("n c")                                # plain symbols: they travel
+FAMILY = [(3, 1), (4, sympy.Rational(1, 2)), (2, 3)]      # (n, a) of A = 11ᵀ + a I_n
+N, A_SYMBOL = sympy.symbols("n a")                         # plain symbols: they travel
 
 
 # -- q1-gram-eigenvalues -----------------------------------------------------------------------
@@ -99,7 +99,7 @@ def _(k):
 
 
 # -- q4-eckart-young ---------------------------------------------------------------------------
-@check("q4-eckart-young", "the seed matrix and a 4 × 3 matrix: errors for every k in both "
+@check("q4-eckart-young", "the seed matrix and a 4 × 3 matrix: errors for every d in both "
                           "norms")
 def _(k):
     for key, name in [("seed", "the seed matrix"), ("tall", "a 4 × 3 matrix")]:
@@ -112,43 +112,43 @@ def _(k):
                 expected = S[f"{key}/error-{norm}-{rank}"]
                 expect_close(got, expected, what=what, rtol=1e-9, atol=1e-9 * max(1.0, s[0]),
                              hint=("Frobenius: the square root of the sum of the squared "
-                                   "discarded singular values σ_{k+1}, …" if norm == "fro" else
-                                   "spectral: the largest discarded singular value σ_{k+1}, "
+                                   "discarded singular values σ_{d+1}, …" if norm == "fro" else
+                                   "spectral: the largest discarded singular value σ_{d+1}, "
                                    "or 0 when nothing is discarded"),
                              mistakes={"take the square root of the sum of squares":
                                        S[f"{key}/error-fro-squared-{rank}"],
-                                       "the error is σ_{k+1}, the first singular value NOT "
-                                       "kept (s[k] in Python), not σ_k":
+                                       "the error is σ_{d+1}, the first singular value NOT "
+                                       "kept (s[d] in Python), not σ_d":
                                        S[f"{key}/error-spectral-off-by-one-{rank}"]})
 
 
-@check("q4-eckart-young", "k outside 0 … len(s) and an unknown norm raise ValueError")
+@check("q4-eckart-young", "d outside 0 … len(s) and an unknown norm raise ValueError")
 def _(k):
     s = np.array([3.0, 2.0, 1.0])
     for args, what in [((s, 4, "fro"), "truncation_error(s, 4, 'fro') with 3 singular values"),
                        ((s, -1, "fro"), "truncation_error(s, -1, 'fro')"),
                        ((s, 1, "nuclear"), "truncation_error(s, 1, 'nuclear')")]:
         expect_raises(k, "truncation_error", args, ["ValueError"], what,
-                      hint="check k and norm at the start of the function")
+                      hint="check d and norm at the start of the function")
 
 
 # -- q5-family-rank1 ---------------------------------------------------------------------------
-@check("q5-family-rank1", "an expression of n and c only")
+@check("q5-family-rank1", "an expression of n and a only")
 def _(k):
-    what = "family_rank1_error(n, c)"
-    got = as_sympy(k.call("family_rank1_error", N, C), what)
+    what = "family_rank1_error(n, a)"
+    got = as_sympy(k.call("family_rank1_error", N, A_SYMBOL), what)
     expect(hasattr(got, "free_symbols") and not hasattr(got, "shape"),
            f"{what} should be a SymPy expression, got {type(got).__name__}")
     names = {x.name for x in got.free_symbols}
-    expect(names <= {"n", "c"}, f"{what} uses the symbol(s) {sorted(names - {'n', 'c'})}; "
-                                f"write it with n and c only")
+    expect(names <= {"n", "a"}, f"{what} uses the symbol(s) {sorted(names - {'n', 'a'})}; "
+                                f"write it with n and a only")
 
 
-@check("q5-family-rank1", "n = 3, c = 1; n = 4, c = 1/2; n = 2, c = 3 (stored values)")
+@check("q5-family-rank1", "n = 3, a = 1; n = 4, a = 1/2; n = 2, a = 3 (stored values)")
 def _(k):
-    for i, (n, c) in enumerate(FAMILY):
-        what = f"family_rank1_error({n}, {c})"
-        got = as_sympy(k.call("family_rank1_error", n, c), what)
+    for i, (n, a) in enumerate(FAMILY):
+        what = f"family_rank1_error({n}, {a})"
+        got = as_sympy(k.call("family_rank1_error", n, a), what)
         expect_exact_number(got, what)
         expected = S["q5/family"][i]
         hint = ("||A - A_1||_F^2 is the sum of the squared singular values after the first, "

@@ -39,8 +39,8 @@ def _(k):
     got = expect_shape(call_unmodified(k, "tfidf_weights", np.array(COUNTS)), (3, 4),
                        "tfidf_weights(counts)")
     expect_close(got, S["q1/counts"], what="tfidf_weights(counts)",
-                 hint="W[t, j] = counts[t, j] * (ln((1 + N)/(1 + df(t))) + 1), with N the "
-                      "number of columns and df(t) the number of non-zero entries of row t",
+                 hint="X[w, j] = counts[w, j] * (ln((1 + N)/(1 + df(w))) + 1), with N the "
+                      "number of columns and df(w) the number of non-zero entries of row w",
                  mistakes={
                      "you used idf = ln(N/df) without smoothing; this exercise's variant is "
                      "ln((1 + N)/(1 + df)) + 1": S["q1/counts-unsmoothed"],
@@ -50,10 +50,10 @@ def _(k):
                          S["q1/counts-no-smoothing-plus-one"],
                      "you used log10; the idf uses the natural logarithm (np.log)":
                          S["q1/counts-log10"],
-                     "df(t) is the number of documents containing t (non-zero entries of row "
-                     "t), not the total count of t": S["q1/counts-df-as-total"],
+                     "df(w) is the number of documents containing w (non-zero entries of row "
+                     "w), not the total count of w": S["q1/counts-df-as-total"],
                      "it looks transposed: rows are terms and columns are documents, so N is "
-                     "the number of COLUMNS and df(t) counts the non-zero entries of ROW t":
+                     "the number of COLUMNS and df(w) counts the non-zero entries of ROW w":
                          S["q1/counts-transposed"]})
 
 
@@ -66,7 +66,7 @@ def _(k):
     expect_close(got[0], EDGE_COUNTS[0], what="the row of a term found in every document",
                  hint="with df = N the idf is ln((1 + N)/(1 + N)) + 1 = 1")
     expect_close(got[1], [0, 0, 0], what="the row of a term found in no document")
-    expect_close(got[2, 1], S["q1/edge-2-1"], what="W[2, 1] (count 4, df = 1, N = 3)",
+    expect_close(got[2, 1], S["q1/edge-2-1"], what="X[2, 1] (count 4, df = 1, N = 3)",
                  hint="float weights: make sure integer counts are not truncated")
 
 

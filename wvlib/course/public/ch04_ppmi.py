@@ -7,12 +7,14 @@ forgotten total, a smoothed row distribution, an added log k), so that the messa
 them. Question 2 is reached through two helpers the exercise notebook defines in a provided cell
 (``ppmi_dense_view`` and ``ppmi_stored_entries``). Question 4 (a derivation) is checked here by
 its form and its value at one point only; the hidden tests compare the expression exactly.
+Question 5 (a judgement) runs on the notebook's example corpus, whose counts and dev pairs are
+stored values too; the hidden tests draw new corpora and judge the choices on test pairs.
 """
 import numpy as np
 import sympy
 
 from wvlib.course.checks import as_sympy, check, expect, expect_close, expect_equal, \
-    expect_one_of, expect_raises, expect_shape, expect_type
+    expect_raises, expect_shape, expect_type
 from wvlib.course.exact import expect_exact_number
 from wvlib.course.stored import stored
 
@@ -206,9 +208,44 @@ def _(k):
                                 f"the PMI change when two words become one, and which do not?")
 
 
-# -- q5-rare-contexts --------------------------------------------------------------------------
-@check("q5-rare-contexts", "the answer is one of clipping, smoothing, shifting")
+# -- q5-choose-smoothing-shift -----------------------------------------------------------------
+@check("q5-choose-smoothing-shift", "on the notebook's corpus the chosen setting is among the "
+                                    "best on the dev pairs")
 def _(k):
-    got = k.call("q5_answer")
-    expect_type(got, str, "q5_answer()")
-    expect_one_of(got, ("clipping", "smoothing", "shifting"), "q5_answer()")
+    settings, rho = S["q5/settings"], S["q5/dev-rho"]
+    got = k.call("choose_ppmi_setting", S["q5/counts"], settings, S["q5/dev_pairs"],
+                 S["q5/dev_gold"])
+    expect(isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_))
+           and 0 <= int(got) < len(settings),
+           f"choose_ppmi_setting should return the index of a setting, an int from 0 to "
+           f"{len(settings) - 1}, got {str(got)[:60]}")
+    got = int(got)
+    alpha, shift = settings[got]
+    hint = "score each setting as the benchmark does: Spearman's rho between the ratings of " \
+           "the dev pairs and the cosines of their PPMI rows"
+    if got == S["q5/choice-nan-cosines"]:
+        hint = "a row that the shift empties has no direction: 0/0 makes its cosines NaN, " \
+               "Spearman's rho NaN, and np.argmax picks the first NaN. Give those pairs " \
+               "cosine 0"
+    elif got == S["q5/choice-default"]:
+        hint = "alpha = 0.75 and k = 1 are the library's defaults (and LGD's advice), not what " \
+               "the dev pairs of this corpus prefer"
+    expect(rho[got] >= max(rho) - 0.02,
+           f"the setting you chose (alpha = {alpha:g}, k = {shift:g}) has dev rho "
+           f"{rho[got]:.3f}, the best setting {max(rho):.3f}. Hint: {hint}")
+
+
+@check("q5-choose-smoothing-shift", "the choice follows the data, not the order of the "
+                                    "settings")
+def _(k):
+    settings, order = S["q5/settings"], S["q5/order"]
+    again = [settings[i] for i in order]
+    first = k.call("choose_ppmi_setting", S["q5/counts"], settings, S["q5/dev_pairs"],
+                   S["q5/dev_gold"])
+    second = k.call("choose_ppmi_setting", S["q5/counts"], again, S["q5/dev_pairs"],
+                    S["q5/dev_gold"])
+    expect(isinstance(first, (int, np.integer)) and isinstance(second, (int, np.integer)),
+           "choose_ppmi_setting should return an int")
+    expect(again[int(second)] == settings[int(first)],
+           "choose_ppmi_setting chose another setting when the same settings came in another "
+           "order")

@@ -99,8 +99,8 @@ def _(k):
                       "discards, and which distribution minimises the expected loss of w?",
                  mistakes={"that is the optimum without subsampling":
                            S["q2/predictions-plain"],
-                           "use the C code's keep probability sqrt(z) + z, not the paper's "
-                           "sqrt(z)": S["q2/predictions-paper-rule"],
+                           "use the C code's keep probability sqrt(x) + x, not the paper's "
+                           "sqrt(x)": S["q2/predictions-paper-rule"],
                            "a discarded context word is not used: weigh by the probability to "
                            "keep it, not to discard it": S["q2/predictions-discard"],
                            "row w is a distribution over the context words c: normalize each "

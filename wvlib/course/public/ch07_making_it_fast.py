@@ -37,11 +37,11 @@ def _(k):
     expect_type(got, (tuple, list), what)
     expect(len(got) == 3, f"{what} should return (loss, grad_w, grad_C), got {len(got)} values")
     expect_close(got[0], S["q1/loss"], what=f"the loss of {what}",
-                 hint="Delta(c) = w.c - log(k P_n(c)), for the context word and for every noise "
-                      "word",
+                 hint="the score of a word c is w.c - delta(c), delta(c) = log(k P_n(c)), for the "
+                      "context word and for every noise word",
                  mistakes={"this is the loss of negative sampling: NCE corrects every score by "
                            "log(k P_n)": S["q1/loss-negative-sampling"],
-                           "the correction is subtracted: Delta(c) = w.c - log(k P_n(c))":
+                           "the offset is subtracted: the score is w.c - log(k P_n(c))":
                            S["q1/loss-added-correction"]})
     expect_close(expect_shape(got[1], (3,), f"grad_w of {what}"), S["q1/grad_w"],
                  what=f"grad_w of {what}")
@@ -159,7 +159,7 @@ def _(k):
     for name in ("target_variance", "target_bias"):
         got = as_sympy(k.call(name, A, B), f"{name}(A, B)")
         expect({str(x) for x in got.free_symbols} <= {"A", "B"},
-               f"{name}(A, B) = {got} should be written with A and B only (no X, no Y)")
+               f"{name}(A, B) = {got} should be written with A and B only (no Â, no B̂)")
 
 
 # -- q5-choose-within-budget -------------------------------------------------------------------

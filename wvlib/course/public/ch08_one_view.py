@@ -115,7 +115,7 @@ def _(k):
     expect_close(expect_shape(got, (5, 2), "weighted_rows_step(M_target, omega, C_fixed, 0.1)"),
                  S["q4/W"], what="weighted_rows_step(M_target, omega, C_fixed, 0.1)",
                  hint="set the gradient of J with respect to each row w to zero",
-                 mistakes={"every cell counts with its own weight Omega_wc":
+                 mistakes={"every cell counts with its own weight omega_wc":
                            S["q4/W-unweighted"],
                            "the derivative of lam ||w||^2 is 2 lam w, that of the squares "
                            "-2 C^T ...: the 2s cancel": S["q4/W-double-penalty"]})
