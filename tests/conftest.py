@@ -58,17 +58,17 @@ def build_warnings(log: str) -> list[str]:
 # The test tiers (slow, browser) and the xdist scheduling are set in ../conftest.py.
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    """Path to the ``_build/html`` folder of ``jupyter-book build .`` run in a fresh copy.
+def _session_folder(tmp_path_factory) -> Path:
+    """A folder shared by the whole test run: under xdist (``-n 2``) every worker has a
+    base temporary folder of its own, and their parent is the run's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
-    Authors iterating on the site tests may set ``WVLIB_TEST_BUILT_BOOK`` to the ``html`` folder
-    of a build they just made to skip rebuilding; CI never sets it."""
+
+def _build_book(folder: Path) -> dict:
+    """Run ``jupyter-book build .`` in a fresh copy under ``folder``; the outcome as data."""
     from wvlib.book import jupyter_book_command
-    reuse = os.environ.get("WVLIB_TEST_BUILT_BOOK")
-    if reuse and not os.environ.get("CI"):
-        return Path(reuse)
-    clone = copy_repository(ROOT, tmp_path_factory.mktemp("clone"))
+    clone = copy_repository(ROOT, folder / "clone")
     env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
     env.pop("MPLBACKEND", None)  # the inline backend is what puts figures into the pages
     command = jupyter_book_command() + ["build", "."]
@@ -81,13 +81,42 @@ def built_book(tmp_path_factory):
                          + log, encoding="utf-8")
     html = clone / "_build" / "html"
     warnings = build_warnings(log)
+    failure = ""
     if done.returncode != 0 or warnings:
         reports = sorted((html / "reports").glob("**/*.log")) if html.exists() else []
         details = "\n".join(p.read_text(errors="replace")[-3000:] for p in reports[:3])
-        pytest.fail(f"`jupyter-book build .` failed (exit {done.returncode}, "
-                    f"{len(warnings)} warnings; log in {BUILD_LOG}):\n"
-                    + "\n".join(warnings[:20]) + "\n" + log[-3000:] + details)
-    return html
+        failure = (f"`jupyter-book build .` failed (exit {done.returncode}, "
+                   f"{len(warnings)} warnings; log in {BUILD_LOG}):\n"
+                   + "\n".join(warnings[:20]) + "\n" + log[-3000:] + details)
+    return {"html": str(html), "failure": failure}
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Path to the ``_build/html`` folder of ``jupyter-book build .`` run in a fresh copy.
+
+    The book is built once per test run: under xdist the first worker that needs it builds it
+    while holding a lock, and the others wait for it and use the same pages (or fail with the
+    same message). Authors iterating on the site tests may set ``WVLIB_TEST_BUILT_BOOK`` to
+    the ``html`` folder of a build they just made to skip rebuilding; CI never sets it."""
+    import fcntl
+    import json
+    reuse = os.environ.get("WVLIB_TEST_BUILT_BOOK")
+    if reuse and not os.environ.get("CI"):
+        return Path(reuse)
+    folder = _session_folder(tmp_path_factory) / "book"
+    folder.mkdir(exist_ok=True)
+    outcome_file = folder / "outcome.json"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if outcome_file.exists():
+            outcome = json.loads(outcome_file.read_text(encoding="utf-8"))
+        else:
+            outcome = _build_book(folder)
+            outcome_file.write_text(json.dumps(outcome), encoding="utf-8")
+    if outcome["failure"]:
+        pytest.fail(outcome["failure"])
+    return Path(outcome["html"])
 
 
 @pytest.fixture(autouse=True)
