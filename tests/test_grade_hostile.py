@@ -23,8 +23,8 @@ from wvlib.grading import grade as G
 from wvlib.course.notebook import read_assignment
 
 from test_grade import (CH01, EXERCISE, FULL, GRADE_FLAGS, HIDDEN, ROOT, SOLUTION,
-                        SOLUTIONS, edit_sources, grade, load, results_of, stamp, with_cells,
-                        write_submission)
+                        SOLUTIONS, edit_sources, feedback, grade, load, results_of, stamp,
+                        with_cells, write_submission)
 
 CH04 = "ch04_ppmi"
 CH04_FULL = float(read_assignment(ROOT / "solutions" / f"{CH04}.ipynb").total_points)
@@ -535,11 +535,15 @@ def test_f1_self_test_proves_the_sandbox(tmp_path):
     assert report["capabilities"] == 0 and report["uid"] != 0
     assert report["umount"] == report["remount"] == report["unshare"] == "refused"
     assert report["no_new_privs"] == 1
-    # a sandbox that keeps root's capabilities is refused
+    # a sandbox that keeps a user namespace's powers is refused (it could unshare one)...
     weak = copy.copy(sandbox)
     weak.drop_privileges = False
+    assert self_test(weak, [secret]) != ""
+    # ...and so is one whose user is root on the host, keeping root's capabilities
     if os.geteuid() == 0:
-        assert "capabilit" in self_test(weak, [secret])
+        rooted = copy.copy(weak)
+        rooted.uid = None
+        assert "capabilit" in self_test(rooted, [secret])
 
 
 def test_f2_learner_text_and_file_names_never_stop_the_batch(attacks):
@@ -547,8 +551,7 @@ def test_f2_learner_text_and_file_names_never_stop_the_batch(attacks):
     assert attacks["status"] == 0
     r = results_of(out, "f2_surrogate")
     assert r["extra_data"]["status"] != "grader-error"
-    feedback = (out / "f2_surrogate" / "feedback.md").read_text(encoding="utf-8")
-    assert "q1-cosine" in feedback
+    assert "q1-cosine" in feedback(out, "f2_surrogate")
     names = [p.name for p in out.iterdir() if p.is_dir()]
     latin = [n for n in names if n.startswith("caf")]
     assert len(latin) == 1 and results_of(out, latin[0])["score"] == FULL
@@ -590,8 +593,8 @@ def test_f11_identity_disagreement_is_flagged_and_links_are_not_followed(attacks
     out = attacks["out"]
     row = gradebook(out)[f"f11_{CH04}"]
     assert "assignment-mismatch" in row["status"]
-    feedback = (out / f"f11_{CH04}" / "feedback.md").read_text(encoding="utf-8")
-    assert "assignment-mismatch" in feedback or "does not match" in feedback
+    text = feedback(out, f"f11_{CH04}")
+    assert "assignment-mismatch" in text or "does not match" in text
     assert not (out / "linked").exists()
     assert "linked" not in gradebook(out)
 
@@ -611,11 +614,10 @@ def test_max_scores_sum_exactly_to_the_points(attacks):
 # --------------------------------------------------------------------------------------------
 # Round two (issue 22): one test per finding, on the same batch
 # --------------------------------------------------------------------------------------------
-ROUND_TWO = pytest.mark.xfail(strict=True, reason="issue 22: the fix follows in a later commit")
-
-
-def feedback_of(out, name) -> str:
-    return (out / name / "feedback.md").read_text(encoding="utf-8")
+def feedback_of(out, name, final=False) -> str:
+    """The raw Markdown of a feedback file (learner text in it is escaped)."""
+    file = "feedback-final.md" if final else "feedback.md"
+    return (out / name / file).read_text(encoding="utf-8")
 
 
 def details_of(out, name) -> dict:
@@ -629,7 +631,6 @@ def only_folder(out, prefix) -> str:
     return found[0]
 
 
-@ROUND_TWO
 def test_r2_honest_submissions_next_to_every_attack_keep_full_marks(attacks):
     """Judged by: each attack graded in the same batch (--jobs 2) as honest solutions; those
     keep full marks and status ok, the batch exits 0, every result and the gradebook exist."""
@@ -644,7 +645,7 @@ def test_r2_honest_submissions_next_to_every_attack_keep_full_marks(attacks):
             bad[name] = (r["score"], r["extra_data"]["status"], r["extra_data"]["events"])
     assert not bad
     for name, (_, expected, status) in attacks["second"].items():
-        if name.startswith("r2_08"):
+        if name == "r2_08_inject":                 # renamed: its file name forges Markdown
             name = only_folder(out, "r2_08_inject")
         r = results_of(out, name)
         assert r["extra_data"]["status"] != "grader-error", (name, r["extra_data"]["events"])
@@ -653,7 +654,6 @@ def test_r2_honest_submissions_next_to_every_attack_keep_full_marks(attacks):
     assert set(gradebook(out)) == {p.name for p in out.iterdir() if p.is_dir()}
 
 
-@ROUND_TWO
 def test_r2_f1_the_kernel_runs_as_an_unprivileged_host_user_of_its_own(attacks):
     """Root-only files stay closed and RLIMIT_NPROC holds (Linux exempts host root from it,
     which is how 700 threads started); each job's kernels run as a host user of their own,
@@ -670,14 +670,12 @@ def test_r2_f1_the_kernel_runs_as_an_unprivileged_host_user_of_its_own(attacks):
     assert len(uids) == 2 and 0 not in uids and None not in uids   # one per job
 
 
-@ROUND_TWO
 def test_r2_f2_the_memory_limit_holds_for_all_processes_together(attacks):
     assert attacks["hog_peak"] <= 2048 * 2**20, attacks["hog_peak"] / 2**20
     r = results_of(attacks["out"], "r2_02_memory")
     assert r["score"] == FULL
 
 
-@ROUND_TWO
 def test_r2_f3_processes_a_cell_starts_die_with_it(attacks):
     out = attacks["out"]
     text = printed(out, "r2_03_spin")
@@ -692,7 +690,6 @@ def test_r2_f3_processes_a_cell_starts_die_with_it(attacks):
             assert uid_pids(iso["uid"]) == []
 
 
-@ROUND_TWO
 def test_r2_f4_scratch_cannot_fill_the_disk_and_its_cleanup_cannot_fail(attacks):
     out = attacks["out"]
     text = printed(out, "r2_04_disk")
@@ -710,11 +707,10 @@ def visible_part(r) -> tuple:
     return r["output"], tests
 
 
-@ROUND_TWO
 def test_r2_f5_visible_output_does_not_depend_on_hidden_results(attacks):
     out = attacks["out"]
     good, wrong, raises = (results_of(out, n) for n in
-                           ("r2_01z_good", "r2_05_hidden_wrong", "r2_05_hidden_raises"))
+                           ("r2_01_rootz_good", "r2_05_hidden_wrong", "r2_05_hidden_raises"))
     assert wrong["score"] < FULL and raises["score"] < FULL      # hidden tests did fail
     assert visible_part(good) == visible_part(wrong) == visible_part(raises)
     hidden = [[t["output"] for t in r["tests"] if t["visibility"] != "visible"]
@@ -724,15 +720,18 @@ def test_r2_f5_visible_output_does_not_depend_on_hidden_results(attacks):
         for t in r["tests"]:
             if t["visibility"] != "visible":
                 assert "error_kind" not in t.get("extra_data", {})
-    lines = [[x for x in feedback_of(out, n).splitlines() if "hidden" in x.lower()]
+    lines = [[x for x in feedback_of(out, n, final=True).splitlines()
+              if x.startswith("- ") and "hidden" in x.lower()]
              for n in ("r2_05_hidden_wrong", "r2_05_hidden_raises")]
     assert lines[0] == lines[1]
+    public = [feedback_of(out, n).split("## q1", 1)[1] for n in
+              ("r2_01_rootz_good", "r2_05_hidden_wrong", "r2_05_hidden_raises")]
+    assert public[0] == public[1] == public[2]      # feedback.md: public results only
 
 
-@ROUND_TWO
 def test_r2_f7_no_path_of_another_submission_reaches_a_sandbox(attacks):
     out = attacks["out"]
-    seen = printed(out, "r2_07_mounts") + feedback_of(out, "r2_07_mounts") + \
+    seen = printed(out, "r2_07_mounts") + feedback(out, "r2_07_mounts") + \
         json.dumps(results_of(out, "r2_07_mounts"))
     assert " - proc proc " in printed(out, "r2_07_mounts")        # it did read its mounts
     others = {LMS, "hw.ipynb", str(attacks["subs"])} | {
@@ -746,7 +745,6 @@ def rendered(markdown: str) -> str:
     return markdown_it.MarkdownIt("commonmark").render(markdown)
 
 
-@ROUND_TWO
 def test_r2_f8_learner_text_cannot_forge_markdown_or_html(attacks):
     out = attacks["out"]
     name = only_folder(out, "r2_08_inject")
@@ -761,19 +759,17 @@ def test_r2_f8_learner_text_cannot_forge_markdown_or_html(attacks):
     assert "onerror" in feedback_of(out, name)           # the text is there, escaped
 
 
-@ROUND_TWO
 def test_r2_f10_a_notebook_is_recognised_by_its_content(attacks):
     out = attacks["out"]
     book = gradebook(out)
     assert "content-mismatch" in book["student42"]["status"]
     assert book["student42"]["assignment"] == CH04
-    assert CH01 in feedback_of(out, "student42")
+    assert CH01 in feedback(out, "student42")
     assert book["student43"]["assignment"] == CH01
     assert results_of(out, "student43")["score"] == FULL
-    assert "content" in feedback_of(out, "student43")
+    assert "content" in feedback(out, "student43")
 
 
-@ROUND_TWO
 def test_r2_f11_surrogates_in_cell_sources_give_a_result(attacks):
     r = results_of(attacks["out"], "r2_11_surrogate")
     assert r["extra_data"]["status"] == "cell-errors" and r["score"] == FULL
@@ -782,7 +778,6 @@ def test_r2_f11_surrogates_in_cell_sources_give_a_result(attacks):
 HUGE_CELLS = 200_000
 
 
-@ROUND_TWO
 @pytest.mark.slow
 def test_r2_f9_a_huge_notebook_gets_a_bounded_report_in_bounded_memory(tmp_path):
     """200,000 code cells, 20 MB: the reports stay small and the grader's processes stay far
@@ -820,7 +815,6 @@ def test_r2_f9_a_huge_notebook_gets_a_bounded_report_in_bounded_memory(tmp_path)
 FILL_AND_SHOUT = [R2_DISK.split("for top in")[0]] + ["print('y' * 199_000)"] * 12
 
 
-@ROUND_TWO
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
                     reason="needs root to mount small file systems")
@@ -858,7 +852,6 @@ def test_r2_f4_a_full_disk_fails_one_submission_alone(tmp_path):
             subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
-@ROUND_TWO
 def test_r2_f6_gradescope_takes_one_notebook_per_upload_never_the_best(tmp_path):
     from wvlib.grading.gradescope import collect
     graded = tmp_path / "graded"
