@@ -785,7 +785,9 @@ def test_r2_f9_a_huge_notebook_gets_a_bounded_report_in_bounded_memory(tmp_path)
     kernel's rusage). The time is printed, as an illustration only."""
     nb = stamp(load(SOLUTION))
     padding = "#" * 90
-    nb.cells += [nbformat.v4.new_code_cell(f"x = {i}  {padding}") for i in range(HUGE_CELLS)]
+    nb.cells += [{"cell_type": "code", "execution_count": None, "id": f"huge-{i}",
+                  "metadata": {}, "outputs": [], "source": f"x = {i}  {padding}"}
+                 for i in range(HUGE_CELLS)]
     path = tmp_path / "huge.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     assert path.stat().st_size > 20_000_000
