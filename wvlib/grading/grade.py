@@ -52,7 +52,8 @@ MAX_SUBMISSION_BYTES = 100 * 2**20
 #: Code cells run and graded (a notebook with more: the first ones, and a note saying so).
 MAX_CODE_CELLS = 2000
 PROBLEM_STATUSES = ("not-a-notebook", "invalid-notebook", "unknown-assignment",
-                    "assignment-error", "grader-error", "grading-limit", "out-of-space")
+                    "assignment-error", "grader-error", "grading-limit", "out-of-space",
+                    "scratch-failed")
 #: share of --timeout-total the notebook's cells may use (the checks get the rest)
 RUN_SHARE = 2 / 3
 
@@ -330,10 +331,15 @@ def _run_and_check(base, sources, data, sub, kit, sandbox, options, start) -> Ou
     sources = sources[:MAX_CODE_CELLS]
     cells = [(i, s, is_check_only(s)) for i, s in enumerate(sources)]
     blocked = sorted({m for q in kit.questions for m in q.forbid})
-    session = NotebookSession(cells, _safe_file_name(sub.path.name), data, sandbox,
-                              timeout_cell=options.timeout_cell,
-                              timeout_total=options.timeout_total,
-                              deadline=start + options.timeout_total, blocked_modules=blocked)
+    try:
+        session = NotebookSession(cells, _safe_file_name(sub.path.name), data, sandbox,
+                                  timeout_cell=options.timeout_cell,
+                                  timeout_total=options.timeout_total,
+                                  deadline=start + options.timeout_total,
+                                  blocked_modules=blocked)
+    except OSError as exc:   # the machine's temporary folder is full or unwritable
+        return _problem(base, "scratch-failed", f"the grader could not make this notebook's "
+                        f"scratch folder ({exc.strerror}); a rerun grades it again", start)
     if dropped > 0:
         session.events.append(f"the notebook has {len(sources) + dropped:,} code cells; only the "
                               f"first {MAX_CODE_CELLS:,} were run and graded")
