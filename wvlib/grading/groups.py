@@ -112,9 +112,13 @@ class Cgroups:
 
     def close(self) -> None:
         """Kill every process left in the batch's groups and remove the folders."""
-        for folder in self.dirs.values():
-            _remove_cgroup_tree(Path(folder), self.mode)
+        for key, folder in self._in_kill_order():
+            _remove_cgroup_tree(Path(folder), self.mode, key)
         self.dirs = {}
+
+    def _in_kill_order(self) -> list:
+        """The folders, the one that can freeze (or kill) its groups first."""
+        return sorted(self.dirs.items(), key=lambda kv: kv[0] not in ("unified", "freezer"))
 
     def share(self, jobs: int) -> None:
         """Give the batch's folder the CPU weight of ``jobs`` ordinary processes: the kernels
@@ -132,10 +136,10 @@ class Cgroups:
     def close_groups(self, prefix: str) -> None:
         """Kill and remove the groups whose names start with ``prefix`` (one job's, after its
         worker was killed)."""
-        for folder in self.dirs.values():
+        for key, folder in self._in_kill_order():
             for child in sorted(Path(folder).glob(f"{prefix}*")):
                 if child.is_dir():
-                    Group(self.mode, {"x": str(child)}, features=["freeze"]).close()
+                    Group(self.mode, {key: str(child)}, features=self.features).close()
 
     def group_dirs(self, name: str) -> dict:
         return {k: str(Path(v) / name) for k, v in self.dirs.items()}
@@ -172,8 +176,9 @@ def make_cgroups(requested: str | None = None, tag: str = "") -> Cgroups:
 
 
 def _make_v2(own: str, name: str, strict: bool):
-    """A v2 folder for the batch under this process's cgroup or the hierarchy's root, with
-    the memory, pids and cpu controllers delegated to its children when possible."""
+    """A v2 folder for the batch under this process's cgroup or the hierarchy's root (where
+    the controllers the parent already delegates reach it), delegating them to its
+    children."""
     candidates = [own]
     root = own
     while os.path.ismount(root) is False and root != "/":
@@ -183,16 +188,7 @@ def _make_v2(own: str, name: str, strict: bool):
     last = "no writable cgroup"
     for parent in candidates:
         folder = Path(parent) / name
-        try:
-            available = _read(Path(parent) / "cgroup.controllers").split()
-            wanted = [c for c in ("memory", "pids", "cpu") if c in available]
-            enabled = _read(Path(parent) / "cgroup.subtree_control").split()
-            for c in wanted:
-                if c not in enabled:
-                    try:
-                        _write(Path(parent) / "cgroup.subtree_control", f"+{c}")
-                    except OSError:
-                        pass
+        try:       # the parent's delegation is used as it is (never changed for the system)
             folder.mkdir()
         except OSError as exc:
             last = f"{parent}: {exc.strerror}"
@@ -234,12 +230,13 @@ def _make_v1(mounts: dict, name: str, strict: bool):
     return Cgroups("v1", dirs, sorted(dirs))
 
 
-def _remove_cgroup_tree(folder: Path, mode: str) -> None:
-    """Kill and remove every group below ``folder`` (two levels at most), then ``folder``."""
+def _remove_cgroup_tree(folder: Path, mode: str, key: str) -> None:
+    """Kill and remove every group below ``folder`` (the batch's folder for the controller
+    ``key``), then ``folder``."""
     if not folder.is_dir():
         return
     for child in sorted(p for p in folder.iterdir() if p.is_dir()):
-        Group(mode, {"x": str(child)}, features=["kill", "freeze"]).close()
+        Group(mode, {key: str(child)}, features=["kill", "freeze"]).close()
     for _ in range(50):
         try:
             folder.rmdir()
@@ -328,7 +325,7 @@ class Group:
 
     # -- reading --------------------------------------------------------------------------------
     def _procs_file(self) -> Path | None:
-        for key in ("unified", "pids", "memory", "freezer", "cpuacct", "cpu", "x"):
+        for key in ("unified", "pids", "memory", "freezer", "cpuacct", "cpu"):
             if key in self.dirs:
                 return Path(self.dirs[key]) / "cgroup.procs"
         return None

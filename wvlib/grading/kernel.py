@@ -215,6 +215,7 @@ class KernelProcess:
         meter = _Meter(self.group, timeout)
         ooms = self.group.oom_kills() if self.group is not None else 0
         reply = self._wait_reply(msg_id, start + wall, record, meter)
+        oomed = self.group is not None and self.group.oom_kills() > ooms  # before any kill
         if reply is None and meter.over_memory:
             self.kill()
             record.status, record.limit = "dead", "memory"
@@ -248,11 +249,10 @@ class KernelProcess:
                 self._drain_iopub(msg_id, record, time.monotonic() + 0.5)
                 # no "idle" after the reply: an oversized message broke the output channel
                 self.output_lost = not record.idle
-        if self.group is not None:
-            if not record.limit and self.group.oom_kills() > ooms:
-                record.limit = "memory"      # a process of the group was OOM-killed
-            if self.alive:
-                record.leftovers = self.sweep()
+        if oomed and not record.limit:
+            record.limit = "memory"          # a process of the group was OOM-killed
+        if self.group is not None and self.alive:
+            record.leftovers = self.sweep()
         record.duration = time.monotonic() - start
         return record
 

@@ -34,7 +34,7 @@ class Scratch:
 
     As root the root folder is a size-limited tmpfs owned by the kernel's user (nothing the
     kernel writes reaches the disk) and :meth:`remove` unmounts it; otherwise it is a folder
-    on disk, removed by :func:`wvlib.grading.isolation.remove_tree`."""
+    on disk, removed by :func:`remove_tree`."""
     root: Path
     owner: int | None = None
     mounted: bool = False
@@ -85,7 +85,12 @@ class Scratch:
         survives): a fresh tmpfs, or everything removed."""
         if self.mounted:
             unmount(self.root)
-            mount_tmpfs(self.root, self.size_mb, self.owner)
+            try:
+                mount_tmpfs(self.root, self.size_mb, self.owner)
+            except OSError:          # no memory for a new one: the folder on disk, emptied
+                self.mounted = False
+                for entry in list(self.root.iterdir()):
+                    remove_tree(entry)
         else:
             for entry in list(self.root.iterdir()):
                 remove_tree(entry)
@@ -155,7 +160,7 @@ def remove_tree(path) -> None:
             if child is not None:    # go down into a sub-folder
                 try:
                     os.chmod(child, 0o700, dir_fd=fd, follow_symlinks=False)
-                except OSError:
+                except (OSError, NotImplementedError):   # no fchmodat(AT_SYMLINK_NOFOLLOW)
                     pass
                 try:
                     down = os.open(child, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
