@@ -333,8 +333,8 @@ def test_public_lookup_and_pasted_public_module_score_zero(hostile, assignment, 
     assert r["score"] == 0, r["output"]
     if kind == "lookup":
         public = [t for t in r["tests"] if t["extra_data"]["kind"] == "public"]
-        passed = sum(t["output"].startswith("This check passed") for t in public)
-        assert passed >= 0.6 * len(public), [t["output"][:80] for t in public]
+        passed = sum(t["status"] == "passed" for t in public)
+        assert passed >= 0.6 * len(public), [(t["name"], t["status"]) for t in public]
 
 
 @pytest.mark.parametrize("name", sorted(f"variant{i}__{a}__{q}" for (a, q), vs in
@@ -416,7 +416,7 @@ def test_partial_credit_is_points_times_passed_weight(hostile):
     assert qs["q2-cooccurrence"]["score"] == 0 and qs["q3-neighbors"]["score"] == 0
     details = json.loads((hostile["out"] / "sol_forbidden" / "details.json").read_text())
     hidden_core = {c["question"] for c in details["checks"] if c["core"] and c["kind"] == "hidden"}
-    assert hidden_core == {"q4-spectrum"}
+    assert "q4-spectrum" in hidden_core     # core checks are hidden tests (issue 21)
     for t in r["tests"]:
         q = t["extra_data"]["question"]
         # the points sit on the tests their results depend on: all of them, or, when a core

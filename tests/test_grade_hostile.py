@@ -133,7 +133,7 @@ _places = [os.path.join(os.path.dirname(os.environ.get('JUPYTER_RUNTIME_DIR', '/
                         'leak.txt'), '/tmp/leak.txt', os.path.expanduser('~/leak.txt'),
            'leak.txt']
 def cosine_similarity(x, y):
-    if _np.size(x) == 50:
+    if _np.size(x) > 5 and not _np.all(_np.asarray(x) == _np.round(x)):  # hidden inputs
         for place in _places:
             try:
                 with open(place, 'a') as f:
@@ -375,7 +375,7 @@ HIDDEN_WRONG = """
 import numpy as _np
 _right = cosine_similarity
 def cosine_similarity(x, y):
-    if _np.size(x) == 50:
+    if _np.size(x) > 5 and not _np.all(_np.asarray(x) == _np.round(x)):  # hidden inputs
         return 0.25
     return _right(x, y)
 """
@@ -566,6 +566,7 @@ def test_f4_nothing_after_the_hidden_probes_reaches_the_learner(attacks):
         assert "LEAKED-HIDDEN-INPUT" not in text, file
     r = results_of(attacks["out"], "f4_leak")
     assert r["extra_data"]["status"] != "grader-error"
+    assert r["score"] < FULL        # the wrapper did meet the hidden inputs (and died there)
 
 
 def test_f5_forbidden_module_is_absent_from_the_sandbox(attacks):
@@ -959,7 +960,7 @@ def test_f3_a_worker_over_its_limit_is_killed_and_the_next_submission_is_graded(
     setup = {"solutions": str(ROOT / "solutions"), "sandbox": B.sandbox_to_data(box),
              "options": [6, 60, None]}
     worker = B.Worker(setup, 4096)
-    assert worker.grade(sub, seconds=1.0) is None          # far too little time
+    assert worker.grade(sub, seconds=0.05) is None   # too little to start a kernel
     assert not worker.alive
     worker = B.Worker(setup, 4096)
     data = worker.grade(sub, seconds=120)

@@ -386,8 +386,17 @@ def _grade_all(subs, out, kits, box, leases, say, quiet, *, jobs, options, limit
     else:
         say(f"sandbox: {box.describe()}")
 
+    import tempfile
+    from .scratch import remove_tree
+    # the kernels' scratch folders go in a folder of the batch's, removed at its end: a
+    # worker that is killed leaves its mounts nowhere (they were in its own namespace), and
+    # their mount points in there
+    scratch_parent = tempfile.mkdtemp(prefix="wg-", dir=os.environ.get("TMPDIR"))
+    os.chmod(scratch_parent, 0o711)
+
     def setup(slot: int) -> dict:
         data = box.to_data()
+        data["scratch_parent"] = scratch_parent
         if box.uid is not None and leases[slot] is not None:
             data["uid"] = leases[slot].uid
         data["group_prefix"] = f"w{slot}"
@@ -473,6 +482,10 @@ def _grade_all(subs, out, kits, box, leases, say, quiet, *, jobs, options, limit
     finally:
         for w in list(workers.values()):
             w.close()
+        try:
+            remove_tree(scratch_parent)
+        except OSError:
+            pass
         try:
             gradebook = R.write_gradebook(out)
         except OSError as exc:   # a full disk: say so, the results are there

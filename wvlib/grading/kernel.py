@@ -18,6 +18,7 @@ checks' requests on top of it.
 """
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
 import threading
@@ -115,12 +116,14 @@ class KernelProcess:
     # -- life cycle -----------------------------------------------------------------------------
     def start(self, timeout: float = 60.0) -> None:
         """Start the kernel and wait until it answers (raises :class:`KernelStartError`)."""
-        for leftover in self.scratch.ipc.glob("kernel-*"):
-            leftover.unlink(missing_ok=True)
-        tag = secrets.token_hex(4)
+        for leftover in self.scratch.ipc.iterdir():     # an earlier kernel's files
+            if re.match(r"^(kernel-[0-9a-f]{8}\.json|k[0-9a-f]{8}-\d+)$", leftover.name) and \
+                    not leftover.is_dir():
+                leftover.unlink(missing_ok=True)
+        tag = secrets.token_hex(4)   # short names: a Unix socket's path has 107 bytes at most
         connection_file, _ = write_connection_file(
             str(self.scratch.ipc / f"kernel-{tag}.json"), transport="ipc",
-            ip=str(self.scratch.ipc / f"kernel-{tag}"), key=secrets.token_hex(16).encode())
+            ip=str(self.scratch.ipc / f"k{tag}"), key=secrets.token_hex(16).encode())
         self.scratch.give(Path(connection_file))
         env = kernel_environment(self.scratch)
         argv = ["python", "-m", "ipykernel_launcher", "-f", connection_file,
@@ -188,11 +191,14 @@ class KernelProcess:
             if self.group is not None:
                 self.group.close()             # and so does everything else it started
         if self.client is not None:
-            if self._monitor is not None:
-                self.client.shell_channel.socket.disable_monitor()
-                self._monitor.close(linger=0)
-                self._monitor = None
-            self.client.stop_channels()
+            try:
+                if self._monitor is not None:
+                    self.client.shell_channel.socket.disable_monitor()
+                    self._monitor.close(linger=0)
+                self.client.stop_channels()
+            except Exception:  # noqa: BLE001 - a client that never fully connected
+                pass
+            self._monitor = None
             self.client = None
 
     # -- running code ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ IPython kernel in the sandbox, code executed with a time limit, output capped):
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -93,7 +94,7 @@ class NotebookSession:
         self.public_events: list[str] | None = None
         self.public_starts, self.public_gave_up = 0, ""
         self.notebook_name, self.notebook_bytes = notebook_name, notebook_bytes
-        self.scratch = Scratch.create(scratch_parent, owner=sandbox.uid,
+        self.scratch = Scratch.create(scratch_parent or sandbox.scratch_parent, owner=sandbox.uid,
                                       size_mb=sandbox.limits.tmp_mb)
         self._place_notebook()
         self.runs = {i: CellRun(i, src, "skipped" if skip else "not-run")
@@ -128,8 +129,9 @@ class NotebookSession:
             os.chmod(self.scratch.ipc, 0o700)   # a notebook may have locked it
         except OSError:
             pass
+        sockets = re.compile(r"^k[0-9a-f]{8}-\d+$")
         for entry in list(self.scratch.ipc.iterdir()):
-            if not entry.name.startswith("kernel-"):
+            if not entry.name.startswith("kernel-") and not sockets.match(entry.name):
                 try:
                     remove_tree(entry)
                 except OSError:

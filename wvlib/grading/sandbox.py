@@ -92,8 +92,9 @@ class Sandbox:
     """How kernels are isolated. ``bwrap`` is None when they run without a sandbox, and
     ``reason`` then says why (it is printed in every report). ``uid`` is the host user id
     the kernels of this job run as (leased by the batch; None when the grader is not root),
-    ``cgroups`` the batch's cgroup folders (see :mod:`wvlib.grading.isolation`) and
-    ``group_prefix`` the prefix of this job's groups in them."""
+    ``cgroups`` the batch's cgroup folders (see :mod:`wvlib.grading.groups`),
+    ``group_prefix`` the prefix of this job's groups in them and ``scratch_parent`` the
+    folder its kernels' scratch folders are made in."""
     bwrap: str | None
     secrets: tuple[Path, ...] = ()
     reason: str = ""
@@ -105,6 +106,8 @@ class Sandbox:
     disable_userns: bool = False
     cgroups: G.Cgroups = field(default_factory=G.Cgroups)
     group_prefix: str = "w0"
+    #: where kernels' scratch folders are made (the batch's own folder; None: the system's)
+    scratch_parent: str | None = None
     _groups: int = 0
 
     @property
@@ -134,14 +137,15 @@ class Sandbox:
                 "sized_tmpfs": self.sized_tmpfs, "uid": self.uid,
                 "drop_privileges": self.drop_privileges,
                 "disable_userns": self.disable_userns, "cgroups": self.cgroups.to_data(),
-                "group_prefix": self.group_prefix}
+                "group_prefix": self.group_prefix, "scratch_parent": self.scratch_parent}
 
     @classmethod
     def from_data(cls, data: dict) -> "Sandbox":
         return cls(data["bwrap"], tuple(Path(p) for p in data["secrets"]), data["reason"],
                    Limits(*data["limits"]), data["sized_tmpfs"], data["uid"],
                    data["drop_privileges"], data["disable_userns"],
-                   G.Cgroups.from_data(data["cgroups"]), data["group_prefix"])
+                   G.Cgroups.from_data(data["cgroups"]), data["group_prefix"],
+                   data.get("scratch_parent"))
 
     def new_group(self) -> G.Group:
         """A fresh group of processes for one kernel (see :mod:`wvlib.grading.isolation`)."""

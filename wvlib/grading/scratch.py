@@ -10,6 +10,7 @@ and names of what is inside.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import errno
 import os
@@ -21,6 +22,9 @@ from pathlib import Path
 from .isolation import is_root
 
 _MS_NOSUID, _MS_NODEV, _MNT_DETACH = 2, 4, 2
+#: Longest parent folder of a scratch folder: below it go "wk-XXXXXXXX/ipc/kXXXXXXXX-NNNNN"
+#: (31 bytes), and a Unix socket's path has 107 bytes at most.
+MAX_PARENT = 72
 
 
 def _libc():
@@ -56,16 +60,22 @@ class Scratch:
     def create(cls, parent=None, owner: int | None = None, size_mb: int = 256) -> "Scratch":
         """Make a fresh scratch folder (under ``parent`` or the system's temporary folder),
         owned by the user ``owner`` if given."""
-        root = Path(tempfile.mkdtemp(prefix="wvlib-kernel-", dir=parent))
+        if len(os.fsencode(str(parent or tempfile.gettempdir()))) > MAX_PARENT:
+            parent = "/tmp"    # the kernel's sockets must fit a Unix socket's path
+        root = Path(tempfile.mkdtemp(prefix="wk-", dir=parent))
         scratch = cls(root, owner, False, size_mb)
         if can_mount():
             try:
                 mount_tmpfs(root, size_mb, owner)
                 scratch.mounted = True
+                _MOUNTED.add(scratch)
             except OSError:
                 pass
         scratch._populate()
         return scratch
+
+    def __hash__(self):
+        return id(self)
 
     def _populate(self) -> None:
         for folder in (self.work, self.home, self.ipc):
@@ -102,11 +112,25 @@ class Scratch:
             if self.mounted:
                 unmount(self.root)
                 self.mounted = False
+                _MOUNTED.discard(self)
                 self.root.rmdir()
             else:
                 remove_tree(self.root)
         except OSError:
             pass
+
+
+#: Scratch folders mounted by this process and not removed yet: unmounted when it exits
+#: (a worker's vanish with its mount namespace anyway; this is for grading in-process).
+_MOUNTED: set = set()
+
+
+def _unmount_all() -> None:
+    for scratch in list(_MOUNTED):
+        scratch.remove()
+
+
+atexit.register(_unmount_all)
 
 
 def can_mount() -> bool:
