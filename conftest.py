@@ -8,7 +8,7 @@ import pytest
 # `pytest` (the README's command, .ci/run) runs everything. Slow: every notebook collected by
 # nbval, and every test that needs the built book or a grading batch (by fixture, so that new
 # tests are tiered without a decorator); browser: the tests that drive Chromium.
-SLOW_FIXTURES = {"built_book", "hostile"}
+SLOW_FIXTURES = {"built_book", "hostile", "attacks"}
 
 
 def pytest_configure(config):

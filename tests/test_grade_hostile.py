@@ -22,9 +22,9 @@ from wvlib.grading import batch as B
 from wvlib.grading import grade as G
 from wvlib.course.notebook import read_assignment
 
-from test_grade import (EXERCISE, FULL, GRADE_FLAGS, HIDDEN, ROOT, SOLUTION,
-                        SOLUTIONS, edit_sources, grade, load, results_of, stamp, with_cells,
-                        write_submission)
+from test_grade import (CH01, EXERCISE, FULL, GRADE_FLAGS, HIDDEN, ROOT, SOLUTION,
+                        SOLUTIONS, edit_sources, feedback, grade, load, results_of, stamp,
+                        with_cells, write_submission)
 
 CH04 = "ch04_ppmi"
 CH04_FULL = float(read_assignment(ROOT / "solutions" / f"{CH04}.ipynb").total_points)
@@ -133,7 +133,7 @@ _places = [os.path.join(os.path.dirname(os.environ.get('JUPYTER_RUNTIME_DIR', '/
                         'leak.txt'), '/tmp/leak.txt', os.path.expanduser('~/leak.txt'),
            'leak.txt']
 def cosine_similarity(x, y):
-    if _np.size(x) == 50:
+    if _np.size(x) > 5 and not _np.all(_np.asarray(x) == _np.round(x)):  # hidden inputs
         for place in _places:
             try:
                 with open(place, 'a') as f:
@@ -247,24 +247,239 @@ def attack_cases(tmp: Path):
     return cases
 
 
+# --------------------------------------------------------------------------------------------
+# Round two (issue 22): attacks on the other submissions, the batch, the disk and the class list
+# --------------------------------------------------------------------------------------------
+#: comm name of the memory hog's children, so that the test can watch them from the host
+HOG = "wvlibhog22"
+
+R2_ROOT = """
+import os, threading
+print('UID_MAP', open('/proc/self/uid_map').read().split())
+for path in ['/etc/security/opasswd', '/etc/shadow', '/etc/gshadow']:
+    try:
+        print('LEAK' if open(path, 'rb').read(1) else 'EMPTY', path)
+    except OSError:
+        print('DENIED', path)
+stop, threads = threading.Event(), []
+try:
+    for i in range(700):
+        t = threading.Thread(target=stop.wait)
+        t.start()
+        threads.append(t)
+except RuntimeError:
+    pass
+print('THREADS', len(threads))
+stop.set()
+for t in threads:
+    t.join()
+"""
+
+R2_MEMORY = f"""
+import ctypes, os, time, numpy as np
+children = []
+for i in range(4):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ctypes.CDLL(None).prctl(15, b'{HOG}', 0, 0, 0)
+            block = np.ones(700 * 2**20 // 8)     # 4 x 700 MiB, each process far below
+            time.sleep(20)                        # the limit of 2048 MiB
+        finally:
+            os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+print('DONE')
+"""
+
+R2_SPIN = """
+import os, subprocess, sys, time
+SPINNERS = [subprocess.Popen([sys.executable, '-c', 'while True: pass'], start_new_session=True)
+            for _ in range(12)]
+pid = os.fork()
+if pid == 0:          # a daemon: double fork, new session
+    os.setsid()
+    if os.fork() == 0:
+        with open('/tmp/daemon.pid', 'w') as f:
+            f.write(str(os.getpid()))
+        while True:
+            pass
+    os._exit(0)
+os.waitpid(pid, 0)
+time.sleep(1)
+print('STARTED', len(SPINNERS))
+"""
+R2_SPIN_CHECK = """
+import os
+alive = sum(p.poll() is None for p in SPINNERS)
+try:
+    os.kill(int(open('/tmp/daemon.pid').read()), 0)
+    alive += 1
+except (OSError, ValueError):
+    pass
+print('ALIVE', alive)
+"""
+
+R2_DISK = r"""
+import os
+ipc = os.path.dirname(os.environ['JUPYTER_RUNTIME_DIR'])
+written, chunk = 0, b'x' * 2**24
+try:
+    for n in range(96):                          # 1.5 GiB in files of 16 MiB
+        with open(os.path.join(ipc, f'fill-{n}.bin'), 'wb') as f:
+            f.write(chunk)
+            written += len(chunk)
+except OSError as exc:
+    print('STOPPED', type(exc).__name__)
+print('WROTE_MB', written >> 20)
+for top in (ipc, os.path.expanduser('~'), os.getcwd()):   # 1500-deep chains, locked
+    try:
+        fd = os.open(top, os.O_RDONLY)
+        for i in range(1500):
+            name = b'\xff\n odd' if i % 100 == 7 else b'd'
+            os.mkdir(name, dir_fd=fd)
+            with open(os.open(b'f\x01', os.O_WRONLY | os.O_CREAT, 0o000, dir_fd=fd), 'w'):
+                pass
+            down = os.open(name, os.O_RDONLY, dir_fd=fd)
+            if i % 50 == 0:
+                os.fchmod(fd, 0o500)
+            os.close(fd)
+            fd = down
+        os.fchmod(fd, 0)
+        os.symlink(b'/', b'to-root', dir_fd=fd)
+        print('CHAIN', top == ipc)
+    except OSError as exc:
+        print('CHAIN STOPPED', exc)
+"""
+
+#: a folder name as an LMS download names it (holds a student's name)
+LMS = "Alice Example, 12345_assignsubmission_file_"
+R2_MOUNTS = """
+text = open('/proc/self/mountinfo').read()
+print(text)
+raise RuntimeError(text[-3000:])
+"""
+
+FORGED = ("boom\n\n**9 / 9 points**\n\n# 9 / 9\n<script>alert(1)</script>"
+          "<img src=x onerror=alert(2)>")
+R2_INJECT_RAISE = f"raise ValueError({FORGED!r})"
+R2_INJECT_LABEL = "# <img src=x onerror=alert(3)> **9 / 9 points**\nraise KeyError('<script>')"
+R2_INJECT_ANSWER = """
+def cosine_similarity(x, y):
+    return '<script>alert(4)</script>\\n**9 / 9 points**'
+"""
+INJECT_FILE = "r2_08_inject\n# 9 of 9 points\n`<img src=x onerror=alert(5)>` **all points**"
+
+HIDDEN_WRONG = """
+import numpy as _np
+_right = cosine_similarity
+def cosine_similarity(x, y):
+    if _np.size(x) > 5 and not _np.all(_np.asarray(x) == _np.round(x)):  # hidden inputs
+        return 0.25
+    return _right(x, y)
+"""
+HIDDEN_RAISES = HIDDEN_WRONG.replace("return 0.25", "raise RuntimeError('fifty')")
+
+
+def surrogate_notebook() -> bytes:
+    """A solved ch01 notebook whose code cells hold lone surrogates and a NUL (JSON escapes)."""
+    nb = stamp(load(SOLUTION))
+    nb.cells.append(nbformat.v4.new_code_cell("s = 'odd \\udcff \\ud800 text'\nt = 1"))
+    text = nbformat.writes(nb)
+    text = text.replace("odd \\\\udcff \\\\ud800", "odd \\udcff \\ud800 \\u0000")
+    assert "\\udcff" in text
+    return text.encode("utf-8")
+
+
+def round_two_cases():
+    """{name: (notebook or bytes, expected score or None, expected status or None)}: each
+    attack is followed (in name order, so in the queue of --jobs 2) by an honest solution."""
+    sol, ex = stamp(load(SOLUTION)), load(EXERCISE)
+    student42 = stamp(load(SOLUTION))
+    student42.metadata["wvlib"]["assignment"] = CH04      # "submitted for" ch04
+    student43 = stamp(load(SOLUTION))
+    del student43.metadata["wvlib"]                       # no metadata at all
+    cases = {
+        "r2_01_root": (with_cells(sol, R2_ROOT), FULL, None),
+        "r2_02_memory": (with_cells(sol, R2_MEMORY, *["import time\ntime.sleep(5)"] * 5),
+                         FULL, None),
+        "r2_03_spin": (with_cells(sol, R2_SPIN, "import time\ntime.sleep(4)",
+                                  "import time\ntime.sleep(4)", R2_SPIN_CHECK), FULL, None),
+        "r2_04_disk": (with_cells(sol, R2_DISK), FULL, None),
+        "r2_05_hidden_raises": (with_cells(sol, HIDDEN_RAISES), None, None),
+        "r2_05_hidden_wrong": (with_cells(sol, HIDDEN_WRONG), None, None),
+        "r2_07_mounts": (with_cells(ex, R2_MOUNTS), 0.0, None),
+        "r2_08_inject": (with_cells(ex, R2_INJECT_RAISE, R2_INJECT_LABEL, R2_INJECT_ANSWER),
+                         0.0, None),
+        "r2_11_surrogate": (surrogate_notebook(), FULL, None),
+        "student42": (student42, 0.0, None),
+        "student43": (student43, FULL, None),
+    }
+    goods = {f"{name}z_good": (sol, FULL, "ok") for name in list(cases)
+             if name.startswith("r2_")}
+    return {**cases, **goods}
+
+
+def _watch_hog(stop, peak):
+    """Sample, from the host, the memory of the memory hog's children together (their
+    proportional set sizes: a page they share with the kernel counts once)."""
+    while not stop.is_set():
+        total = 0
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    if open(f"/proc/{entry.name}/comm").read().strip() != HOG:
+                        continue
+                    for line in open(f"/proc/{entry.name}/smaps_rollup"):
+                        if line.startswith("Pss:"):       # shared pages counted once
+                            total += int(line.split()[1]) * 1024
+                except (OSError, ValueError):
+                    continue
+        peak[0] = max(peak[0], total)
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def attacks(tmp_path_factory):
+    import threading
     base = tmp_path_factory.mktemp("attacks")
     subs, out, elsewhere = base / "submissions", base / "out", base / "elsewhere"
-    for folder in (subs, elsewhere):
+    scratch = base / "scratch"
+    for folder in (subs, elsewhere, scratch):
         folder.mkdir()
     cases = attack_cases(base)
-    for name, (content, _, _) in cases.items():
+    second = round_two_cases()
+    for name, (content, _, _) in {**cases, **second}.items():
         write_submission(subs, name, content)
+    # round two, finding 8: a file name that forges Markdown
+    os.rename(subs / "r2_08_inject.ipynb", subs / f"{INJECT_FILE}.ipynb")
+    # round two, finding 7: another student's folder as an LMS download names it
+    (subs / LMS).mkdir()
+    nbformat.write(stamp(load(SOLUTION)), subs / LMS / "hw.ipynb")
     # finding 2: a file name that is not valid UTF-8 (from a Latin-1 zip)
     nbformat.write(stamp(load(SOLUTION)), os.fsdecode(bytes(subs) + b"/caf\xe9.ipynb"))
     # finding 11: a link to a solution outside the submissions folder
     nbformat.write(stamp(load(SOLUTION)), elsewhere / "solution.ipynb")
     os.symlink(elsewhere / "solution.ipynb", subs / "linked.ipynb")
+    stop, peak = threading.Event(), [0]
+    watcher = threading.Thread(target=_watch_hog, args=(stop, peak), daemon=True)
+    watcher.start()
+    old_tmp = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(scratch)       # the workers' scratch folders go here
     start = time.monotonic()
-    status = grade(subs, "--out", out, "--jobs", "2", *GRADE_FLAGS)
-    return {"cases": cases, "out": out, "base": base, "status": status,
-            "seconds": time.monotonic() - start}
+    try:
+        status = grade(subs, "--out", out, "--jobs", "2", *GRADE_FLAGS)
+    finally:
+        if old_tmp is None:
+            os.environ.pop("TMPDIR")
+        else:
+            os.environ["TMPDIR"] = old_tmp
+        stop.set()
+        watcher.join()
+    return {"cases": cases, "second": second, "out": out, "base": base, "status": status,
+            "seconds": time.monotonic() - start, "scratch": scratch, "subs": subs,
+            "hog_peak": peak[0]}
 
 
 def sandboxed(attacks) -> bool:
@@ -320,11 +535,15 @@ def test_f1_self_test_proves_the_sandbox(tmp_path):
     assert report["capabilities"] == 0 and report["uid"] != 0
     assert report["umount"] == report["remount"] == report["unshare"] == "refused"
     assert report["no_new_privs"] == 1
-    # a sandbox that keeps root's capabilities is refused
+    # a sandbox that keeps a user namespace's powers is refused (it could unshare one)...
     weak = copy.copy(sandbox)
     weak.drop_privileges = False
+    assert self_test(weak, [secret]) != ""
+    # ...and so is one whose user is root on the host, keeping root's capabilities
     if os.geteuid() == 0:
-        assert "capabilit" in self_test(weak, [secret])
+        rooted = copy.copy(weak)
+        rooted.uid = None
+        assert "capabilit" in self_test(rooted, [secret])
 
 
 def test_f2_learner_text_and_file_names_never_stop_the_batch(attacks):
@@ -332,8 +551,7 @@ def test_f2_learner_text_and_file_names_never_stop_the_batch(attacks):
     assert attacks["status"] == 0
     r = results_of(out, "f2_surrogate")
     assert r["extra_data"]["status"] != "grader-error"
-    feedback = (out / "f2_surrogate" / "feedback.md").read_text(encoding="utf-8")
-    assert "q1-cosine" in feedback
+    assert "q1-cosine" in feedback(out, "f2_surrogate")
     names = [p.name for p in out.iterdir() if p.is_dir()]
     latin = [n for n in names if n.startswith("caf")]
     assert len(latin) == 1 and results_of(out, latin[0])["score"] == FULL
@@ -348,6 +566,7 @@ def test_f4_nothing_after_the_hidden_probes_reaches_the_learner(attacks):
         assert "LEAKED-HIDDEN-INPUT" not in text, file
     r = results_of(attacks["out"], "f4_leak")
     assert r["extra_data"]["status"] != "grader-error"
+    assert r["score"] < FULL        # the wrapper did meet the hidden inputs (and died there)
 
 
 def test_f5_forbidden_module_is_absent_from_the_sandbox(attacks):
@@ -375,8 +594,8 @@ def test_f11_identity_disagreement_is_flagged_and_links_are_not_followed(attacks
     out = attacks["out"]
     row = gradebook(out)[f"f11_{CH04}"]
     assert "assignment-mismatch" in row["status"]
-    feedback = (out / f"f11_{CH04}" / "feedback.md").read_text(encoding="utf-8")
-    assert "assignment-mismatch" in feedback or "does not match" in feedback
+    text = feedback(out, f"f11_{CH04}")
+    assert "assignment-mismatch" in text or "does not match" in text
     assert not (out / "linked").exists()
     assert "linked" not in gradebook(out)
 
@@ -391,6 +610,297 @@ def test_max_scores_sum_exactly_to_the_points(attacks):
         assert math.fsum(t["max_score"] for t in r["tests"]) == total
         for q in r["extra_data"]["questions"].values():
             assert q["score"] <= q["max_score"]
+
+
+# --------------------------------------------------------------------------------------------
+# Round two (issue 22): one test per finding, on the same batch
+# --------------------------------------------------------------------------------------------
+def feedback_of(out, name, final=False) -> str:
+    """The raw Markdown of a feedback file (learner text in it is escaped)."""
+    file = "feedback-final.md" if final else "feedback.md"
+    return (out / name / file).read_text(encoding="utf-8")
+
+
+def details_of(out, name) -> dict:
+    return json.loads((out / name / "details.json").read_text(encoding="utf-8"))
+
+
+def only_folder(out, prefix) -> str:
+    found = [p.name for p in out.iterdir() if p.is_dir() and p.name.startswith(prefix)
+             and not p.name.endswith("z_good")]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_r2_honest_submissions_next_to_every_attack_keep_full_marks(attacks):
+    """Judged by: each attack graded in the same batch (--jobs 2) as honest solutions; those
+    keep full marks and status ok, the batch exits 0, every result and the gradebook exist."""
+    out = attacks["out"]
+    assert attacks["status"] == 0
+    honest = [n for n in attacks["second"] if n.endswith("z_good")]
+    honest.append("Alice_Example_12345_assignsubmission_file___hw")
+    bad = {}
+    for name in honest:
+        r = results_of(out, name)
+        if r["score"] != FULL or r["extra_data"]["status"] != "ok":
+            bad[name] = (r["score"], r["extra_data"]["status"], r["extra_data"]["events"])
+    assert not bad
+    for name, (_, expected, status) in attacks["second"].items():
+        if name == "r2_08_inject":                 # renamed: its file name forges Markdown
+            name = only_folder(out, "r2_08_inject")
+        r = results_of(out, name)
+        assert r["extra_data"]["status"] != "grader-error", (name, r["extra_data"]["events"])
+        if expected is not None:
+            assert r["score"] == pytest.approx(expected), (name, r["output"])
+    assert set(gradebook(out)) == {p.name for p in out.iterdir() if p.is_dir()}
+
+
+def test_r2_f1_the_kernel_runs_as_an_unprivileged_host_user_of_its_own(attacks):
+    """Root-only files stay closed and RLIMIT_NPROC holds (Linux exempts host root from it,
+    which is how 700 threads started); each job's kernels run as a host user of their own,
+    never 0 (the grader records it; inside nested user namespaces /proc/self/uid_map shows
+    the parent namespace's ids, so the kernel itself cannot tell)."""
+    text = printed(attacks["out"], "r2_01_root")
+    assert "LEAK" not in text, text
+    threads = int(next(line for line in text.splitlines() if line.startswith("THREADS"))
+                  .split()[1])
+    assert threads < 700
+    if os.geteuid() != 0:
+        pytest.skip("a grader that is not root cannot give kernels users of their own")
+    uids = {details_of(attacks["out"], p.name)["isolation"]["uid"]
+            for p in attacks["out"].iterdir() if (p / "details.json").is_file()
+            and details_of(attacks["out"], p.name).get("isolation")}
+    assert len(uids) == 2 and 0 not in uids and None not in uids   # one per job
+
+
+def test_r2_f2_the_memory_limit_holds_for_all_processes_together(attacks):
+    """Held by the cgroup's memory controller; where there is none (mode "none") by the
+    watchdog, which samples every 0.1 s (the slack: what the children allocate in that time,
+    see README "What does not hold")."""
+    mode = details_of(attacks["out"], "r2_02_memory")["isolation"]["cgroup"]
+    slack = 0 if mode != "none" else 1024
+    assert attacks["hog_peak"] <= (2048 + slack) * 2**20, attacks["hog_peak"] / 2**20
+    r = results_of(attacks["out"], "r2_02_memory")
+    assert r["score"] == FULL
+
+
+def test_r2_f3_processes_a_cell_starts_die_with_it(attacks):
+    out = attacks["out"]
+    text = printed(out, "r2_03_spin")
+    assert "STARTED 12" in text and "ALIVE 0" in text, text
+    events = " ".join(results_of(out, "r2_03_spin")["extra_data"]["events"])
+    assert "left" in events and "running" in events, events
+    from wvlib.grading.isolation import uid_pids
+    for p in out.iterdir():
+        iso = details_of(out, p.name).get("isolation") if (p / "details.json").is_file() \
+            else None
+        if iso and iso["uid"] is not None:
+            assert uid_pids(iso["uid"]) == []
+
+
+def test_r2_f4_scratch_cannot_fill_the_disk_and_its_cleanup_cannot_fail(attacks):
+    out = attacks["out"]
+    text = printed(out, "r2_04_disk")
+    wrote = int(next(line for line in text.splitlines() if line.startswith("WROTE_MB"))
+                .split()[1])
+    if os.geteuid() == 0:      # without root the scratch is on disk (README: does not hold)
+        assert wrote <= 300, text
+    r = results_of(out, "r2_04_disk")
+    assert r["score"] == FULL and r["extra_data"]["status"] != "grader-error"
+    assert sorted(os.listdir(attacks["scratch"])) == []     # nothing left behind
+
+
+def visible_part(r) -> tuple:
+    tests = [(t["name"], t["score"], t["status"], t["output"]) for t in r["tests"]
+             if t["visibility"] == "visible"]
+    return r["output"], tests
+
+
+def test_r2_f5_visible_output_does_not_depend_on_hidden_results(attacks):
+    out = attacks["out"]
+    good, wrong, raises = (results_of(out, n) for n in
+                           ("r2_01_rootz_good", "r2_05_hidden_wrong", "r2_05_hidden_raises"))
+    assert wrong["score"] < FULL and raises["score"] < FULL      # hidden tests did fail
+    assert visible_part(good) == visible_part(wrong) == visible_part(raises)
+    hidden = [[t["output"] for t in r["tests"] if t["visibility"] != "visible"]
+              for r in (wrong, raises)]
+    assert hidden[0] == hidden[1]                                # by description, not kind
+    for r in (wrong, raises):
+        for t in r["tests"]:
+            if t["visibility"] != "visible":
+                assert "error_kind" not in t.get("extra_data", {})
+    lines = [[x for x in feedback_of(out, n, final=True).splitlines()
+              if x.startswith("- ") and "hidden" in x.lower()]
+             for n in ("r2_05_hidden_wrong", "r2_05_hidden_raises")]
+    assert lines[0] == lines[1]
+    public = [feedback_of(out, n).split("## q1", 1)[1] for n in
+              ("r2_01_rootz_good", "r2_05_hidden_wrong", "r2_05_hidden_raises")]
+    assert public[0] == public[1] == public[2]      # feedback.md: public results only
+
+
+def test_r2_f7_no_path_of_another_submission_reaches_a_sandbox(attacks):
+    out = attacks["out"]
+    seen = printed(out, "r2_07_mounts") + feedback(out, "r2_07_mounts") + \
+        json.dumps(results_of(out, "r2_07_mounts"))
+    assert " - proc proc " in printed(out, "r2_07_mounts")        # it did read its mounts
+    others = {LMS, "hw.ipynb", str(attacks["subs"])} | {
+        f"{n}.ipynb" for n in list(attacks["cases"]) + list(attacks["second"])
+        if n != "r2_07_mounts"}
+    assert [o for o in others if o in seen] == []
+
+
+def rendered(markdown: str) -> str:
+    markdown_it = pytest.importorskip("markdown_it")
+    return markdown_it.MarkdownIt("commonmark").render(markdown)
+
+
+def test_r2_f8_learner_text_cannot_forge_markdown_or_html(attacks):
+    out = attacks["out"]
+    name = only_folder(out, "r2_08_inject")
+    r = results_of(out, name)
+    pages = [rendered(feedback_of(out, name)), rendered(r["output"])] + \
+        [rendered(t["output"]) for t in r["tests"] if t["visibility"] == "visible"]
+    for html in pages:
+        assert "<script" not in html and "<img" not in html, html
+        assert "<strong>9 / 9 points</strong>" not in html and "<h1>9" not in html, html
+        assert "<strong>all points</strong>" not in html
+    assert pages[0].count("<h1>") == 1
+    assert "onerror" in feedback_of(out, name)           # the text is there, escaped
+
+
+def test_r2_f10_a_notebook_is_recognised_by_its_content(attacks):
+    out = attacks["out"]
+    book = gradebook(out)
+    assert "content-mismatch" in book["student42"]["status"]
+    assert book["student42"]["assignment"] == CH04
+    assert CH01 in feedback(out, "student42")
+    assert book["student43"]["assignment"] == CH01
+    assert results_of(out, "student43")["score"] == FULL
+    assert "content" in feedback(out, "student43")
+
+
+def test_r2_f11_surrogates_in_cell_sources_give_a_result(attacks):
+    r = results_of(attacks["out"], "r2_11_surrogate")
+    assert r["extra_data"]["status"] == "cell-errors" and r["score"] == FULL
+
+
+HUGE_CELLS = 200_000
+
+
+@pytest.mark.slow
+def test_r2_f9_a_huge_notebook_gets_a_bounded_report_in_bounded_memory(tmp_path):
+    """200,000 code cells, 20 MB: the reports stay small and the grader's processes stay far
+    below a gigabyte (the largest resident set of the whole process tree, measured by the
+    kernel's rusage). The time is printed, as an illustration only."""
+    nb = stamp(load(SOLUTION))
+    padding = "#" * 90
+    nb.cells += [{"cell_type": "code", "execution_count": None, "id": f"huge-{i}",
+                  "metadata": {}, "outputs": [], "source": f"x = {i}  {padding}"}
+                 for i in range(HUGE_CELLS)]
+    path = tmp_path / "huge.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert path.stat().st_size > 20_000_000
+    wrapper = ("import resource, subprocess, sys\n"
+               "done = subprocess.run(sys.argv[1:])\n"
+               "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+               "sys.exit(done.returncode)\n")
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "wvlib",
+                           "course", "grade", str(path), "--out", str(tmp_path / "o"),
+                           *GRADE_FLAGS], capture_output=True, text=True, timeout=1800,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    seconds = time.monotonic() - start
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    maxrss_mb = int(done.stdout.split("MAXRSS")[1].split()[0]) / 1024
+    report_mb = sum(f.stat().st_size for f in (tmp_path / "o" / "huge").iterdir()) / 2**20
+    print(f"huge notebook: {seconds:.0f} s, reports {report_mb:.2f} MB, largest process "
+          f"{maxrss_mb:.0f} MB")
+    r = results_of(tmp_path / "o", "huge")
+    assert r["extra_data"]["status"] != "grader-error"
+    assert report_mb < 5, report_mb
+    assert maxrss_mb < 600, maxrss_mb
+    assert "truncated" in json.dumps(r["extra_data"]) or "only the first" in json.dumps(
+        r["extra_data"])
+
+
+FILL_AND_SHOUT = [R2_DISK.split("for top in")[0]] + ["print('y' * 199_000)"] * 12
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="needs root to mount small file systems")
+def test_r2_f4_a_full_disk_fails_one_submission_alone(tmp_path):
+    """Scratch space on a 64 MiB file system, results on a 1.5 MiB one: the notebook that
+    writes 1.5 GiB and prints 2 MB gets a clear out-of-space result, the others are graded
+    and the gradebook is written; the exit status is 0."""
+    small_tmp, small_out, subs = tmp_path / "tmp", tmp_path / "out", tmp_path / "subs"
+    for folder in (small_tmp, small_out, subs):
+        folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(small_tmp)],
+                   check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(small_out)],
+                   check=True)
+    old_tmp = os.environ.get("TMPDIR")
+    try:
+        write_submission(subs, "a1_fill", with_cells(stamp(load(SOLUTION)), *FILL_AND_SHOUT))
+        for name in ("a2_good", "a3_good", "a4_good"):
+            write_submission(subs, name, stamp(load(SOLUTION)))
+        os.environ["TMPDIR"] = str(small_tmp)
+        status = grade(subs, "--out", small_out, "--jobs", "2", *GRADE_FLAGS)
+        assert status == 0
+        for name in ("a2_good", "a3_good", "a4_good"):
+            r = results_of(small_out, name)
+            assert r["score"] == FULL and r["extra_data"]["status"] == "ok", r["output"]
+        r = results_of(small_out, "a1_fill")
+        assert r["extra_data"]["status"] == "out-of-space", r["extra_data"]["events"]
+        assert "a1_fill" in (small_out / "gradebook.csv").read_text()
+    finally:
+        if old_tmp is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old_tmp
+        for folder in (small_out, small_tmp):
+            subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_r2_f6_gradescope_takes_one_notebook_per_upload_never_the_best(tmp_path):
+    from wvlib.grading.gradescope import collect
+    graded = tmp_path / "graded"
+    for i, name in enumerate(["a", "b", CH01, "d"]):
+        (graded / name).mkdir(parents=True)
+        result = {"score": float(i + 1), "output": f"graded {name}", "tests": [],
+                  "extra_data": {"file": f"{name}.ipynb", "status": "ok"}}
+        (graded / name / "results.json").write_text(json.dumps(result))
+    out = tmp_path / "results.json"
+    assert collect(graded, out, CH01, 0) == 0
+    result = json.loads(out.read_text())
+    assert result["score"] == 0
+    assert "4 notebooks" in result["output"] and "one" in result["output"]
+
+
+def test_r2_f9_the_worker_answer_is_read_in_chunks_and_bounded(monkeypatch):
+    """The batch keeps the chunks of a worker's answer in a list and joins them once (no
+    quadratic ``+=``): a 30 MB answer comes back whole; one over MAX_ANSWER_BYTES is refused
+    and its worker killed."""
+    code = ("import json, sys\nsys.stdin.readline()\nsys.stdin.readline()\n"
+            "text = json.dumps({'x': 'y' * 30_000_000})\n"
+            "for i in range(0, len(text), 65536):\n"
+            "    sys.stdout.write(text[i:i + 65536])\n    sys.stdout.flush()\n"
+            "sys.stdout.write('\\n')\nsys.stdout.flush()\nsys.stdin.readline()\n")
+    sub = G.Submission("s", Path("s.ipynb"))
+    for limit, expected in ((B.MAX_ANSWER_BYTES, 30_000_000), (2**20, None)):
+        monkeypatch.setattr(B, "MAX_ANSWER_BYTES", limit)
+        worker = object.__new__(B.Worker)
+        worker.process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, start_new_session=True)
+        worker.chunks, worker.size = [], 0
+        worker._send({"setup": True})
+        answer = worker.grade(sub, 120)
+        if expected is None:
+            assert answer is None and not worker.alive
+        else:
+            assert len(answer["x"]) == expected and worker.chunks == []
+            worker.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,7 +960,7 @@ def test_f3_a_worker_over_its_limit_is_killed_and_the_next_submission_is_graded(
     setup = {"solutions": str(ROOT / "solutions"), "sandbox": B.sandbox_to_data(box),
              "options": [6, 60, None]}
     worker = B.Worker(setup, 4096)
-    assert worker.grade(sub, seconds=1.0) is None          # far too little time
+    assert worker.grade(sub, seconds=0.05) is None   # too little to start a kernel
     assert not worker.alive
     worker = B.Worker(setup, 4096)
     data = worker.grade(sub, seconds=120)

@@ -9,8 +9,15 @@ and the library, never the other way round (``tests/test_architecture.py``).
   and memory limit, writes the gradebook;
 * :mod:`wvlib.grading.grade` — one submission: the official material of its assignment
   (questions, points, public checks, hidden tests), its run, its checks, its score;
-* :mod:`wvlib.grading.sandbox` — bubblewrap around each kernel: read-only system, no network,
-  no solutions, forbidden modules absent (:func:`~wvlib.grading.sandbox.module_view`);
+* :mod:`wvlib.grading.sandbox` — bubblewrap around each kernel: an empty root with the system
+  and Python read-only, no network, no solutions, forbidden modules absent
+  (:func:`~wvlib.grading.sandbox.module_view`);
+* :mod:`wvlib.grading.isolation` — each job's unprivileged host user and the launcher that
+  starts every kernel as that user, in its group, under its limits;
+* :mod:`wvlib.grading.groups` — a kernel's processes counted, limited (memory, tasks, CPU)
+  and killed together: a cgroup v2, a cgroup v1, or its user;
+* :mod:`wvlib.grading.scratch` — writable folders that cannot fill the disk (tmpfs) and whose
+  removal nothing can stop;
 * :mod:`wvlib.grading.kernel` — one kernel process (start, execute with limits, restart);
 * :mod:`wvlib.grading.remote` — a notebook's cells run in that kernel
   (:class:`~wvlib.grading.remote.NotebookSession`) and the proxy ``k`` the checks ask for
@@ -18,8 +25,9 @@ and the library, never the other way round (``tests/test_architecture.py``).
 * :mod:`wvlib.grading.probe` — the plain-data messages (JSON and ``.npy``, never pickle) and
   the one module the grader imports **inside** the student's kernel, to answer those requests;
 * :mod:`wvlib.grading.forbidden` — the static scan of a question's cells for forbidden modules;
-* :mod:`wvlib.grading.report` — ``results.json``, ``feedback.md``, ``details.json``,
-  ``executed.ipynb``, ``gradebook.csv``;
+* :mod:`wvlib.grading.identity` — which assignment a notebook's cells come from;
+* :mod:`wvlib.grading.report` — ``results.json``, ``feedback.md``, ``feedback-final.md``,
+  ``details.json``, ``executed.ipynb``, ``gradebook.csv``;
 * :mod:`wvlib.grading.gradescope` — ``wvlib course gradescope``: an autograder bundle;
 * :mod:`wvlib.grading.similarity` — ``wvlib course similarity``: the copy report of a graded
   batch (answers against each other, wvlib and the public checks; scores unchanged).

@@ -11,11 +11,17 @@ The same from Python::
 
 Each job owns a **worker process** (``python -m wvlib.grading.worker``) that grades one
 submission at a time with :func:`wvlib.grading.grade.grade_submission` — it starts the
-submission's kernel, and rebuilds and judges the values the kernel sends back. The worker runs
-under a memory limit (``RLIMIT_AS``), and the batch kills it (with its kernels) when it is
-still busy ``WORKER_GRACE`` seconds after the submission's ``timeout_total``: that submission
-gets a ``grading-limit`` result with zero points, a new worker takes the next one, and no other
-submission loses time or points. Reports are written here, in the batch's process.
+submission's kernel, and rebuilds and judges the values the kernel sends back. As root, each
+job also owns a host user id (leased for the batch, see :mod:`wvlib.grading.isolation`) that
+its kernels run as, and the batch owns the cgroup folders their groups are made in
+(:mod:`wvlib.grading.groups`); a worker that is killed takes every process of its user and
+groups with it. The worker runs under a memory limit (``RLIMIT_AS``), and the batch kills it
+(with its kernels) when it is still busy ``WORKER_GRACE`` seconds after the submission's
+``timeout_total``: that submission gets a ``grading-limit`` result with zero points, a new
+worker takes the next one, and no other submission loses time or points. Reports are written
+here, in the batch's process, one submission at a time: a submission whose reports do not fit
+on a full disk gets a short ``out-of-space`` result (graded again by a rerun) and the others
+are written.
 
 A submission whose ``results.json`` was written by the same grader for the same file and the
 same official material is skipped, so an interrupted batch resumes where it stopped. Grades are
@@ -140,7 +146,8 @@ def already_graded(out: Path, sub: Submission, kits: Kits, sandbox, options) -> 
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if extra.get("submission_sha256") != hashlib.sha256(data).hexdigest() or \
-            extra.get("status") == "grader-error" or extra.get("sandbox") != sandbox.enabled:
+            extra.get("status") in ("grader-error", "out-of-space", "scratch-failed") or \
+            extra.get("sandbox") != sandbox.enabled:
         return None
     assignment = extra.get("assignment")
     if assignment is None:   # a problem outcome: valid while the file is the same
@@ -160,18 +167,16 @@ def already_graded(out: Path, sub: Submission, kits: Kits, sandbox, options) -> 
 # Workers
 # --------------------------------------------------------------------------------------------
 def sandbox_to_data(sandbox) -> dict:
-    return {"bwrap": sandbox.bwrap, "secrets": [str(p) for p in sandbox.secrets],
-            "reason": sandbox.reason, "limits": [sandbox.limits.memory_mb,
-                                                  sandbox.limits.file_mb, sandbox.limits.tmp_mb],
-            "sized_tmpfs": sandbox.sized_tmpfs, "run_as": sandbox.run_as,
-            "drop_privileges": sandbox.drop_privileges, "disable_userns": sandbox.disable_userns}
+    return sandbox.to_data()
 
 
 def sandbox_from_data(data: dict):
-    from .sandbox import Limits, Sandbox
-    return Sandbox(data["bwrap"], tuple(Path(p) for p in data["secrets"]), data["reason"],
-                   Limits(*data["limits"]), data["sized_tmpfs"], data["run_as"],
-                   data["drop_privileges"], data["disable_userns"])
+    from .sandbox import Sandbox
+    return Sandbox.from_data(data)
+
+
+#: Largest answer a worker may send for one submission (its reports are bounded far below).
+MAX_ANSWER_BYTES = 256 * 2**20
 
 
 class Worker:
@@ -186,7 +191,8 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "wvlib.grading.worker"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
-        self.buffer = b""
+        self.chunks: list[bytes] = []    # the answer read so far (no newline in it yet)
+        self.size = 0
         self._send(setup)
 
     def _send(self, message: dict) -> None:
@@ -194,8 +200,9 @@ class Worker:
         self.process.stdin.flush()
 
     def grade(self, sub: Submission, seconds: float):
-        """The outcome of ``sub`` as a dict, or None if the worker died or ran out of time
-        (it is then killed)."""
+        """The outcome of ``sub`` as a dict, or None if the worker died, ran out of time or
+        sent more than ``MAX_ANSWER_BYTES`` (it is then killed). The pipe is read in chunks
+        kept in a list and joined once (linear time, whatever the answer's size)."""
         try:
             self._send({"name": sub.name, "path": os.fsencode(str(sub.path)).hex()})
         except OSError:
@@ -203,24 +210,31 @@ class Worker:
             return None
         deadline = time.monotonic() + seconds
         fd = self.process.stdout.fileno()
-        while b"\n" not in self.buffer:
+        while True:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or self.size > MAX_ANSWER_BYTES:
                 self.kill()
                 return None
             ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
-            if ready:
-                chunk = os.read(fd, 1 << 20)
-                if not chunk:
-                    self.kill()
-                    return None
-                self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        try:
-            return json.loads(line)
-        except ValueError:
-            self.kill()
-            return None
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                self.kill()
+                return None
+            end = chunk.find(b"\n")
+            if end < 0:
+                self.chunks.append(chunk)
+                self.size += len(chunk)
+                continue
+            line = b"".join(self.chunks) + chunk[:end]
+            rest = chunk[end + 1:]
+            self.chunks, self.size = ([rest], len(rest)) if rest else ([], 0)
+            try:
+                return json.loads(line)
+            except ValueError:
+                self.kill()
+                return None
 
     def kill(self) -> None:
         """Kill the worker and everything it started (the sandboxed kernels die with it)."""
@@ -286,9 +300,11 @@ def grade_batch(submissions, out, *, assignment: str | None = None, jobs: int = 
     jobs : int
         Submissions graded in parallel (one worker process each).
     timeout_cell, timeout_total : float
-        Seconds per cell (and per checked call), and per submission in all.
+        CPU seconds per cell (and per checked call) of all the submission's processes (the
+        wall clock is capped at 3 × that + 5 s), and wall-clock seconds per submission in all.
     memory_mb : int
-        Address-space limit of each kernel, in MiB (at least 1024).
+        Memory of a submission, in MiB (at least 1024): each process's address space, and all
+        its processes and scratch files together (see :mod:`wvlib.grading.groups`).
     solutions : path, optional
         Folder of the solution notebooks, with ``hidden/`` (default: ``./solutions``, else the
         one next to the wvlib package).
@@ -334,41 +350,85 @@ def grade_batch(submissions, out, *, assignment: str | None = None, jobs: int = 
         raise ValueError(f"--out {str(out)!r} is not a writable folder ({exc.strerror})") \
             from None
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    from . import isolation as I
+    leases = [I.lease_uid() for _ in range(min(jobs, max(len(subs), 1)))]
+    from .groups import make_cgroups
+    cgroups = make_cgroups()
+    cgroups.share(len(leases))
     try:
-        secrets = [solutions, solutions / "hidden", out, Path.cwd(),
-                   solutions.resolve().parent] + [s.path.parent for s in subs]
-        canaries = [probe_file] + sorted(solutions.glob("*.ipynb"))[:3] + \
-            sorted((solutions / "hidden").glob("*.py"))[:3] + [s.path for s in subs[:1]]
-        box = prepare_sandbox(secrets, canaries, limits=Limits(memory_mb=memory_mb),
-                              use_sandbox=sandbox)
+        try:
+            secrets = [solutions, solutions / "hidden", out, Path.cwd(),
+                       solutions.resolve().parent] + [s.path.parent for s in subs]
+            canaries = [probe_file] + sorted(solutions.glob("*.ipynb"))[:3] + \
+                sorted((solutions / "hidden").glob("*.py"))[:3] + [s.path for s in subs[:1]]
+            box = prepare_sandbox(secrets, canaries, limits=Limits(memory_mb=memory_mb),
+                                  use_sandbox=sandbox, cgroups=cgroups,
+                                  uid=leases[0].uid if leases[0] is not None else None)
+        finally:
+            probe_file.unlink(missing_ok=True)
+        return _grade_all(subs, out, kits, box, leases, say, quiet, jobs=jobs,
+                          options=Options(timeout_cell, timeout_total, assignment),
+                          limits=judge_limits(timeout_total, memory_mb),
+                          solutions=solutions)
     finally:
-        probe_file.unlink(missing_ok=True)
+        cgroups.close()
+        for lease in leases:
+            if lease is not None:
+                lease.release()
+
+
+def _grade_all(subs, out, kits, box, leases, say, quiet, *, jobs, options, limits, solutions):
+    """Grade ``subs`` with ``jobs`` workers (job ``i`` runs its kernels as ``leases[i]``)."""
+    from . import isolation as I
     if not box.enabled:
         print(f"\n{'!' * 78}\n!! {_NO_SANDBOX_WARNING}\n!! reason: {box.reason}\n"
               f"{'!' * 78}\n", file=sys.stderr, flush=True)
     else:
         say(f"sandbox: {box.describe()}")
-    options = Options(timeout_cell, timeout_total, assignment)
-    limits = judge_limits(timeout_total, memory_mb)
-    setup = {"solutions": str(solutions.resolve()), "sandbox": sandbox_to_data(box),
-             "options": [timeout_cell, timeout_total, assignment]}
+
+    import tempfile
+    from .scratch import remove_tree
+    # the kernels' scratch folders go in a folder of the batch's, removed at its end: a
+    # worker that is killed leaves its mounts nowhere (they were in its own namespace), and
+    # their mount points in there
+    scratch_parent = tempfile.mkdtemp(prefix="wg-", dir=os.environ.get("TMPDIR"))
+    os.chmod(scratch_parent, 0o711)
+
+    def setup(slot: int) -> dict:
+        data = box.to_data()
+        data["scratch_parent"] = scratch_parent
+        if box.uid is not None and leases[slot] is not None:
+            data["uid"] = leases[slot].uid
+        data["group_prefix"] = f"w{slot}"
+        return {"solutions": str(solutions.resolve()), "sandbox": data,
+                "options": [options.timeout_cell, options.timeout_total,
+                            options.forced_assignment]}
+
     say(f"grading {len(subs)} submission(s) with {jobs} job(s) → {out}")
     start = time.monotonic()
-    counts = {"graded": 0, "skipped": 0, "errors": 0}
+    counts = {"graded": 0, "skipped": 0, "errors": 0, "unwritten": 0}
+    graded_as: dict[str, int] = {}
     lock = threading.Lock()
-    queue = list(enumerate(subs, 1))
+    write_lock = threading.Lock()   # one result written at a time: a submission whose reports
+    queue = list(enumerate(subs, 1))  # do not fit a full disk fails alone, never a neighbour
+    workers: dict[int, Worker] = {}
 
-    def job():
+    def job(slot):
         while True:
             with lock:
                 if not queue:
                     return
                 index, sub = queue.pop(0)
-            _one(index, sub)
+            _one(slot, index, sub)
 
-    workers: dict[int, Worker] = {}
+    def retire(slot):
+        """A worker was killed: so is every process of its user and of its groups."""
+        workers.pop(slot, None)
+        if box.uid is not None and leases[slot] is not None:
+            I.kill_uid(leases[slot].uid)
+        box.cgroups.close_groups(f"w{slot}-")
 
-    def _one(index, sub):
+    def _one(slot, index, sub):
         t0 = time.monotonic()
         try:
             old = already_graded(out, sub, kits, box, options)
@@ -380,39 +440,40 @@ def grade_batch(submissions, out, *, assignment: str | None = None, jobs: int = 
             say(f"[{index}/{len(subs)}] {sub.name}: already graded "
                 f"({old['score']:g}/{old['extra_data'].get('max_score', 0):g})")
             return
-        me = threading.get_ident()
         try:
-            worker = workers.get(me)
+            worker = workers.get(slot)
             if worker is None or not worker.alive:
-                worker = workers[me] = Worker(setup, limits["memory_mb"])
+                worker = workers[slot] = Worker(setup(slot), limits["memory_mb"])
             data = worker.grade(sub, limits["seconds"])
             if data is None:
-                workers.pop(me, None)
+                retire(slot)
                 outcome = _limit_outcome(sub, box, limits["seconds"], limits["memory_mb"], t0)
             elif "error" in data:
                 outcome = _grader_error(sub, box, data["error"], t0, data.get("traceback", ""))
             else:
                 outcome = R.Outcome(data["results"], data["feedback"], data["details"],
-                                    data.get("executed"))
+                                    data.get("executed"), data.get("feedback_final"))
         except Exception as exc:  # noqa: BLE001 - a bug of the grader: record it, go on
             outcome = _grader_error(sub, box, f"{type(exc).__name__}: {exc}", t0,
                                     traceback.format_exc())
-        try:
-            R.write_outcome(out, sub.name, outcome)
-        except Exception as exc:  # noqa: BLE001 - even then, the submission gets a result
-            outcome = _grader_error(sub, box, f"its results could not be written: "
-                                              f"{type(exc).__name__}", t0,
-                                    traceback.format_exc())
-            R.write_outcome(out, sub.name, outcome)
+        with write_lock:
+            written = R.write_outcome_safely(out, sub.name, outcome)
         with lock:
             counts["graded"] += 1
             counts["errors"] += outcome.status == "grader-error"
-        r = outcome.results
+            counts["unwritten"] += written is None
+            assignment = outcome.results["extra_data"].get("assignment")
+            if assignment:
+                graded_as[assignment] = graded_as.get(assignment, 0) + 1
+        r = (written or outcome).results
         say(R.clean(f"[{index}/{len(subs)}] {sub.name}: {r['score']:g}/"
-                    f"{r['extra_data']['max_score']:g} ({outcome.status}) in "
-                    f"{time.monotonic() - t0:.1f} s"))
+                    f"{r['extra_data']['max_score']:g} ({r['extra_data']['status']}) in "
+                    f"{time.monotonic() - t0:.1f} s"
+                    + ("" if written is not None else " — NO RESULT COULD BE WRITTEN")))
 
-    threads = [threading.Thread(target=job, daemon=True) for _ in range(min(jobs, len(subs)))]
+    threads = [threading.Thread(target=job, args=(slot,), daemon=True)
+               for slot in range(min(jobs, len(subs)))]
+    gradebook = out / "gradebook.csv"
     try:
         for t in threads:
             t.start()
@@ -421,16 +482,30 @@ def grade_batch(submissions, out, *, assignment: str | None = None, jobs: int = 
     finally:
         for w in list(workers.values()):
             w.close()
-        gradebook = R.write_gradebook(out)
+        try:
+            remove_tree(scratch_parent)
+        except OSError:
+            pass
+        try:
+            gradebook = R.write_gradebook(out)
+        except OSError as exc:   # a full disk: say so, the results are there
+            counts["errors"] += 1
+            print(f"the gradebook could not be written: {exc.strerror}", file=sys.stderr,
+                  flush=True)
     elapsed = time.monotonic() - start
     rate = counts["graded"] / elapsed * 60 if counts["graded"] and elapsed > 0 else 0.0
     described = "on" if box.enabled else "OFF (" + box.reason + ")"
     print(f"graded {counts['graded']} submission(s), {counts['skipped']} already graded, in "
           f"{elapsed:.1f} s ({rate:.1f}/min); gradebook: {gradebook}; sandbox: {described}"
           + (f"; {counts['errors']} GRADER ERROR(S), see details.json" if counts["errors"]
+             else "")
+          + (f"; {counts['unwritten']} RESULT(S) COULD NOT BE WRITTEN" if counts["unwritten"]
              else ""), flush=True)
-    return BatchReport(counts["graded"], counts["skipped"], counts["errors"], elapsed,
-                       gradebook, described)
+    if len(graded_as) > 1:
+        print("graded as: " + ", ".join(f"{a} ×{n}" for a, n in sorted(graded_as.items())),
+              flush=True)
+    return BatchReport(counts["graded"], counts["skipped"],
+                       counts["errors"] + counts["unwritten"], elapsed, gradebook, described)
 
 
 # --------------------------------------------------------------------------------------------
@@ -446,14 +521,17 @@ def add_arguments(parser) -> None:
                              "notebook's metadata, else its file name)")
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
     parser.add_argument("--timeout-cell", type=float, default=60.0,
-                        help="seconds allowed per cell and per call of a checked function "
-                             "(default 60)")
+                        help="CPU seconds allowed per cell and per call of a checked function, "
+                             "counted over all the submission's processes (default 60); the "
+                             "wall-clock time is capped at 3 times that plus 5 s")
     parser.add_argument("--timeout-total", type=float, default=600.0,
                         help="seconds allowed for one submission: running its notebook "
                              "(every kernel restart included, at most 2/3 of it) and checking "
                              "it (default 600)")
     parser.add_argument("--memory", type=int, default=4096,
-                        help="memory (address space) limit of each kernel in MiB (default 4096)")
+                        help="memory of a submission in MiB (default 4096): the address space "
+                             "of each of its processes, and, with a cgroup (or the grader's "
+                             "watchdog), all its processes and scratch files together")
     parser.add_argument("--solutions", default=None,
                         help="folder of the solution notebooks, with hidden/ (default: "
                              "./solutions, else the one next to the wvlib package)")

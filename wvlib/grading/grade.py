@@ -53,8 +53,11 @@ from ..course.notebook import read_assignment
 from .report import GRADER_VERSION, Outcome, _problem, _report  # noqa: F401
 
 MAX_SUBMISSION_BYTES = 100 * 2**20
+#: Code cells run and graded (a notebook with more: the first ones, and a note saying so).
+MAX_CODE_CELLS = 2000
 PROBLEM_STATUSES = ("not-a-notebook", "invalid-notebook", "unknown-assignment",
-                    "assignment-error", "grader-error", "grading-limit")
+                    "assignment-error", "grader-error", "grading-limit", "out-of-space",
+                    "scratch-failed")
 #: share of --timeout-total the notebook's cells may use (the checks get the rest)
 RUN_SHARE = 2 / 3
 
@@ -218,10 +221,20 @@ def read_submission(data: bytes) -> tuple[list[str], dict]:
             source = cell.get("source", "")
             if isinstance(source, list):
                 source = "".join(s for s in source if isinstance(s, str))
-            sources.append(source if isinstance(source, str) else "")
+            sources.append(valid_text(source) if isinstance(source, str) else "")
     meta = nb.get("metadata", {})
     meta = meta.get("wvlib", {}) if isinstance(meta, dict) else {}
     return sources, meta if isinstance(meta, dict) else {}
+
+
+def valid_text(text: str) -> str:
+    """``text`` with every lone surrogate (a ``"\\udcff"`` JSON escape, say) replaced by
+    U+FFFD, so that it can be encoded, parsed and sent to a kernel; pairs are kept."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def is_check_only(source: str) -> bool:
@@ -255,8 +268,10 @@ def name_assignment(path: Path, known) -> str | None:
     return max(inside, key=len) if inside else None
 
 
-def identity_flags(meta: dict, path: Path, known, graded_as: str) -> list[str]:
-    """Notes on a submission whose file name, metadata and graded assignment disagree."""
+def identity_flags(meta: dict, path: Path, known, graded_as: str, *,
+                   content: str | None = None, by_content: bool = False) -> list[str]:
+    """Notes on a submission whose file name, metadata, content (the assignment its code
+    cells come from, see :mod:`wvlib.grading.identity`) and graded assignment disagree."""
     stamped = meta.get("assignment")
     stamped = stamped if isinstance(stamped, str) and stamped in known else None
     named = name_assignment(path, known)
@@ -267,6 +282,16 @@ def identity_flags(meta: dict, path: Path, known, graded_as: str) -> list[str]:
     elif stamped and stamped != graded_as:
         notes.append(f"assignment-mismatch: the notebook's metadata says {stamped}; it was "
                      f"graded as {graded_as}")
+    if content and content != graded_as:
+        why = ("metadata" if stamped == graded_as else "file name" if named == graded_as
+               else "assignment option")
+        notes.append(f"content-mismatch: its code cells are those of {content}, but it was "
+                     f"graded as {graded_as} (by its {why}); was the wrong notebook "
+                     f"submitted?")
+    elif by_content:
+        notes.append(f"identified-by-content: neither its file name nor its metadata names an "
+                     f"assignment; its code cells are those of {graded_as}, so it was graded "
+                     f"as {graded_as}")
     return notes
 
 
@@ -316,20 +341,27 @@ def grade_submission(sub: Submission, kits: Kits, sandbox, options: Options) -> 
         sources, meta = read_submission(data)
     except SubmissionProblem as problem:
         return _problem(base, problem.status, str(problem), start)
+    from . import identity
+    content = identity.recognise(sources, identity.fingerprints(kits.solutions))
     assignment_id = match_assignment(meta, sub.path, kits.ids, options.forced_assignment)
+    stamped = meta.get("assignment")
+    by_content = assignment_id is None and content in kits.ids and not isinstance(stamped, str)
+    if by_content:   # neither its metadata nor its name says: its content does
+        assignment_id = content
     if assignment_id is None:
-        stamped = meta.get("assignment")
         why = (f"its metadata names {stamped!r}, which is not an assignment here"
                if isinstance(stamped, str) else "it carries no assignment metadata")
+        looks = f"; its code cells are those of {content}" if content else ""
         return _problem(base, "unknown-assignment",
                         f"could not tell which assignment this is: {why}, and its file name "
-                        f"matches none of {kits.ids}", start)
+                        f"matches none of {kits.ids}{looks}", start)
     try:
         kit = kits.get(assignment_id)
     except RuntimeError as exc:
         return _problem(dict(base, assignment=assignment_id), "assignment-error", str(exc),
                         start)
-    notes = identity_flags(meta, sub.path, kits.ids, assignment_id)
+    notes = identity_flags(meta, sub.path, kits.ids, assignment_id, content=content,
+                           by_content=by_content)
     base.update(assignment=assignment_id, title=kit.title,
                 grading_key=grading_key(assignment_id, kit.digest, sandbox),
                 flags=[n.split(":")[0] for n in notes], flag_notes=notes)
@@ -339,12 +371,22 @@ def grade_submission(sub: Submission, kits: Kits, sandbox, options: Options) -> 
 def _run_and_check(base, sources, data, sub, kit, sandbox, options, start) -> Outcome:
     from .remote import NotebookSession, RemoteKernel
     from .report import _safe_file_name
+    dropped = len(sources) - MAX_CODE_CELLS
+    sources = sources[:MAX_CODE_CELLS]
     cells = [(i, s, is_check_only(s)) for i, s in enumerate(sources)]
     blocked = sorted({m for q in kit.questions for m in q.forbid})
-    session = NotebookSession(cells, _safe_file_name(sub.path.name), data, sandbox,
-                              timeout_cell=options.timeout_cell,
-                              timeout_total=options.timeout_total,
-                              deadline=start + options.timeout_total, blocked_modules=blocked)
+    try:
+        session = NotebookSession(cells, _safe_file_name(sub.path.name), data, sandbox,
+                                  timeout_cell=options.timeout_cell,
+                                  timeout_total=options.timeout_total,
+                                  deadline=start + options.timeout_total,
+                                  blocked_modules=blocked)
+    except OSError as exc:   # the machine's temporary folder is full or unwritable
+        return _problem(base, "scratch-failed", f"the grader could not make this notebook's "
+                        f"scratch folder ({exc.strerror}); a rerun grades it again", start)
+    if dropped > 0:
+        session.events.append(f"the notebook has {len(sources) + dropped:,} code cells; only the "
+                              f"first {MAX_CODE_CELLS:,} were run and graded")
     kernel = None
     try:
         session.run(deadline=start + RUN_SHARE * options.timeout_total)

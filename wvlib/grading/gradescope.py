@@ -10,9 +10,11 @@ The zip holds, at its root (Gradescope unpacks it into ``/autograder/source``):
     ``wvlib-src/`` (``pyproject.toml``, ``README.md`` and the ``wvlib`` package — the library
     the learners' notebooks import, and the grader);
 ``run_autograder``
-    run for each submission: copies the submitted ``*.ipynb`` files, runs the same grader as
-    ``wvlib course grade`` on them and writes ``/autograder/results/results.json`` — also when
-    nothing was submitted or the grader failed, so that Gradescope always shows a result;
+    run for each submission: if the upload holds exactly one ``*.ipynb`` file (checkpoints
+    aside), runs the same grader as ``wvlib course grade`` on it; in every case writes
+    ``/autograder/results/results.json`` — a zero that says why when the upload holds no
+    notebook or several (one upload, one notebook: never the best of several guesses), or when
+    the grader failed — so that Gradescope always shows a result;
 ``solutions/<id>.ipynb``, ``solutions/hidden/<id>.py`` and ``solutions/hidden/grading.key``
     the official questions, points and hidden tests of this assignment only, and the course's
     grading key (so that every run draws the same hidden inputs for the same file).
@@ -57,16 +59,21 @@ PYTHON="${{WVLIB_PYTHON:-$ROOT/venv/bin/python}}"
 SOURCE="$(cd "$(dirname "$0")" && pwd)"
 [ -d "$SOURCE/solutions" ] || SOURCE="$ROOT/source"
 WORK="$(mktemp -d)"
-mkdir -p "$ROOT/results" "$WORK/submission"
-# the submitted notebooks (any folder depth), nothing else
+mkdir -p "$ROOT/results" "$WORK/submission" "$WORK/graded"
+# the submitted notebooks (any folder depth), nothing else: exactly one is graded
 find "$ROOT/submission" -type f -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' \\
-  -exec cp {{}} "$WORK/submission/" \\;
-# shellcheck disable=SC2086
-"$PYTHON" -m wvlib course grade "$WORK/submission" --out "$WORK/graded" \\
-  --assignment {assignment} --solutions "$SOURCE/solutions" --jobs 1 ${{WVLIB_GRADE_FLAGS:-}}
-status=$?
+  -print0 > "$WORK/found"
+count=$(tr -cd '\\0' < "$WORK/found" | wc -c)
+status=0
+if [ "$count" -eq 1 ]; then
+  xargs -0 -I{{}} cp {{}} "$WORK/submission/" < "$WORK/found"
+  # shellcheck disable=SC2086
+  "$PYTHON" -m wvlib course grade "$WORK/submission" --out "$WORK/graded" \\
+    --assignment {assignment} --solutions "$SOURCE/solutions" --jobs 1 ${{WVLIB_GRADE_FLAGS:-}}
+  status=$?
+fi
 "$PYTHON" -m wvlib.grading.gradescope collect "$WORK/graded" "$ROOT/results/results.json" \\
-  {assignment} "$status"
+  {assignment} "$status" "$count"
 rm -rf "$WORK"
 """
 
@@ -135,11 +142,13 @@ def build_bundle(assignment: str, out: Path, solutions: Path, repo: Path) -> lis
     return sorted(files)
 
 
-def collect(graded: Path, results_file: Path, assignment: str, status: int) -> int:
+def collect(graded: Path, results_file: Path, assignment: str, status: int,
+            submitted: int | None = None) -> int:
     """Copy the result of the submitted notebook to Gradescope's ``results.json``.
 
-    Several notebooks: the one named after the assignment, else the best score (said in the
-    output). None, or a grader failure: a zero result that says why.
+    One upload, one notebook: when the upload held several (``submitted``, or several results
+    in ``graded``), none counts — a zero that lists them and asks for one (taking the best of
+    several would reward guessing). None, or a grader failure: a zero that says why.
     """
     found = []
     for path in sorted(graded.glob("*/results.json")) if graded.is_dir() else []:
@@ -147,24 +156,28 @@ def collect(graded: Path, results_file: Path, assignment: str, status: int) -> i
             found.append(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             continue
-    if not found:
+    several = max(len(found), submitted or 0)
+    if several > 1:
+        names = ", ".join(sorted(r.get("extra_data", {}).get("file", "?") for r in found))
+        result = _zero(f"{several} notebooks were submitted{f' ({names})' if names else ''}; "
+                       f"upload exactly one notebook: the one to be graded. Nothing was "
+                       f"graded.")
+    elif not found:
         why = ("no .ipynb file was found in the submission" if status == 0 else
                f"the autograder failed (exit status {status}); please tell your instructor")
-        result = {"score": 0.0, "output": f"Score: 0. {why}.", "tests": [],
-                  "visibility": "visible", "stdout_visibility": "hidden"}
+        result = _zero(f"{why}.")
     else:
-        named = [r for r in found if r.get("extra_data", {}).get("file", "").startswith(
-            assignment)]
-        result = (named or sorted(found, key=lambda r: -r.get("score", 0)))[0]
-        if len(found) > 1:
-            files = ", ".join(r.get("extra_data", {}).get("file", "?") for r in found)
-            result["output"] = (f"Several notebooks were submitted ({files}); graded: "
-                                f"{result.get('extra_data', {}).get('file', '?')}.\n"
-                                + result.get("output", ""))
+        result = found[0]
     results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print(result.get("output", ""))
     return 0
+
+
+def _zero(message: str) -> dict:
+    from .report import md
+    return {"score": 0.0, "output": f"Score: 0. {md(message, 2000)}", "output_format": "md",
+            "tests": [], "visibility": "visible", "stdout_visibility": "hidden"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,12 +207,13 @@ def run(args) -> int:
 
 
 def _main(argv) -> int:
-    """``python -m wvlib.grading.gradescope collect GRADED RESULTS ASSIGNMENT STATUS``
-    (used by ``run_autograder``)."""
-    if len(argv) != 5 or argv[0] != "collect":
+    """``python -m wvlib.grading.gradescope collect GRADED RESULTS ASSIGNMENT STATUS [COUNT]``
+    (used by ``run_autograder``; COUNT is how many notebooks the upload held)."""
+    if len(argv) not in (5, 6) or argv[0] != "collect":
         print(_main.__doc__, file=sys.stderr)
         return 2
-    return collect(Path(argv[1]), Path(argv[2]), argv[3], int(argv[4]))
+    return collect(Path(argv[1]), Path(argv[2]), argv[3], int(argv[4]),
+                   int(argv[5]) if len(argv) == 6 else None)
 
 
 if __name__ == "__main__":

@@ -3,14 +3,22 @@
 :class:`KernelProcess` starts an IPython kernel (in the sandbox of :mod:`wvlib.grading.sandbox`)
 with a connection file that uses ZeroMQ's ``ipc`` transport — Unix sockets in the submission's
 ``ipc`` folder, the only folder the grader and the sandbox share, since the sandbox has no
-network, not even loopback. :meth:`KernelProcess.execute` runs code with a time limit: on
-time-out it asks the kernel to interrupt itself (an ``interrupt_request`` on the control
-channel), and kills it if it does not stop. Output is kept up to a cap; larger ZeroMQ messages
-are refused outright. :mod:`wvlib.grading.remote` runs a notebook's cells and the checks'
-requests on top of it.
+network, not even loopback. The kernel's processes form one group
+(:class:`wvlib.grading.isolation.Group`: a cgroup, or the kernel's own host user).
+
+:meth:`KernelProcess.execute` runs code with a limit on the **CPU time of the whole group**
+(so a neighbour's load cannot time out an honest cell) and a more generous wall-clock cap
+(:func:`wall_limit`, for code that sleeps): on time-out it asks the kernel to interrupt itself
+(an ``interrupt_request`` on the control channel), and kills it if it does not stop. Where no
+cgroup holds the group's memory, the same loop is the watchdog that kills the group when its
+processes together pass the memory limit. When the code has run, every process it left
+behind is killed (:meth:`KernelProcess.sweep`). Output is kept up to a cap; larger ZeroMQ
+messages are refused outright. :mod:`wvlib.grading.remote` runs a notebook's cells and the
+checks' requests on top of it.
 """
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
 import threading
@@ -33,6 +41,14 @@ MAX_CELL_OUTPUT = 200_000
 MAX_NOTEBOOK_OUTPUT = 2_000_000
 #: How long an interrupted kernel may take to stop before it is killed, in seconds.
 INTERRUPT_GRACE = 5.0
+#: Wall-clock cap of code given ``t`` seconds of CPU time: WALL_FACTOR * t + WALL_EXTRA.
+WALL_FACTOR, WALL_EXTRA = 3.0, 5.0
+
+
+def wall_limit(cpu_seconds: float) -> float:
+    """The wall-clock cap of code allowed ``cpu_seconds`` of CPU time (for code that waits:
+    a ``sleep``, a lock, a pipe)."""
+    return WALL_FACTOR * cpu_seconds + WALL_EXTRA
 
 
 class _Client(BlockingKernelClient):
@@ -62,9 +78,13 @@ class Execution:
     """What happened when a piece of code ran in the kernel.
 
     ``status`` is ``"ok"``, ``"error"`` (it raised), ``"timeout"`` (interrupted, or killed if
-    it would not stop) or ``"dead"`` (the kernel died or stopped answering).
+    it would not stop; ``limit`` says which limit: ``"cpu"`` or ``"wall"``) or ``"dead"`` (the
+    kernel died or stopped answering; ``limit`` is ``"memory"`` when the watchdog or the OOM
+    killer ended it). ``leftovers`` counts the processes the code left running (killed).
     """
     status: str
+    limit: str = ""
+    leftovers: int = 0
     ename: str = ""
     evalue: str = ""
     traceback: list = field(default_factory=list)
@@ -90,26 +110,35 @@ class KernelProcess:
         self.reply_too_large = False  # ... because a reply was too large
         self._monitor = None
         self._killed = False
+        self.group = None           # wvlib.grading.isolation.Group of the kernel's processes
+        self.baseline: set = set()  # the group's processes once the kernel is up
 
     # -- life cycle -----------------------------------------------------------------------------
     def start(self, timeout: float = 60.0) -> None:
         """Start the kernel and wait until it answers (raises :class:`KernelStartError`)."""
-        for leftover in self.scratch.ipc.glob("kernel-*"):
-            leftover.unlink(missing_ok=True)
-        tag = secrets.token_hex(4)
+        for leftover in self.scratch.ipc.iterdir():     # an earlier kernel's files
+            if re.match(r"^(kernel-[0-9a-f]{8}\.json|k[0-9a-f]{8}-\d+)$", leftover.name) and \
+                    not leftover.is_dir():
+                leftover.unlink(missing_ok=True)
+        tag = secrets.token_hex(4)   # short names: a Unix socket's path has 107 bytes at most
         connection_file, _ = write_connection_file(
             str(self.scratch.ipc / f"kernel-{tag}.json"), transport="ipc",
-            ip=str(self.scratch.ipc / f"kernel-{tag}"), key=secrets.token_hex(16).encode())
-        self.scratch.give(Path(connection_file), self.sandbox.run_as)
+            ip=str(self.scratch.ipc / f"k{tag}"), key=secrets.token_hex(16).encode())
+        self.scratch.give(Path(connection_file))
         env = kernel_environment(self.scratch)
         argv = ["python", "-m", "ipykernel_launcher", "-f", connection_file,
                 "--HistoryManager.enabled=False", "--IPKernelApp.capture_fd_output=False"]
-        command = self.sandbox.command(argv, self.scratch, env, self.blocked_modules)
+        self.group = self.sandbox.new_group()
+        command = self.sandbox.command(argv, self.scratch, env, self.blocked_modules,
+                                       group=self.group)
+        # the launcher joins the group, sets the limits, becomes the kernel's user and asks to
+        # die with this process (after the change of user, which would clear that request)
         self.process = subprocess.Popen(
             command, env=env if not self.sandbox.enabled else {"PATH": env["PATH"]},
             cwd=self.scratch.work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
-            **self.sandbox.popen_user())
+            stderr=subprocess.STDOUT, start_new_session=True)
+        self.group.root_pid = self.process.pid
+        self.group.contained = self.sandbox.enabled   # bubblewrap: its own process namespace
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         self.client = _Client(connection_file=connection_file, context=zmq.Context.instance())
         self.client.load_connection_file()
@@ -134,6 +163,7 @@ class KernelProcess:
                 break
         # take pristine references before any learner code runs (see wvlib.grading.probe)
         self.execute("__import__('wvlib.grading.probe')", timeout=60, silent=True)
+        self.baseline = self.group.pids()
 
     def _drain_stderr(self) -> None:
         """Keep the last 8 kB of the kernel's own stdout/stderr (where a fatal error shows)."""
@@ -153,24 +183,34 @@ class KernelProcess:
         return self.process is not None and self.process.poll() is None
 
     def kill(self) -> None:
-        """Kill the kernel (and the sandbox around it) and close the connection."""
+        """Kill the kernel, the sandbox around it and every process of its group, and close
+        the connection."""
         if self.process is not None and not self._killed:
             self._killed = True
             kill_process_group(self.process)   # helpers the kernel started die with it
+            if self.group is not None:
+                self.group.close()             # and so does everything else it started
         if self.client is not None:
-            if self._monitor is not None:
-                self.client.shell_channel.socket.disable_monitor()
-                self._monitor.close(linger=0)
-                self._monitor = None
-            self.client.stop_channels()
+            try:
+                if self._monitor is not None:
+                    self.client.shell_channel.socket.disable_monitor()
+                    self._monitor.close(linger=0)
+                self.client.stop_channels()
+            except Exception:  # noqa: BLE001 - a client that never fully connected
+                pass
+            self._monitor = None
             self.client = None
 
     # -- running code ---------------------------------------------------------------------------
-    def execute(self, code: str, timeout: float, *, silent: bool = False) -> Execution:
-        """Run ``code`` with a time limit; collect its (capped) output unless ``silent``."""
+    def execute(self, code: str, timeout: float, *, wall: float | None = None,
+                silent: bool = False) -> Execution:
+        """Run ``code`` with a limit of ``timeout`` seconds of CPU time (of all the kernel's
+        processes) and ``wall`` seconds of wall-clock time (default :func:`wall_limit`);
+        collect its (capped) output unless ``silent``; kill what it leaves running."""
         start = time.monotonic()
         if not self.alive or self.client is None:
             return Execution("dead")
+        wall = wall_limit(timeout) if wall is None else min(wall, wall_limit(timeout))
         try:
             msg_id = self.client.execute(code, silent=silent, store_history=not silent,
                                          allow_stdin=False, stop_on_error=False)
@@ -178,8 +218,14 @@ class KernelProcess:
             self.kill()
             return Execution("dead")
         record = Execution("ok")
-        reply = self._wait_reply(msg_id, start + timeout, record)
-        if reply is None and self.reply_lost:
+        meter = _Meter(self.group, timeout)
+        ooms = self.group.oom_kills() if self.group is not None else 0
+        reply = self._wait_reply(msg_id, start + wall, record, meter)
+        oomed = self.group is not None and self.group.oom_kills() > ooms  # before any kill
+        if reply is None and meter.over_memory:
+            self.kill()
+            record.status, record.limit = "dead", "memory"
+        elif reply is None and self.reply_lost:
             # the reply channel closed: the kernel died, or its reply was larger than
             # MAX_SHELL_MESSAGE and the channel is gone — then it is stopped (and restarted
             # without this code)
@@ -192,7 +238,7 @@ class KernelProcess:
         elif reply is None and self.alive:
             self.interrupt()
             reply = self._wait_reply(msg_id, time.monotonic() + INTERRUPT_GRACE, record)
-            record.status = "timeout"
+            record.status, record.limit = "timeout", "cpu" if meter.over_cpu else "wall"
             if reply is None:
                 self.kill()
         elif reply is None:
@@ -209,8 +255,19 @@ class KernelProcess:
                 self._drain_iopub(msg_id, record, time.monotonic() + 0.5)
                 # no "idle" after the reply: an oversized message broke the output channel
                 self.output_lost = not record.idle
+        if oomed and not record.limit:
+            record.limit = "memory"          # a process of the group was OOM-killed
+        if self.group is not None and self.alive:
+            record.leftovers = self.sweep()
         record.duration = time.monotonic() - start
         return record
+
+    def sweep(self) -> int:
+        """Kill every process of the group that was not there when the kernel had started
+        (what a cell left running: spinners, daemons, forked children); how many."""
+        if self.group is None or not self.baseline:
+            return 0
+        return self.group.kill_others(self.baseline)
 
     def interrupt(self) -> None:
         """Ask the kernel to interrupt what it is running (SIGINT to itself)."""
@@ -220,9 +277,9 @@ class KernelProcess:
         except (zmq.ZMQError, AttributeError):
             pass
 
-    def _wait_reply(self, msg_id, deadline, record: Execution | None = None):
-        """The shell reply to ``msg_id``, or None on time-out or death; output goes to
-        ``record`` meanwhile."""
+    def _wait_reply(self, msg_id, deadline, record: Execution | None = None, meter=None):
+        """The shell reply to ``msg_id``, or None on time-out (``deadline``, or the CPU time
+        or memory of ``meter``) or death; output goes to ``record`` meanwhile."""
         poller = zmq.Poller()
         shell, iopub = self.client.shell_channel.socket, self.client.iopub_channel.socket
         poller.register(shell, zmq.POLLIN)
@@ -230,9 +287,9 @@ class KernelProcess:
         poller.register(self._monitor, zmq.POLLIN)
         while True:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or (meter is not None and meter.exceeded()):
                 return None
-            ready = dict(poller.poll(min(remaining, 0.25) * 1000))
+            ready = dict(poller.poll(min(remaining, 0.1) * 1000))
             if self._monitor in ready:
                 self._monitor.recv_multipart()
                 self.reply_lost = True
@@ -309,13 +366,28 @@ class KernelProcess:
             record.outputs.append(output)
 
 
-def _die_with_parent() -> None:
-    """In the kernel's process, before it starts: die when the grader's worker dies."""
-    try:
-        import ctypes
-        ctypes.CDLL(None).prctl(1, 9)   # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
-        pass
+class _Meter:
+    """CPU time and memory of a kernel's group while code runs (see :meth:`execute`), read
+    every ``EVERY`` seconds, the first time ``EVERY`` after the start: quick code costs no
+    reading, and those first ``EVERY`` seconds count as one CPU's worth of time."""
+    EVERY = 0.1   # seconds between two readings
+
+    def __init__(self, group, cpu_limit: float):
+        self.group, self.cpu_limit = group, cpu_limit
+        self.start = None
+        self.over_cpu = self.over_memory = False
+        self.last = time.monotonic()
+
+    def exceeded(self) -> bool:
+        now = time.monotonic()
+        if self.group is None or now - self.last < self.EVERY:
+            return self.over_cpu or self.over_memory
+        if self.start is None:       # the group's CPU time when the code had just started
+            self.start = self.group.cpu_seconds() - (now - self.last)
+        self.last = now
+        self.over_cpu = self.group.cpu_seconds() - self.start > self.cpu_limit
+        self.over_memory = self.group.over_memory()
+        return self.over_cpu or self.over_memory
 
 
 def _valid(msg) -> bool:

@@ -19,6 +19,7 @@ IPython kernel in the sandbox, code executed with a time limit, output capped):
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -27,8 +28,10 @@ import zmq
 from . import probe
 from ..course.checks import KernelError, not_callable_error, not_implemented_error, raised_error, \
     undefined_error
-from .kernel import MAX_IOPUB_MESSAGE, MAX_SHELL_MESSAGE, KernelProcess, KernelStartError
+from .kernel import MAX_IOPUB_MESSAGE, MAX_SHELL_MESSAGE, KernelProcess, KernelStartError, \
+    wall_limit
 from .sandbox import Sandbox, Scratch
+from .scratch import remove_tree
 
 #: How many times a notebook's kernel may be started (the first start included).
 MAX_KERNEL_STARTS = 4
@@ -88,8 +91,11 @@ class NotebookSession:
         self.deadline = deadline if deadline is not None else time.monotonic() + timeout_total
         self.blocked_modules = tuple(blocked_modules)
         self.sealed = False
+        self.public_events: list[str] | None = None
+        self.public_starts, self.public_gave_up = 0, ""
         self.notebook_name, self.notebook_bytes = notebook_name, notebook_bytes
-        self.scratch = Scratch.create(scratch_parent, owner=sandbox.run_as)
+        self.scratch = Scratch.create(scratch_parent or sandbox.scratch_parent, owner=sandbox.uid,
+                                      size_mb=sandbox.limits.tmp_mb)
         self._place_notebook()
         self.runs = {i: CellRun(i, src, "skipped" if skip else "not-run")
                      for i, src, skip in cells}
@@ -98,26 +104,41 @@ class NotebookSession:
         self.starts = 0
         self.kernel: KernelProcess | None = None
         self.gave_up = ""
+        #: how the kernels were held, for the instructor's report
+        self.isolation = {"uid": sandbox.uid, "cgroup": sandbox.cgroups.mode}
 
     def _place_notebook(self) -> None:
         path = self.scratch.work / self.notebook_name
         path.write_bytes(self.notebook_bytes)
-        self.scratch.give(path, self.sandbox.run_as)
+        self.scratch.give(path)
 
     def _wipe(self) -> None:
-        """Empty the scratch folders before a new kernel starts (files of the old one go)."""
-        import shutil
-        for folder in (self.scratch.work, self.scratch.home, self.scratch.ipc):
-            for entry in list(folder.iterdir()):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
+        """Empty the scratch folders before a new kernel starts (files of the old one go:
+        a fresh tmpfs, or a removal that no depth, mode or name can stop)."""
+        self.scratch.reset()
         self._place_notebook()
 
     def seal(self) -> None:
-        """From now on, record nothing the learner's code produces (see the class docstring)."""
+        """From now on, record nothing the learner's code produces (see the class docstring).
+        What happened so far is kept apart (``public_events``, ``public_starts``): it is all a
+        learner may see before the hidden tests' results are published. The shared folder is
+        emptied of what the notebook wrote there (but the kernel's connection files) and made
+        writable again: it must have room for the checks' questions and answers."""
         self.sealed = True
+        try:
+            os.chmod(self.scratch.ipc, 0o700)   # a notebook may have locked it
+        except OSError:
+            pass
+        sockets = re.compile(r"^k[0-9a-f]{8}-\d+$")
+        for entry in list(self.scratch.ipc.iterdir()):
+            if not entry.name.startswith("kernel-") and not sockets.match(entry.name):
+                try:
+                    remove_tree(entry)
+                except OSError:
+                    pass
+        self.public_events = list(self.events)
+        self.public_starts = self.starts
+        self.public_gave_up = self.gave_up
 
     # -- the notebook ---------------------------------------------------------------------------
     def run(self, deadline: float | None = None) -> None:
@@ -139,8 +160,8 @@ class NotebookSession:
                                    f"reached before cell {index}; the remaining cells did not "
                                    f"run")
                 return True
-            limit = min(self.timeout_cell, remaining)
-            ex = self.kernel.execute(source, limit, silent=self.sealed)
+            wall = min(wall_limit(self.timeout_cell), remaining)
+            ex = self.kernel.execute(source, self.timeout_cell, wall=wall, silent=self.sealed)
             if self.sealed:   # a replay for the checks: its output is never shown
                 if ex.status == "timeout" or not self.kernel.alive:
                     self.excluded.add(index)
@@ -149,6 +170,15 @@ class NotebookSession:
                                            f"again for the checks")
                         return False
                 continue
+            if ex.leftovers:
+                self.events.append(f"cell {index} left {ex.leftovers} process(es) running; "
+                                   f"they were stopped")
+            if ex.limit == "memory":
+                what = "the kernel was stopped" if ex.status == "dead" else \
+                    "a process was stopped"
+                self.events.append(f"cell {index}: the notebook's processes together reached "
+                                   f"the memory limit ({self.sandbox.limits.memory_mb} MiB); "
+                                   f"{what}")
             run = self.runs[index]
             run.status, run.ename, run.evalue = ex.status, ex.ename, ex.evalue
             run.outputs, run.truncated, run.duration = ex.outputs, ex.truncated, ex.duration
@@ -160,12 +190,15 @@ class NotebookSession:
                                    f"the output of the cells after it, was not recorded")
             if ex.status == "timeout":
                 self.excluded.add(index)
-                if limit < self.timeout_cell:
+                if ex.limit == "cpu":
+                    self.events.append(f"cell {index} used more than {self.timeout_cell:g} s "
+                                       f"of CPU time and was stopped")
+                elif wall < wall_limit(self.timeout_cell):
                     self.events.append(f"cell {index} was stopped by the notebook's time limit "
                                        f"({self.timeout_total:g} s)")
                 else:
-                    self.events.append(f"cell {index} ran longer than {self.timeout_cell:g} s "
-                                       f"and was stopped")
+                    self.events.append(f"cell {index} ran longer than {wall:g} s and was "
+                                       f"stopped")
             if not self.kernel.alive:
                 self.excluded.add(index)
                 if ex.status != "timeout":
@@ -266,6 +299,7 @@ class RemoteKernel:
         self.session, self.call_timeout = session, call_timeout
         self.folder = session.scratch.ipc
         self.folder_fd = probe.open_folder(self.folder)
+        self.folder_starts = session.starts   # a restart gives the kernel a fresh folder
         self.counter = 0
 
     def close(self) -> None:
@@ -312,28 +346,38 @@ class RemoteKernel:
             raise KernelError(f"the kernel running your notebook died "
                               f"({self.session.gave_up or 'it could not be restarted'}), so "
                               f"`{name}` could not be checked", "dead")
+        if self.folder_starts != self.session.starts:
+            os.close(self.folder_fd)
+            self.folder_fd = probe.open_folder(self.folder)
+            self.folder_starts = self.session.starts
         self.counter += 1
         n = self.counter
         request = {"op": op, "name": name, **extra}
         written = []
         try:
-            if op == "call":
-                try:
-                    tree, written = probe.encode((tuple(args), dict(kwargs or {})),
-                                                 self.folder_fd, f"arg-{n}")
-                except probe.Unserializable as exc:  # a check passing an unsupported value
-                    raise TypeError(f"a check argument cannot be sent to the kernel: "
-                                    f"{exc}") from None
-                request.update(args=tree["v"][0], kwargs=tree["v"][1], files=list(written))
-            probe.write_message(self.folder_fd, f"req-{n}.json", request)
+            try:
+                if op == "call":
+                    try:
+                        tree, written = probe.encode((tuple(args), dict(kwargs or {})),
+                                                     self.folder_fd, f"arg-{n}")
+                    except probe.Unserializable as exc:  # a check passing an unsupported value
+                        raise TypeError(f"a check argument cannot be sent to the kernel: "
+                                        f"{exc}") from None
+                    request.update(args=tree["v"][0], kwargs=tree["v"][1],
+                                   files=list(written))
+                probe.write_message(self.folder_fd, f"req-{n}.json", request)
+            except OSError as exc:   # the notebook filled the shared folder
+                raise KernelError(f"the grader could not ask your kernel about `{name}`: "
+                                  f"{exc.strerror} (did the notebook fill its folders?)",
+                                  "unserializable") from None
             written.append(f"req-{n}.json")
             code = (f"__import__('wvlib.grading.probe', fromlist=['serve'])"
                     f".serve({str(self.folder)!r}, '{n}')")
-            limit = min(self.call_timeout, self.session.deadline - time.monotonic())
+            limit = min(wall_limit(self.call_timeout), self.session.deadline - time.monotonic())
             if limit <= 0:
                 raise KernelError("the time allowed for checking this notebook ran out before "
                                   f"`{name}` could be checked", "timeout")
-            ex = kernel.execute(code, limit, silent=True)
+            ex = kernel.execute(code, self.call_timeout, wall=limit, silent=True)
             if ex.status == "timeout":
                 raise KernelError(f"calling `{name}` did not finish within "
                                   f"{self.call_timeout:g} s (the time limit)" if op == "call"

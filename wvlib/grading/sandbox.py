@@ -3,30 +3,33 @@
 Each submission gets a fresh kernel process started by :mod:`wvlib.grading.kernel`. This module
 builds the command line that process runs under:
 
-* **resource limits**, set by a short boot script before the kernel starts (so the learner's
-  code cannot raise them again): address space (``RLIMIT_AS``, so that a huge allocation raises
-  ``MemoryError`` instead of exhausting the machine), the size of any file written
-  (``RLIMIT_FSIZE``), no core dumps and, unless the grader runs as root (whom Linux exempts),
-  the number of processes (``RLIMIT_NPROC``, against fork bombs);
+* **its own host user and group of processes** (:mod:`wvlib.grading.isolation`): as root, the
+  kernel runs as a user id leased to its job alone — bubblewrap itself is started as that
+  user, so the sandbox's user is never root outside — in a cgroup (or, without one, the user
+  is the group) that limits the memory, processes and CPU of all its processes together;
+* **resource limits** of each process, set by the launcher before anything of the learner's
+  runs: address space (``RLIMIT_AS``, so that a huge allocation raises ``MemoryError``), the
+  size of any file written (``RLIMIT_FSIZE``), no core dumps, the number of processes of the
+  user (``RLIMIT_NPROC``);
 * a **clean environment**: no variable of the grader's leaks in; ``HOME`` is private; NumPy's
   BLAS runs one thread; ``PYTHONHASHSEED=0`` so that set order, and with it the run, is
   reproducible;
 * on Linux with `bubblewrap <https://github.com/containers/bubblewrap>`_ (``bwrap``), a
-  **sandbox**: the file system is mounted read-only; home, temporary and data folders
-  (``/home``, ``/root``, ``/tmp``, ``/work``, ``/autograder``, ``/run`` …), the course repository,
-  the solutions, the hidden tests, the other submissions and the grader's output folder are
-  replaced by empty private folders; only the Python installation, the ``wvlib`` package (read
-  only) and the submission's own scratch folders are mounted back. All namespaces are unshared:
-  no network at all (the grader talks to the kernel through Unix sockets in a shared folder,
-  see :mod:`wvlib.grading.kernel`), no view of other processes; the kernel dies with the grader.
+  **sandbox** built from nothing: an empty read-only root into which only the system folders
+  (``/usr``, ``/etc``, the library links), the Python installation and the ``wvlib`` package
+  are mounted, read-only, plus private size-limited ``/tmp``, working folder and home, and the
+  one folder shared with the grader. Nothing else of the host exists inside — no home
+  folders, no course repository, no solutions, no other submission, no output folder — so
+  their names do not even appear in ``/proc/self/mountinfo``. All namespaces are unshared:
+  no network at all (the grader talks to the kernel through Unix sockets in the shared
+  folder, see :mod:`wvlib.grading.kernel`), no view of other processes; the kernel dies with
+  the grader.
 
 :func:`prepare_sandbox` runs a self-test before the sandbox is used: the kernel's Python must
-start and import ``wvlib`` inside it, the secret files must be invisible and the network must be
-absent. When bubblewrap is missing or the self-test fails, grading goes on **without** a sandbox
-and the grader says so loudly (see :attr:`Sandbox.reason`). A grader running as root then still
-runs the kernels as the unprivileged user ``nobody`` if that user passes the same test (it cannot
-read files only root may read — the Gradescope bundle makes the solutions so); otherwise kernels
-run as the grader's own user, with nothing but the resource limits.
+start and import ``wvlib`` inside it, the secret files must be invisible, the network absent,
+the user unprivileged on the host. When bubblewrap is missing or the self-test fails, grading
+goes on **without** a sandbox and the grader says so loudly (see :attr:`Sandbox.reason`); a
+root grader still runs the kernels as the leased user, with the same limits.
 """
 from __future__ import annotations
 
@@ -36,147 +39,143 @@ import shutil
 import site
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Folders that hold people's files, temporary files, services or grading material; each is
-#: replaced by an empty private folder inside the sandbox (when it exists).
-HIDDEN_FOLDERS = ("/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv", "/opt",
-                  "/work", "/autograder", "/var/lib", "/var/log", "/var/mail", "/var/spool",
-                  "/var/cache", "/var/backups", "/boot", "/etc/ssh", "/etc/ssl/private")
-#: Files replaced by an empty file inside the sandbox.
-HIDDEN_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
-#: System folders that must never be hidden (hiding an ancestor of them breaks everything).
-SYSTEM_FOLDERS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
+from . import groups as G
+from . import isolation as I
+from .scratch import Scratch
 
-# The kernel's first program: set the limits, then become the IPython kernel.
-_BOOT = (
-    "import os, resource, sys\n"
-    "memory, file_size, processes = map(int, sys.argv[1:4])\n"
-    "resource.setrlimit(resource.RLIMIT_AS, (memory, memory))\n"
-    "resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))\n"
-    "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
-    "if processes:\n"
-    "    resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))\n"
-    "os.execv(sys.executable, [sys.executable] + sys.argv[4:])\n"
-)
-#: The unprivileged user a root grader runs kernels as when bubblewrap is unavailable.
-NOBODY = 65534
+#: Top-level system folders (or links to them) mounted read-only into the sandbox.
+SYSTEM_FOLDERS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+#: Files replaced by an empty file inside the sandbox (unreadable to the kernel's user
+#: anyway; hidden all the same).
+HIDDEN_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
+                "/etc/security/opasswd")
+#: The kernel's user inside the sandbox (outside it is the leased host user).
+INSIDE_UID = 65534
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one kernel.
+    """Resource limits of one submission.
 
     Parameters
     ----------
     memory_mb : int
-        Address-space limit of the kernel process, in MiB (``RLIMIT_AS``).
+        Memory of the submission, in MiB: the address space of each of its processes
+        (``RLIMIT_AS``) and, where a cgroup (or the watchdog) can hold it, of all its
+        processes and the files of its memory-backed folders together.
     file_mb : int
         Largest file the kernel may write, in MiB (``RLIMIT_FSIZE``).
     tmp_mb : int
-        Size of each private writable folder inside the sandbox (``/tmp``, the working folder,
-        ``HOME``), in MiB; these are memory-backed ``tmpfs`` mounts.
+        Size of each writable folder (``/tmp``, the working folder, ``HOME``, and the folder
+        shared with the grader), in MiB; these are memory-backed ``tmpfs`` mounts.
+    tasks : int
+        Processes and threads of the submission's user (``RLIMIT_NPROC``, and the cgroup's
+        ``pids.max``).
+    cpus : float
+        CPUs the submission may use at once (a cgroup's CPU quota).
     """
     memory_mb: int = 4096
     file_mb: int = 1024
     tmp_mb: int = 256
+    tasks: int = 512
+    cpus: float = 1.0
 
-
-@dataclass
-class Scratch:
-    """The folders of one kernel: ``work`` (its working folder, holding a copy of the notebook),
-    ``home`` and ``ipc`` (connection file, sockets and probe messages, shared with the grader)."""
-    root: Path
-
-    @property
-    def work(self) -> Path:
-        return self.root / "work"
-
-    @property
-    def home(self) -> Path:
-        return self.root / "home"
-
-    @property
-    def ipc(self) -> Path:
-        return self.root / "ipc"
-
-    @classmethod
-    def create(cls, parent=None, owner: int | None = None) -> "Scratch":
-        """Make a fresh scratch folder (under ``parent`` or the system's temporary folder),
-        owned by the user ``owner`` if given."""
-        root = Path(tempfile.mkdtemp(prefix="wvlib-kernel-", dir=parent))
-        scratch = cls(root)
-        for folder in (scratch.work, scratch.home, scratch.ipc):
-            folder.mkdir()
-        if owner is not None:
-            for folder in (root, scratch.work, scratch.home, scratch.ipc):
-                os.chown(folder, owner, owner)
-        return scratch
-
-    def give(self, path: Path, owner: int | None) -> None:
-        """Hand a file the grader wrote in the scratch folder over to the kernel's user."""
-        if owner is not None:
-            os.chown(path, owner, owner)
-
-    def remove(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+    def resources(self) -> G.Resources:
+        return G.Resources(self.memory_mb, self.tasks, self.cpus)
 
 
 @dataclass
 class Sandbox:
     """How kernels are isolated. ``bwrap`` is None when they run without a sandbox, and
-    ``reason`` then says why (it is printed in every report). ``run_as`` is the user id kernels
-    run as when a root grader has no sandbox (a partial protection: that user cannot read files
-    only root may read, such as ``chmod go-rwx`` solutions), or None."""
+    ``reason`` then says why (it is printed in every report). ``uid`` is the host user id
+    the kernels of this job run as (leased by the batch; None when the grader is not root),
+    ``cgroups`` the batch's cgroup folders (see :mod:`wvlib.grading.groups`),
+    ``group_prefix`` the prefix of this job's groups in them and ``scratch_parent`` the
+    folder its kernels' scratch folders are made in."""
     bwrap: str | None
     secrets: tuple[Path, ...] = ()
     reason: str = ""
     limits: Limits = field(default_factory=Limits)
     sized_tmpfs: bool = True
-    run_as: int | None = None
+    uid: int | None = None
     #: drop every capability and run as an unprivileged user inside (always, but for tests)
     drop_privileges: bool = True
     disable_userns: bool = False
+    cgroups: G.Cgroups = field(default_factory=G.Cgroups)
+    group_prefix: str = "w0"
+    #: where kernels' scratch folders are made (the batch's own folder; None: the system's)
+    scratch_parent: str | None = None
+    _groups: int = 0
 
     @property
     def enabled(self) -> bool:
         return self.bwrap is not None
+
+    def isolation(self) -> str:
+        """How the submission's processes are held, in words."""
+        user = (f"kernels run as host user {self.uid} (one per job)" if self.uid is not None
+                else "kernels run as the grader's own user")
+        return f"{user}; {self.cgroups.describe()}"
 
     def describe(self) -> str:
         if self.enabled:
             who = ("as an unprivileged user without capabilities, " if self.drop_privileges
                    else "")
             return (f"sandboxed with bubblewrap ({self.bwrap}): {who}read-only system, no "
-                    f"network, solutions and other files hidden; memory limit "
-                    f"{self.limits.memory_mb} MiB")
-        if self.run_as is not None:
-            return (f"NOT SANDBOXED: {self.reason}; kernels run as user {self.run_as}, which "
-                    f"cannot read the solutions, but the network and the rest of the file "
-                    f"system are not isolated")
-        return f"NOT SANDBOXED: {self.reason}"
+                    f"network, nothing of the host but the system and Python; "
+                    f"{self.isolation()}; memory limit {self.limits.memory_mb} MiB")
+        return f"NOT SANDBOXED: {self.reason}; {self.isolation()}"
 
-    def popen_user(self) -> dict:
-        """Keyword arguments for :class:`subprocess.Popen` that switch to ``run_as``."""
-        if self.run_as is None:
-            return {}
-        return {"user": self.run_as, "group": self.run_as, "extra_groups": []}
+    def to_data(self) -> dict:
+        lim = self.limits
+        return {"bwrap": self.bwrap, "secrets": [str(p) for p in self.secrets],
+                "reason": self.reason,
+                "limits": [lim.memory_mb, lim.file_mb, lim.tmp_mb, lim.tasks, lim.cpus],
+                "sized_tmpfs": self.sized_tmpfs, "uid": self.uid,
+                "drop_privileges": self.drop_privileges,
+                "disable_userns": self.disable_userns, "cgroups": self.cgroups.to_data(),
+                "group_prefix": self.group_prefix, "scratch_parent": self.scratch_parent}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Sandbox":
+        return cls(data["bwrap"], tuple(Path(p) for p in data["secrets"]), data["reason"],
+                   Limits(*data["limits"]), data["sized_tmpfs"], data["uid"],
+                   data["drop_privileges"], data["disable_userns"],
+                   G.Cgroups.from_data(data["cgroups"]), data["group_prefix"],
+                   data.get("scratch_parent"))
+
+    def new_group(self) -> G.Group:
+        """A fresh group of processes for one kernel (see :mod:`wvlib.grading.isolation`)."""
+        self._groups += 1
+        return G.Group.create(self.cgroups, f"{self.group_prefix}-k{self._groups}-"
+                                            f"{os.getpid()}",
+                              uid=self.uid, resources=self.limits.resources())
 
     def command(self, argv: list[str], scratch: Scratch, env: dict,
-                blocked_modules=()) -> list[str]:
-        """The full command running ``argv`` (a Python command) under the limits, and inside
-        the sandbox when there is one. ``blocked_modules`` (dotted ``wvlib`` module names) are
-        absent from the sandbox: see :func:`module_view`."""
-        processes = 512 if self.run_as is not None else _process_limit()
-        if self.enabled and self.drop_privileges:
-            processes = 512   # RLIMIT_NPROC counts per user: the sandbox user is its own
-        limited = [sys.executable, "-c", _BOOT, str(self.limits.memory_mb * 2**20),
-                   str(self.limits.file_mb * 2**20), str(processes)] + argv[1:]
-        if not self.enabled:
-            return limited
-        return ([self.bwrap] + self._mounts(scratch) + self._view(scratch, blocked_modules)
-                + self._isolation(scratch, env) + limited)
+                blocked_modules=(), group: G.Group | None = None) -> list[str]:
+        """The full command running ``argv`` (a Python command): the launcher (join
+        ``group``, limits, become ``uid``), then the sandbox when there is one, then Python.
+        ``blocked_modules`` (dotted ``wvlib`` module names) are absent from the sandbox: see
+        :func:`module_view`."""
+        limits = self.limits
+        rlimits = [("RLIMIT_AS", limits.memory_mb * 2**20),
+                   ("RLIMIT_FSIZE", limits.file_mb * 2**20), ("RLIMIT_CORE", 0)]
+        if self.uid is not None or not I.is_root():
+            rlimits.append(("RLIMIT_NPROC", limits.tasks if self.uid is not None
+                            else _process_limit()))
+        python = [sys.executable] + argv[1:]
+        if self.enabled:
+            inner = ([self.bwrap] + self._mounts(scratch) + self._view(scratch, blocked_modules)
+                     + self._isolation(scratch, env) + python)
+        else:
+            inner = python
+        reach = I.unreachable([str(p) for p in visible_paths()] + [self.bwrap or "/"],
+                              self.uid, writable=[scratch.root])
+        return I.launcher_command(inner, group=group, uid=self.uid, rlimits=rlimits,
+                                  reach=reach)
 
     def _view(self, scratch: Scratch, blocked_modules) -> list[str]:
         """bubblewrap arguments that replace the blocked modules by stubs (see
@@ -187,9 +186,12 @@ class Sandbox:
             if text is None:
                 args += ["--ro-bind", "/dev/null", str(target)]
             else:
-                stubs.mkdir(exist_ok=True)
+                if not stubs.is_dir():
+                    stubs.mkdir()
+                    scratch.give(stubs)
                 stub = stubs / f"stub-{i}.py"
                 stub.write_text(text, encoding="utf-8")
+                scratch.give(stub)
                 args += ["--ro-bind", str(stub), str(target)]
         return args
 
@@ -199,43 +201,52 @@ class Sandbox:
         return size + ["--tmpfs", str(path)]
 
     def _mounts(self, scratch: Scratch) -> list[str]:
-        # a read-only system with its own /dev (read-only too, but for a small /dev/shm)
-        args = ["--ro-bind", "/", "/", "--dev", "/dev"] + self._tmpfs("/dev/shm", 64) + \
+        """An empty root; the system folders, Python and wvlib read-only; private /dev, /proc,
+        /tmp; the kernel's own folders. Nothing else of the host."""
+        args = []
+        for top in SYSTEM_FOLDERS:
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                args += ["--ro-bind", top, top]
+        args += ["--dev", "/dev"] + self._tmpfs("/dev/shm", 64) + \
             ["--remount-ro", "/dev", "--proc", "/proc"]
-        visible = visible_paths()
-        secrets = [p for p in self.secrets if _may_hide(p)]
-        hidden = sorted(set(Path(p) for p in HIDDEN_FOLDERS if os.path.isdir(p))
-                        | {p for p in secrets if p.is_dir()})
-        for folder in hidden:  # empty; read-only at the end, but for /tmp
-            args += self._tmpfs(folder, self.limits.tmp_mb if str(folder) == "/tmp" else 1)
-        for path in sorted(set(HIDDEN_FILES) | {str(p) for p in secrets}):
+        args += self._tmpfs("/tmp", self.limits.tmp_mb)
+        for path in HIDDEN_FILES:
             if os.path.isfile(path):
                 args += ["--ro-bind", "/dev/null", path]
+        visible = visible_paths()
         for path in visible:
             args += ["--ro-bind", str(path), str(path)]
-        # a secret inside a folder that was mounted back is hidden again
-        for secret in secrets:
-            if any(_inside(secret, v) and secret != v for v in visible) and secret.is_dir():
-                args += self._tmpfs(secret, 1)
+        # a secret inside a folder that was mounted back is hidden again: by an empty folder
+        # over the first component below that folder (a name of the installation's, not one
+        # of a submission's)
+        covers = set()
+        for secret in self.secrets:
+            for v in visible:
+                if secret != v and _inside(secret, v):
+                    cover = v / secret.relative_to(v).parts[0]
+                    if cover.is_dir():
+                        covers.add(cover)
+        for cover in sorted(covers):
+            args += self._tmpfs(cover, 1)
         # the kernel's own folders: work and home are private (and size-limited), ipc is shared
         args += self._tmpfs(scratch.work, self.limits.tmp_mb)
         args += self._tmpfs(scratch.home, self.limits.tmp_mb)
         for notebook in sorted(scratch.work.glob("*.ipynb")):
             args += ["--ro-bind", str(notebook), str(notebook)]
         args += ["--bind", str(scratch.ipc), str(scratch.ipc)]
-        for folder in hidden:
-            if str(folder) != "/tmp":
-                args += ["--remount-ro", str(folder)]
+        args += ["--remount-ro", "/"]
         return args
 
     def _isolation(self, scratch: Scratch, env: dict) -> list[str]:
-        args = ["--unshare-all", "--die-with-parent", "--new-session", "--chdir", str(scratch.work),
-                "--clearenv"]
+        args = ["--unshare-all", "--die-with-parent", "--new-session",
+                "--chdir", str(scratch.work), "--clearenv"]
         if self.drop_privileges:
-            # root outside must not be root inside: a user namespace in which the kernel is the
-            # unprivileged NOBODY, without any capability (so no mount, no umount), and no new
-            # user namespace in which it could get them back
-            args += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY),
+            # never root inside: a user namespace in which the kernel is an unprivileged user
+            # (outside: the leased host user), without any capability (so no mount, no
+            # umount), and no new user namespace in which it could get them back
+            args += ["--unshare-user", "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID),
                      "--cap-drop", "ALL"]
             if self.disable_userns:
                 args += ["--disable-userns"]
@@ -278,13 +289,6 @@ def _process_limit(margin: int = 256) -> int:
 def _inside(path: Path, folder: Path) -> bool:
     """Whether ``path`` is ``folder`` or lies below it."""
     return path == folder or folder in path.parents
-
-
-def _may_hide(secret: Path) -> bool:
-    """A secret can be hidden unless it is a system folder or one of their ancestors (hiding
-    ``/`` or ``/usr`` would hide Python itself). Visible paths inside a hidden folder are
-    mounted back after it is hidden, so hiding their ancestors is fine."""
-    return not any(_inside(Path(p), secret) for p in SYSTEM_FOLDERS)
 
 
 def visible_paths() -> list[Path]:
@@ -512,8 +516,29 @@ def find_bwrap() -> str | None:
     return shutil.which("bwrap")
 
 
+_PROCESS: dict = {}
+
+
+def process_isolation() -> tuple[int | None, G.Cgroups]:
+    """A user id and cgroup folders for kernels started by this process outside a batch (a
+    script, a test): leased on first use, released when the process exits."""
+    if not _PROCESS:
+        import atexit
+        lease = I.lease_uid()
+        cgroups = G.make_cgroups()
+        _PROCESS.update(lease=lease, cgroups=cgroups)
+
+        def release():
+            cgroups.close()
+            if lease is not None:
+                lease.release()
+        atexit.register(release)
+    lease = _PROCESS["lease"]
+    return (lease.uid if lease is not None else None), _PROCESS["cgroups"]
+
+
 def prepare_sandbox(secrets, canaries, *, limits: Limits | None = None,
-                    use_sandbox: bool = True) -> Sandbox:
+                    use_sandbox: bool = True, uid="process", cgroups=None) -> Sandbox:
     """Choose how to run kernels: in bubblewrap if it is present and passes a self-test.
 
     Parameters
@@ -527,34 +552,52 @@ def prepare_sandbox(secrets, canaries, *, limits: Limits | None = None,
         Resource limits (default :class:`Limits`).
     use_sandbox : bool
         False to run without a sandbox on purpose (reported like any other reason).
+    uid : int or None, optional
+        The host user the kernels run as (the batch leases one per job); by default one
+        leased for this process (see :func:`process_isolation`), None when not root.
+    cgroups : wvlib.grading.isolation.Cgroups, optional
+        The cgroup folders to make kernels' groups in (default: this process's).
     """
     limits = limits or Limits()
     secrets = tuple(sorted({Path(os.path.abspath(p)) for p in secrets}))
+    if uid == "process" or cgroups is None:
+        own_uid, own_cgroups = process_isolation()
+        uid = own_uid if uid == "process" else uid
+        cgroups = own_cgroups if cgroups is None else cgroups
     if not use_sandbox:
-        return Sandbox(None, secrets, "the sandbox was turned off (--no-sandbox)", limits)
+        return _without_bwrap(secrets, canaries, limits,
+                              "the sandbox was turned off (--no-sandbox)", uid, cgroups)
     bwrap = find_bwrap()
     if bwrap is None:
         where = "this is not Linux" if not sys.platform.startswith("linux") else \
             "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
-        return _without_bwrap(secrets, canaries, limits, where)
+        return _without_bwrap(secrets, canaries, limits, where, uid, cgroups)
     help_text = _bwrap_help(bwrap)
-    sandbox = Sandbox(bwrap, secrets, "", limits, "--size" in help_text,
-                      disable_userns="--disable-userns" in help_text)
+    sandbox = Sandbox(bwrap, secrets, "", limits, "--size" in help_text, uid,
+                      disable_userns="--disable-userns" in help_text, cgroups=cgroups)
     problem = self_test(sandbox, canaries)
     if problem:
         return _without_bwrap(secrets, canaries, limits,
-                              f"bubblewrap failed its self-test: {problem}")
+                              f"bubblewrap failed its self-test: {problem}", uid, cgroups)
     return sandbox
 
 
-def _without_bwrap(secrets, canaries, limits, reason: str) -> Sandbox:
-    """No sandbox: as root, try running kernels as an unprivileged user that cannot see the
-    secrets (the self-test decides); otherwise run them as the grader's own user."""
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        other = Sandbox(None, secrets, reason, limits, run_as=NOBODY)
-        if not self_test(other, canaries):
-            return other
-    return Sandbox(None, secrets, reason, limits)
+def _without_bwrap(secrets, canaries, limits, reason: str, uid, cgroups) -> Sandbox:
+    """No sandbox: a root grader still runs the kernels as the leased user, with the same
+    limits (unless Python cannot start as that user: then as itself, said in the reason)."""
+    box = Sandbox(None, secrets, reason, limits, uid=uid, cgroups=cgroups)
+    if uid is None:
+        return box
+    report: dict = {}
+    problem = self_test(box, canaries, report)
+    if report.get("imports") is not True:
+        box.uid = None
+        box.reason += (f"; the kernels run as the grader's own user, since Python cannot run "
+                       f"as user {uid} ({problem})")
+    elif report.get("visible"):
+        box.reason += (f"; the kernels run as user {uid}, who can read "
+                       f"{len(report['visible'])} of the secret files")
+    return box
 
 
 def _bwrap_help(bwrap: str) -> str:
@@ -570,19 +613,23 @@ def self_test(sandbox: Sandbox, canaries, report: dict | None = None) -> str:
 
     Inside bubblewrap the program must: import wvlib, see none of the ``canaries``, have no
     network interface but loopback, hold **no capability** (``CapEff`` and ``CapPrm`` of
-    ``/proc/self/status`` are 0), run as a user other than root, with ``no_new_privs``, and
+    ``/proc/self/status`` are 0), run as a user other than root — on the host too, where it
+    must be the leased user (the owner of the file it writes in the shared folder: inside
+    nested user namespaces ``/proc/self/uid_map`` cannot tell) — with ``no_new_privs``, and
     fail to unmount ``/tmp``, to remount ``/`` writable and to create a new user namespace.
     ``report`` (optional dict) receives what the program saw."""
     import json
-    scratch = Scratch.create(owner=sandbox.run_as)
+    scratch = Scratch.create(owner=sandbox.uid, size_mb=16)
+    group = sandbox.new_group()
     try:
         env = kernel_environment(scratch)
         argv = [sys.executable, "-c", _SELF_TEST, json.dumps([str(c) for c in canaries]),
                 str(scratch.ipc)]
         try:
-            done = subprocess.run(sandbox.command(argv, scratch, env), capture_output=True,
-                                  text=True, timeout=120, stdin=subprocess.DEVNULL,
-                                  cwd=scratch.root, env=env, **sandbox.popen_user())
+            done = subprocess.run(sandbox.command(argv, scratch, env, group=group),
+                                  capture_output=True, text=True, timeout=120,
+                                  stdin=subprocess.DEVNULL, cwd=scratch.root,
+                                  env=env if not sandbox.enabled else {"PATH": env["PATH"]})
         except (OSError, subprocess.SubprocessError) as exc:
             return f"could not start the test program ({exc})"
         line = next((x for x in done.stdout.splitlines() if x.startswith("WVLIB-SELF-TEST ")),
@@ -593,11 +640,19 @@ def self_test(sandbox: Sandbox, canaries, report: dict | None = None) -> str:
         seen = json.loads(line.split(" ", 1)[1])
         if report is not None:
             report.update(seen)
-        report = seen
+        else:
+            report = seen
         if report["imports"] is not True:
             return f"wvlib cannot be imported inside it ({report['imports']})"
         if report["visible"]:
             return f"secret files are visible inside it: {report['visible'][:3]}"
+        written = scratch.ipc / "self-test.txt"
+        host_uid = written.stat().st_uid if written.is_file() else None
+        if report is not None:
+            report["host_uid"] = host_uid
+        if sandbox.uid is not None and host_uid != sandbox.uid:
+            return (f"the code inside runs as host user {host_uid}, not as the leased user "
+                    f"{sandbox.uid}")
         if sandbox.enabled and any(name != "lo" for name in report["interfaces"]):
             return f"it has network interfaces {report['interfaces']}"
         if sandbox.enabled:
@@ -606,6 +661,8 @@ def self_test(sandbox: Sandbox, canaries, report: dict | None = None) -> str:
                         f"({report['capabilities']:#x}): it could unmount what hides the host")
             if report["uid"] == 0 or report["no_new_privs"] != 1:
                 return "the code inside runs as root or may gain privileges"
+            if I.is_root() and host_uid == 0:
+                return "the code inside is root on the host"
             for attack in ("umount", "remount", "unshare"):
                 if report[attack] != "refused":
                     return f"the code inside could {attack} ({report[attack]})"
@@ -613,4 +670,5 @@ def self_test(sandbox: Sandbox, canaries, report: dict | None = None) -> str:
             return f"the shared folder is not writable ({report['ipc']})"
         return ""
     finally:
+        group.close()
         scratch.remove()

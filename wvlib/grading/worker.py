@@ -32,6 +32,8 @@ def main() -> int:
         limit = memory * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _die_with_parent()
+    from .scratch import private_mounts
+    private_mounts()   # the scratch mounts of this worker vanish with it, even if it is killed
     from .batch import sandbox_from_data
     from .grade import Kits, Options, Submission, grade_submission
     # the answer channel is a private copy of fd 1; fd 1 itself (inherited by anything this
@@ -50,7 +52,8 @@ def main() -> int:
         try:
             outcome = grade_submission(sub, kits, sandbox, options)
             answer = {"results": outcome.results, "feedback": outcome.feedback,
-                      "details": outcome.details, "executed": outcome.executed}
+                      "details": outcome.details, "executed": outcome.executed,
+                      "feedback_final": outcome.feedback_final}
         except MemoryError:      # over the worker's limit: the batch records it
             return 3
         except Exception as exc:  # noqa: BLE001 - a bug of the grader: report it
