@@ -230,3 +230,24 @@ def test_cli_train_glove_writes_vectors_gensim_loads(tmp_path, capsys):
                  "--x-max", "0"]) == 2
     assert "x_max must be a real number > 0" in capsys.readouterr().err
     assert not (tmp_path / "bad.txt").exists()
+
+
+def test_counts_in_files_train_exactly_as_the_matrix(tmp_path):
+    """train_glove counts into a BlockMatrix; a spilled one (runs and blocks in files) gives
+    the same pairs in the same order as the CSR matrix, so one thread trains the same
+    vectors, bit for bit."""
+    from wvlib.cooccurrence import cooccurrence_matrix, count_cooccurrences
+    from wvlib.corpus import load_corpus
+    from wvlib.encoded import encode_corpus
+    corpus = encode_corpus(load_corpus("lee").documents[:60], min_count=2)
+    counts = cooccurrence_matrix(corpus, corpus.vocab, window=5, weighting="harmonic")
+    kwargs = dict(dim=8, epochs=2, seed=4, threads=1)
+    want = GloVe(**kwargs).fit(counts, corpus.vocab.words)
+    with count_cooccurrences(corpus, window=5, weighting="harmonic", memory=0.2,
+                             temp_dir=tmp_path) as blocks:
+        assert blocks.spilled and blocks.counting["spilled_runs"] > 3
+        model = GloVe(**kwargs)
+        got = model.fit(blocks, corpus.vocab.words)
+    assert model.n_pairs_ == counts.nnz
+    assert np.array_equal(got.vectors, want.vectors)
+    assert glove.train_glove(corpus, **kwargs, memory=1).index_to_key == corpus.vocab.words

@@ -232,8 +232,11 @@ def _load_vectors(path, binary):
 
 
 def _load_corpus(args, **kwargs):
+    """The corpus of ``--corpus``; a text file (or text8) is streamed (a TextCorpus: read a
+    line at a time by the training method, never held as Python strings)."""
     from .corpus import load_corpus
-    return load_corpus(args.corpus, encoding=args.encoding, verbose=args.verbose, **kwargs)
+    return load_corpus(args.corpus, encoding=args.encoding, verbose=args.verbose,
+                       stream=True, **kwargs)
 
 
 def cmd_train(args) -> int:
@@ -286,11 +289,11 @@ def cmd_corpus(args) -> int:
     import json
     import time
 
-    from .corpus import Vocabulary
+    from .encoded import encode_corpus
     start = time.perf_counter()
-    corpus = _load_corpus(args)
+    corpus = encode_corpus(_load_corpus(args), min_count=args.min_count)
     load_seconds = time.perf_counter() - start
-    vocab = Vocabulary.build(corpus, min_count=args.min_count)
+    vocab = corpus.vocab
     info = {"corpus": corpus.name, "documents": len(corpus), "tokens": corpus.n_tokens,
             "min_count": args.min_count, "vocabulary": len(vocab),
             "load_seconds": round(load_seconds, 3)}

@@ -74,6 +74,7 @@ DEFAULT_ALPHA = DEFAULTS["alpha"]
 DEFAULT_EPOCHS = DEFAULTS["epochs"]
 DEFAULT_LR = DEFAULTS["learning_rate"]
 DEFAULT_THREADS = DEFAULTS["threads"]
+DEFAULT_MEMORY = DEFAULTS["memory"]
 
 # AdaGrad's accumulators start at 1 (as in the C code): the first steps are at most
 # lr * |g|, and no division by zero can occur.
@@ -291,6 +292,40 @@ def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order
 # 3. The estimator
 # --------------------------------------------------------------------------------------
 
+def _training_pairs(cooc, x_max, alpha, cap):
+    """The observed pairs of ``cooc`` as the compiled loop reads them: ``rows``, ``cols``
+    (int32), ``log_x`` and ``f_x`` (float32, computed from the float64 counts). A
+    :class:`wvlib.blocks.BlockMatrix` is read a block at a time into arrays of exactly its
+    size (16 bytes a pair), in the order of its rows, as a CSR matrix's pairs are."""
+    from .blocks import BlockMatrix
+
+    if not isinstance(cooc, BlockMatrix):
+        rows, cols, x = cooccurrence_pairs(cooc)
+        return (rows, cols, np.log(x).astype(np.float32),
+                weighting_function(x, x_max, alpha, cap).astype(np.float32))
+    if cooc.shape[0] != cooc.shape[1]:
+        raise ValueError(f"cooc must be a square matrix, got shape {cooc.shape}")
+    n = cooc.nnz
+    rows, cols = np.empty(n, np.int32), np.empty(n, np.int32)
+    log_x, f_x = np.empty(n, np.float32), np.empty(n, np.float32)
+    at = 0
+    for start, block in cooc.blocks():
+        x = block.data.astype(np.float64)
+        if x.size and x.min() <= 0:
+            raise ValueError("cooc must hold positive co-occurrence counts in its entries")
+        k = len(x)
+        rows[at:at + k] = np.repeat(np.arange(start, start + block.shape[0]),
+                                    np.diff(block.indptr))
+        cols[at:at + k] = block.indices
+        log_x[at:at + k] = np.log(x)
+        f_x[at:at + k] = weighting_function(x, x_max, alpha, cap)
+        at += k
+    if n == 0:
+        raise ValueError("cooc is empty: it has no positive co-occurrence count (GloVe "
+                         "sums over the observed pairs only)")
+    return rows, cols, log_x, f_x
+
+
 def cooccurrence_pairs(cooc):
     """Validate a co-occurrence matrix; return its observed pairs ``(rows, cols, x)``.
 
@@ -400,9 +435,11 @@ class GloVe:
 
         Parameters
         ----------
-        cooc : scipy.sparse matrix or array-like, shape (V, V)
+        cooc : scipy.sparse matrix, array-like or wvlib.blocks.BlockMatrix, shape (V, V)
             Non-negative co-occurrence counts (words x contexts, same vocabulary), e.g.
-            ``cooccurrence_matrix(docs, vocab, window=10, weighting="harmonic")``.
+            ``cooccurrence_matrix(docs, vocab, window=10, weighting="harmonic")``, or
+            :func:`wvlib.cooccurrence.count_cooccurrences` of a corpus too big for one
+            matrix (the same pairs in the same order: the same training).
         words : sequence of str or Vocabulary, optional
             The word of each row; default ``"0"``, ``"1"``, ...
         callback : callable, optional
@@ -414,7 +451,7 @@ class GloVe:
         wvlib.vectors.KeyedVectors
         """
         self._check_params()
-        rows, cols, x = cooccurrence_pairs(cooc)
+        rows, cols, log_x, f_x = _training_pairs(cooc, self.x_max, self.alpha, self.cap)
         V = cooc.shape[0]
         if words is None:
             words = [str(i) for i in range(V)]
@@ -425,16 +462,16 @@ class GloVe:
         self.words_ = words
 
         G = self._init_params(V, rng)
-        log_x = np.log(x).astype(np.float32)
-        f_x = weighting_function(x, self.x_max, self.alpha, self.cap).astype(np.float32)
         threads = set_threads(self.threads)
-        self.n_pairs_ = len(x)
+        self.n_pairs_ = len(log_x)
         self.loss_history_, self.epoch_seconds_, self.epoch_cpu_seconds_ = [], [], []
         with progress(total=self.epochs, desc="GloVe", unit="epoch",
                       verbose=self.verbose) as bar:
             for epoch in range(1, self.epochs + 1):
                 start, cpu_start = time.perf_counter(), time.process_time()
-                order = rng.permutation(len(x)).astype(np.int32)
+                # rng.permutation(n) in int32 (the same permutation, half the memory)
+                order = np.arange(len(log_x), dtype=np.int32)
+                rng.shuffle(order)
                 loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, *G, rows,
                                       cols, log_x, f_x, order,
                                       np.float32(self.learning_rate), threads)
@@ -499,30 +536,34 @@ def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW,
                 min_count=DEFAULT_MIN_COUNT, x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
                 epochs=DEFAULT_EPOCHS, learning_rate=DEFAULT_LR,
                 threads=DEFAULT_THREADS, output="sum", max_vocab=None, seed=0,
-                verbose=None):
+                memory=DEFAULT_MEMORY, verbose=None):
     """Count (1/distance weighting, symmetric window) and train GloVe on a corpus.
 
     Parameters are those of :class:`GloVe`, plus ``window`` and ``min_count`` (and
-    ``max_vocab``) for the co-occurrence counts; they are validated against the
-    declaration ``wvlib.methods.METHODS["glove"]`` (which ``python -m wvlib train
-    glove`` shows).
+    ``max_vocab``) for the co-occurrence counts, and ``memory`` (megabytes) for counting
+    them (:func:`wvlib.cooccurrence.count_cooccurrences`: beyond it, pairs are spilled to
+    files and merged; the training then holds 20 bytes per non-zero); they are validated
+    against the declaration ``wvlib.methods.METHODS["glove"]`` (which ``python -m wvlib
+    train glove`` shows).
 
     Returns
     -------
     wvlib.vectors.KeyedVectors
     """
-    from .cooccurrence import cooccurrence_matrix
-    from .corpus import Vocabulary
+    from .cooccurrence import count_cooccurrences
+    from .encoded import encode_corpus
 
-    documents = getattr(corpus, "documents", corpus)
     model = GloVe(dim=dim, x_max=x_max, alpha=alpha, epochs=epochs,
                   learning_rate=learning_rate, seed=seed, threads=threads,
                   output=output, verbose=verbose)
     model._check_params()                     # fail before the counting
-    vocab = Vocabulary.build(documents, min_count=min_count, max_size=max_vocab)
-    counts = cooccurrence_matrix(documents, vocab, window=window, weighting="harmonic",
+    corpus = encode_corpus(corpus, min_count=min_count, max_size=max_vocab)
+    words = corpus.vocab.words
+    counts = count_cooccurrences(corpus, window=window, weighting="harmonic", memory=memory,
                                  verbose=verbose)
-    return model.fit(counts, vocab.words)
+    del corpus
+    with counts:
+        return model.fit(counts, words)
 
 
 # --------------------------------------------------------------------------------------
