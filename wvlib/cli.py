@@ -6,7 +6,7 @@
     wvlib neighbors FILE WORD [--topn N]
     wvlib corpus NAME_OR_PATH [--min-count N] [--window W] [--json] [--encoding E]
     wvlib course assign [--check] | grade ... | gradescope ...
-    wvlib bench svd|ppmi|glove|word2vec|process [options]
+    wvlib bench svd|ppmi|glove|word2vec|process|scale [options]
     wvlib compare [--corpus NAME_OR_PATH]
     wvlib book build
 
@@ -30,6 +30,8 @@ BENCHMARKS = {
     "glove": ("wvlib.benchmarks.glove", "GloVe next to PPMI-SVD on the same counts"),
     "process": ("wvlib.benchmarks.process",
                 "whole-process time of `wvlib train` against gensim's skip-gram, paired runs"),
+    "scale": ("wvlib.benchmarks.scale",
+              "words/s against threads and peak memory against corpus size, beside gensim"),
 }
 
 COURSE_COMMANDS = {

@@ -75,7 +75,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._validate import check_choice, check_float, check_positive_int, check_random_state
-from .blocks import BlockMatrix
+from .blocks import BlockMatrix, release_free_memory
 from .corpus import Vocabulary
 from .encoded import EncodedCorpus
 from .progress import progress
@@ -363,7 +363,10 @@ class _PairCounter:
         matrix.counting = dict(pairs=self.n_pairs, buffer_pairs=self.capacity,
                                runs=len(self.runs), spilled_runs=self.runs.n_spilled,
                                spilled_entries=self.runs.spilled_entries)
-        return matrix.finish()
+        matrix.finish()
+        self.runs.close()
+        release_free_memory()
+        return matrix
 
     def _append(self, matrix, keys, counts, shift):
         if len(keys) == 0:
