@@ -45,6 +45,50 @@ def test_strip_wiki_markup(wikitext, expected):
     assert " ".join(strip_wiki_markup(wikitext).split()) == expected
 
 
+def test_strip_wiki_markup_keeps_a_less_than_sign_that_opens_no_tag():
+    """What gensim's ``filter_wiki`` gets wrong for us (the module docstring): a ``<`` before
+    a digit is not a tag, and the prose after it stays."""
+    from gensim.corpora.wikicorpus import filter_wiki
+    text = ("Nickel is found at the <10 ppm level. The substance is soluble in carbon "
+            "disulfide.<br/>It is a colloid.")
+    ours = " ".join(strip_wiki_markup(text).split())
+    assert ours == ("Nickel is found at the <10 ppm level. The substance is soluble in carbon "
+                    "disulfide. It is a colloid.")
+    assert "soluble" not in filter_wiki(text)                  # gensim drops it
+
+
+def test_the_figures_against_gensims_wikicorpus_in_the_docstring():
+    """The counts the module docstring gives for ``gensim.corpora.wikicorpus`` against our
+    parser, on the enwiki excerpt (same tokenizer after both)."""
+    from gensim.corpora import wikicorpus
+    from wvlib.tokens import tokenize
+    path = datasets.gensim_test_file(datasets._ENWIKI_FILE)
+    titles, ours = parse_wiki_dump(path)
+    theirs, gensim_tokens, empty = {}, 0, 0
+    with bz2.open(path, "rb") as f:
+        for title, text, _ in wikicorpus.extract_pages(f, filter_namespaces=("0",)):
+            if not text:
+                empty += 1                                 # a page outside namespace 0
+            elif not text.lstrip().lower().startswith("#redirect"):
+                plain = wikicorpus.filter_wiki(text)
+                theirs[title] = tokenize(plain)
+                gensim_tokens += len(wikicorpus.tokenize(plain))
+    assert sorted(theirs) == sorted(titles) and empty >= 1
+    mine = dict(zip(titles, ours))
+    counts = [collections.Counter(w for d in docs for w in d)
+              for docs in (ours, [theirs[t] for t in titles])]
+    assert [sum(c.values()) for c in counts] == [465_489, 486_041]
+    assert [len(c) for c in counts] == [34_176, 36_769]
+    assert [sum(n >= 5 for n in c.values()) for c in counts] == [9_003, 9_535]
+    assert sum(mine[t] == theirs[t] for t in titles) == 21
+    assert (len(mine["Asphalt"]), len(theirs["Asphalt"])) == (6_014, 1_043)
+    production_design = "Academy Award for Best Production Design"
+    assert (len(mine[production_design]), len(theirs[production_design])) == (147, 5_020)
+    more = counts[1] - counts[0]
+    assert (more["jpg"], more["file"], more["20px"]) == (83, 77, 55)
+    assert gensim_tokens == 452_944                        # with gensim's own tokenize
+
+
 TINY_DUMP = """<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10">
   <siteinfo><sitename>Wikipedia</sitename></siteinfo>
   <page><title>Redirected</title><ns>0</ns><id>1</id><redirect title="Cats" />

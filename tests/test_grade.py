@@ -1,4 +1,4 @@
-"""The grader (wvlib.course.grade, remote, probe, sandbox, gradescope) against correct, blank,
+"""The grader (wvlib.grading.grade, remote, probe, sandbox, gradescope) against correct, blank,
 broken and hostile submissions.
 
 The submissions are generated here, in temporary folders, from the chapter 1 exercise and
@@ -21,10 +21,11 @@ import pytest
 
 from wvlib.cli import main as cli_main
 from wvlib.course import checks as C
-from wvlib.course import grade as G
-from wvlib.course import probe as P
 from wvlib.course.notebook import read_assignment
-from wvlib.course.sandbox import prepare_sandbox
+from wvlib.grading import batch as B
+from wvlib.grading import grade as G
+from wvlib.grading import probe as P
+from wvlib.grading.sandbox import prepare_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -461,7 +462,7 @@ def test_without_sandbox_every_report_says_so_loudly(tmp_path, capsys):
 
 
 def test_missing_bubblewrap_means_no_sandbox_and_a_reason(monkeypatch, tmp_path):
-    import wvlib.course.sandbox as S
+    import wvlib.grading.sandbox as S
     monkeypatch.setattr(S, "find_bwrap", lambda: None)
     secret = tmp_path / "secret.txt"
     secret.write_text("x")
@@ -487,7 +488,7 @@ def test_discover_names_are_unique_and_skip_the_output_folder(tmp_path):
     (tmp_path / ".ipynb_checkpoints" / "hw-checkpoint.ipynb").write_text("{}")
     (tmp_path / "out" / "x").mkdir(parents=True)
     (tmp_path / "out" / "x" / "executed.ipynb").write_text("{}")
-    subs = G.discover([tmp_path], tmp_path / "out")
+    subs = B.discover([tmp_path], tmp_path / "out")
     assert [s.name for s in subs] == ["alice__hw", "bob__hw"]
 
 
@@ -518,6 +519,50 @@ def test_static_scan_finds_forbidden_uses(source, hit):
 ])
 def test_static_scan_accepts_other_modules(source):
     assert G.static_forbidden_uses(source, ["wvlib.vectors"]) == []
+
+
+@pytest.mark.parametrize("source", [
+    "from wvlib.word2vec.kernels import neg_step\n",
+    "from wvlib.word2vec.reference import neg_sampling_loss_and_grads\n",
+    "import wvlib.word2vec.tables as t\n",
+    "from wvlib.word2vec import reference\n",
+    "import wvlib\ndef f(x):\n    return wvlib.word2vec.kernels.neg_step(x)\n",
+    "import importlib\nm = importlib.import_module('wvlib.word2vec.trainer')\n",
+])
+def test_forbidding_a_package_forbids_its_modules_in_the_static_scan(source):
+    """``forbid: wvlib.word2vec`` covers the package's modules (reference, tables, kernels,
+    trainer), however they are named."""
+    assert G.static_forbidden_uses(source, ["wvlib.word2vec"]) != []
+
+
+def test_forbidding_a_package_forbids_its_modules_in_the_kernel_inspection():
+    """The in-kernel inspection (run here, in-process) sees a function that uses a submodule
+    of a forbidden package: by the object's module (``wvlib.word2vec.reference``), by a
+    compiled kernel's module, or through the submodule itself."""
+    namespace = {}
+    exec("from wvlib.word2vec.reference import neg_sampling_loss_and_grads as ref\n"
+         "from wvlib.word2vec import kernels\n"
+         "def a(v, o, n, W):\n    return ref(v, o, n, W)\n"
+         "def b(H):\n    return kernels.neg_step(H)\n"
+         "def c(x):\n    return helper(x)\n"
+         "def helper(x):\n    return kernels.sigmoid_and_loss(x)\n"
+         "d = ref\n"
+         "def mine(x):\n    return x\n", namespace)
+    for name in ("a", "b", "c", "d"):
+        found = P.forbidden_references(namespace, [name], ["wvlib.word2vec"])
+        assert found and all("wvlib.word2vec" in f for f in found), (name, found)
+    assert P.forbidden_references(namespace, ["mine"], ["wvlib.word2vec"]) == []
+
+
+def test_forbidding_a_package_removes_all_its_modules_from_the_sandbox():
+    import wvlib
+    from wvlib.grading.sandbox import module_view
+    package = Path(wvlib.__file__).parent
+    view = {str(p.relative_to(package)): text for p, text in module_view(["wvlib.word2vec"])
+            if text is not None}
+    for name in ("__init__", "reference", "tables", "kernels", "trainer"):
+        assert "ModuleNotFoundError" in view[f"word2vec/{name}.py"], name
+    assert "ModuleNotFoundError" not in view.get("glove.py", "")
 
 
 def test_plain_data_round_trip(tmp_path):
@@ -595,7 +640,7 @@ def test_plain_data_refuses_objects_and_malicious_files(tmp_path):
 @pytest.fixture(scope="module")
 def remote(tmp_path_factory):
     """A RemoteKernel over a small notebook, next to a LocalKernel over the same code."""
-    from wvlib.course.remote import NotebookSession, RemoteKernel
+    from wvlib.grading.remote import NotebookSession, RemoteKernel
     code = (
         "import numpy as np\n"
         "def ok(x, scale=1):\n    return np.asarray(x) * scale\n"
@@ -677,7 +722,7 @@ def test_gradescope_bundle_grades_the_solution(tmp_path):
         z.extractall(source)
     assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
     assert f"solutions/{CH01}.ipynb" in names and f"solutions/hidden/{CH01}.py" in names
-    assert "wvlib-src/wvlib/course/grade.py" in names and "wvlib-src/pyproject.toml" in names
+    assert "wvlib-src/wvlib/grading/grade.py" in names and "wvlib-src/pyproject.toml" in names
     assert not any("solutions/" in n and CH01 not in n and n.endswith(".ipynb") for n in names)
     (root / "submission").mkdir(parents=True)
     nbformat.write(load(SOLUTION), root / "submission" / "my work.ipynb")

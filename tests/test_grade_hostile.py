@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from wvlib.course import grade as G
+from wvlib.grading import batch as B
+from wvlib.grading import grade as G
 from wvlib.course.notebook import read_assignment
 
 from test_grade import (EXERCISE, FULL, GRADE_FLAGS, HIDDEN, ROOT, SOLUTION,
@@ -36,7 +37,7 @@ def stamped(path):
 
 
 def sandbox_works() -> bool:
-    from wvlib.course.sandbox import prepare_sandbox
+    from wvlib.grading.sandbox import prepare_sandbox
     return prepare_sandbox([ROOT / "solutions"], [HIDDEN]).enabled
 
 
@@ -308,7 +309,7 @@ def test_f1_root_in_the_sandbox_has_no_capabilities_and_cannot_unmount(attacks):
 
 
 def test_f1_self_test_proves_the_sandbox(tmp_path):
-    from wvlib.course.sandbox import prepare_sandbox, self_test
+    from wvlib.grading.sandbox import prepare_sandbox, self_test
     secret = tmp_path / "secret.txt"
     secret.write_text("x")
     sandbox = prepare_sandbox([tmp_path], [secret])
@@ -415,7 +416,8 @@ TOWER = {"pow": [{"pow": [{"int": "10"}, {"int": "7000"}]}, {"int": "7000"}]}
 def test_f3_exact_values_are_bounded_before_they_are_built():
     code, output, seconds = run_isolated(f"""
         import os, tempfile
-        from wvlib.course import probe as P, checks as C
+        from wvlib.grading import probe as P
+        from wvlib.course import checks as C
         tower = {TOWER!r}
         fd = P.open_folder(tempfile.mkdtemp())
         try:
@@ -442,8 +444,7 @@ def test_f3_exact_values_are_bounded_before_they_are_built():
 def test_f3_a_worker_over_its_limit_is_killed_and_the_next_submission_is_graded(tmp_path):
     """Values are judged in a worker process; one that runs past its limit is killed with its
     kernel, and a fresh worker grades the next submission as if nothing happened."""
-    from wvlib.course import batch as B
-    from wvlib.course.sandbox import prepare_sandbox
+    from wvlib.grading.sandbox import prepare_sandbox
     sub = G.Submission("good", write_submission(tmp_path, "good", stamp(load(SOLUTION))))
     box = prepare_sandbox([ROOT / "solutions"], [HIDDEN])
     setup = {"solutions": str(ROOT / "solutions"), "sandbox": B.sandbox_to_data(box),
@@ -460,7 +461,7 @@ def test_f3_a_worker_over_its_limit_is_killed_and_the_next_submission_is_graded(
 def test_f6_fake_sparse_matrices_are_refused_before_any_conversion(tmp_path):
     code, output, seconds = run_isolated(f"""
         import numpy as np
-        from wvlib.course import probe as P
+        from wvlib.grading import probe as P
         fd = P.open_folder({str(tmp_path)!r})
         n = 30_000_000
         np.save({str(tmp_path / 'res-1-0.npy')!r}, np.ones(1))
@@ -495,11 +496,11 @@ def test_f8_output_names_are_unique_by_construction(tmp_path):
     subs.mkdir()
     for name in ("a b", "a_b"):
         (subs / f"{name}.ipynb").write_text("{}")
-    first = G.discover([subs], tmp_path / "out")
+    first = B.discover([subs], tmp_path / "out")
     for s in first:                       # a third file named like a disambiguated name
         if s.name != "a_b":
             (subs / f"{s.name}.ipynb").write_text("{}")
-    subs_ = G.discover([subs], tmp_path / "out")
+    subs_ = B.discover([subs], tmp_path / "out")
     names = [s.name for s in subs_]
     assert len(subs_) == len({s.path for s in subs_}) >= 3
     assert len(set(n.lower() for n in names)) == len(names), names
@@ -521,7 +522,7 @@ def test_f9_the_total_time_limit_holds_across_restarts(tmp_path):
 
 def test_f5_module_view_covers_re_exports_and_compiled_copies():
     import py_compile
-    from wvlib.course.sandbox import module_view
+    from wvlib.grading.sandbox import module_view
     import wvlib
     package = Path(wvlib.__file__).parent
     view = {str(p.relative_to(package)): text for p, text in module_view(["wvlib.vectors"])}
@@ -540,7 +541,7 @@ def test_f5_module_view_covers_re_exports_and_compiled_copies():
 
 
 def test_grade_batch_is_the_python_api_under_the_command(tmp_path):
-    from wvlib.course.batch import grade_batch
+    from wvlib.grading.batch import grade_batch
     sub = write_submission(tmp_path, "blank", load(EXERCISE))
     report = grade_batch([sub], tmp_path / "out", timeout_cell=6, timeout_total=120,
                          memory_mb=2048, quiet=True)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from wvlib import word2vec as w2v
+from wvlib.word2vec import kernels, reference
 
 V, D, K = 7, 4, 3
 EPS = 1e-6
@@ -148,7 +149,7 @@ def test_skipgram_gradients(objective):
                     "SG dJ/dW_out")
     assert np.count_nonzero(np.abs(g_in).sum(axis=1)) == 1
     # the window loss is the sum of the single-example losses
-    single = sum(w2v._objective(W_in[center], int(o), W_out, objective,
+    single = sum(reference._objective(W_in[center], int(o), W_out, objective,
                                 None if negatives is None else negatives[i], tree)[0]
                  for i, o in enumerate(contexts))
     assert loss == pytest.approx(single, rel=1e-12)
@@ -433,8 +434,8 @@ def test_compiled_sg_neg_step_equals_reference():
     alpha = np.float32(0.1)
     A, B = W_in.copy(), W_out.copy()
     unused = np.zeros((1, W_in.shape[1]), np.float32)
-    loss = w2v._sg_pair(A, B, unused, inp, target, negs, *NO_TREE, False, True, alpha,
-                        np.zeros(W_in.shape[1], np.float32))
+    loss = kernels.sg_step(A, B, unused, inp, target, negs, *NO_TREE, False, True, alpha,
+                           np.zeros(W_in.shape[1], np.float32))
     ref_loss, g_in, g_out = w2v.skipgram_loss_and_grads(
         inp, [target], W_in.astype(np.float64), W_out.astype(np.float64), "neg",
         negatives=negs[None, :])
@@ -447,14 +448,14 @@ def test_compiled_sg_neg_step_equals_reference():
 def test_compiled_cbow_neg_step_equals_reference_times_window():
     W_in, W_out = small_matrices(1, V, V)
     ctx = np.array([1, 4, 1, 6], dtype=np.int64)
-    target, negs = 3, np.array([0, 2, 5], dtype=np.int64)   # distinct, see _neg_step
+    target, negs = 3, np.array([0, 2, 5], dtype=np.int64)   # distinct, see neg_step
     alpha = np.float32(0.05)
     A, B = W_in.copy(), W_out.copy()
     d = W_in.shape[1]
     unused = np.zeros((1, d), np.float32)
-    loss = w2v._cbow_step(A, B, unused, ctx, len(ctx), target, negs, *NO_TREE, False,
-                          True, alpha, np.zeros((1, d), np.float32),
-                          np.zeros(d, np.float32))
+    loss = kernels.cbow_step(A, B, unused, ctx, len(ctx), target, negs, *NO_TREE, False,
+                             True, alpha, np.zeros((1, d), np.float32),
+                             np.zeros(d, np.float32))
     ref_loss, g_in, g_out = w2v.cbow_loss_and_grads(
         ctx, target, W_in.astype(np.float64), W_out.astype(np.float64), "neg",
         negatives=negs)
@@ -468,7 +469,7 @@ def test_compiled_cbow_neg_step_equals_reference_times_window():
 def test_compiled_hs_step_equals_reference(sg):
     counts = np.array([30, 20, 11, 9, 5, 3, 1])
     tree = w2v.build_huffman(counts)
-    points, codes, lengths = w2v._huffman_arrays(tree)
+    points, codes, lengths = w2v.huffman_arrays(tree)
     W_in, W_hs = small_matrices(2, V, tree.n_inner)
     alpha = np.float32(0.1)
     A, B = W_in.copy(), W_hs.copy()
@@ -477,16 +478,16 @@ def test_compiled_hs_step_equals_reference(sg):
     no_negs = np.zeros(0, np.int64)
     target = 6                                            # the deepest word
     if sg:
-        loss = w2v._sg_pair(A, unused, B, 1, target, no_negs, points, codes, lengths,
-                            True, False, alpha, np.zeros(d, np.float32))
+        loss = kernels.sg_step(A, unused, B, 1, target, no_negs, points, codes, lengths,
+                               True, False, alpha, np.zeros(d, np.float32))
         ref = w2v.skipgram_loss_and_grads(1, [target], W_in.astype(np.float64),
                                           W_hs.astype(np.float64), "hs", tree=tree)
         scale = 1
     else:
         ctx = np.array([0, 2], dtype=np.int64)
-        loss = w2v._cbow_step(A, unused, B, ctx, 2, target, no_negs, points, codes,
-                              lengths, True, False, alpha, np.zeros((1, d), np.float32),
-                              np.zeros(d, np.float32))
+        loss = kernels.cbow_step(A, unused, B, ctx, 2, target, no_negs, points, codes,
+                                 lengths, True, False, alpha, np.zeros((1, d), np.float32),
+                                 np.zeros(d, np.float32))
         ref = w2v.cbow_loss_and_grads(ctx, target, W_in.astype(np.float64),
                                       W_hs.astype(np.float64), "hs", tree=tree)
         scale = 2
@@ -498,8 +499,8 @@ def test_compiled_hs_step_equals_reference(sg):
 
 def test_kernel_noise_sampler_matches_u34():
     counts = np.array([500, 200, 90, 40, 20, 9, 5, 2])
-    prob, alias = w2v._alias_table(counts)
-    draws = w2v._draw_negatives(prob, alias, 2013, 200_000)
+    prob, alias = w2v.alias_table(counts)
+    draws = kernels.draw_negatives(prob, alias, 2013, 200_000)
     observed = np.bincount(draws, minlength=len(counts))
     p = w2v.noise_distribution(counts)
     assert stats.chisquare(observed, 200_000 * p).pvalue > 0.01
@@ -510,7 +511,7 @@ def test_kernel_noise_sampler_matches_u34():
 @given(st.lists(st.integers(0, 10**6), min_size=1, max_size=50)
        .filter(lambda c: sum(c) > 0))
 def test_alias_table_is_exact(counts):
-    prob, alias = w2v._alias_table(counts)
+    prob, alias = w2v.alias_table(counts)
     n = len(counts)
     assert np.all((prob >= 0) & (prob <= 1)) and np.all((alias >= 0) & (alias < n))
     mass = prob.astype(np.float64).copy()
@@ -524,7 +525,7 @@ def test_kernel_subsampling_keeps_expected_fraction():
         np.repeat(np.arange(len(counts), dtype=np.int32), counts))
     keep = w2v.keep_probability(counts, 1e-3).astype(np.float32)
     out = np.empty_like(tokens)
-    n, _ = w2v._subsample(tokens, 0, tokens.size, keep, np.uint64(7), out)
+    n, _ = kernels.subsample(tokens, 0, tokens.size, keep, np.uint64(7), out)
     kept = np.bincount(out[:n], minlength=len(counts))
     expected = counts * keep
     sd = np.sqrt(counts * keep * (1 - keep))
@@ -559,7 +560,7 @@ def test_word2vec_trains_and_is_deterministic_with_one_thread(sg, hs, negative):
     c = w2v.Word2Vec(**dict(kwargs, seed=4)).fit(lee())
     assert not np.array_equal(a.W_in, c.W_in)
     # one compiled specialization serves every configuration: compiled once per process
-    assert len(w2v._train_job.signatures) == 1
+    assert len(kernels.train_job.signatures) == 1
 
 
 def test_word2vec_two_threads_learns_similarities():
@@ -614,7 +615,7 @@ def test_word2vec_bad_input(corpus, kwargs, words):
 def test_kernel_sigmoid_table_accuracy():
     x = np.concatenate([np.linspace(-30, 30, 20_001), [-16.0, 16.0, 0.0]])
     x = x.astype(np.float32)
-    s, loss = np.array([w2v._sigmoid_and_loss(v) for v in x]).T
+    s, loss = np.array([kernels.sigmoid_and_loss(v) for v in x]).T
     np.testing.assert_allclose(s, w2v.sigmoid(x.astype(np.float64)), atol=3e-7)
     exact = -w2v.log_sigmoid(x.astype(np.float64))
     np.testing.assert_allclose(loss, exact, rtol=1e-5, atol=3e-6)
@@ -660,3 +661,49 @@ def test_bench_word2vec_prints_the_table(capsys):
     for row in ("words/s", "wall time (s)", "peak memory (MB)", "WordSim-353 rho",
                 "SimLex-999 rho", "analogies (3CosAdd)", "aims: words/s ratio"):
         assert row in table
+
+
+# --------------------------------------------------------------------------------------
+# the package: public names, reusable compiled helpers
+# --------------------------------------------------------------------------------------
+def test_the_package_exports_the_names_chapters_exercises_and_hidden_tests_use():
+    """``wvlib.word2vec`` was one module: its public names still import from the package,
+    and each is the object defined in the submodule that owns it."""
+    from wvlib.word2vec import tables, trainer
+    owners = {reference: ["sigmoid", "log_sigmoid", "softmax_loss_and_grads",
+                          "neg_sampling_loss_and_grads", "hs_loss_and_grads",
+                          "skipgram_loss_and_grads", "cbow_loss_and_grads",
+                          "hs_probabilities", "train_softmax_reference", "SoftmaxModel"],
+              tables: ["HuffmanTree", "build_huffman", "huffman_arrays", "noise_distribution",
+                       "sample_negatives", "alias_table", "keep_probability",
+                       "paper_keep_probability", "dynamic_window_weights"],
+              trainer: ["Word2Vec", "train_sgns", "train_cbow"]}
+    for module, names in owners.items():
+        for name in names:
+            assert getattr(w2v, name) is getattr(module, name), name
+            assert name in w2v.__all__ and name in module.__all__, name
+    assert sorted(w2v.__all__) == sorted(set(w2v.__all__))
+    assert all(hasattr(w2v, name) for name in w2v.__all__)
+
+
+def test_kernel_helpers_are_public_documented_and_cached():
+    """The compiled helpers other trainers reuse are public, documented, and compiled with
+    numba's on-disk cache (``cache=True``), so a process pays their JIT cost only once per
+    machine."""
+    for name in kernels.__all__:
+        obj = getattr(kernels, name)
+        assert obj.__doc__ and len(obj.__doc__.split()) >= 5, name
+        if hasattr(obj, "py_func"):                       # a numba dispatcher
+            assert type(obj._cache).__name__ != "NullCache", name
+            assert obj.targetoptions.get("fastmath") and obj.targetoptions.get("nogil"), name
+    assert {"sigmoid_and_loss", "lcg_next", "lcg_uniform", "lcg_below", "draw_negative",
+            "neg_step", "hs_step", "train_job", "warm_up"} <= set(kernels.__all__)
+
+
+def test_public_table_builders_reject_bad_input():
+    with pytest.raises(ValueError, match="tree must be a HuffmanTree"):
+        w2v.huffman_arrays([[0, 1]])
+    with pytest.raises(ValueError, match="counts"):
+        w2v.alias_table([])
+    with pytest.raises(ValueError, match="power"):
+        w2v.alias_table([1, 2, 3], power=-1)

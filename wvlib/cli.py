@@ -35,8 +35,8 @@ BENCHMARKS = {
 }
 
 COURSE_COMMANDS = {
-    "grade": ("wvlib.course.grade", "grade submitted notebooks with public and hidden tests"),
-    "gradescope": ("wvlib.course.gradescope", "build a Gradescope autograder bundle"),
+    "grade": ("wvlib.grading.batch", "grade submitted notebooks with public and hidden tests"),
+    "gradescope": ("wvlib.grading.gradescope", "build a Gradescope autograder bundle"),
 }
 
 

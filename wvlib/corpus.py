@@ -12,11 +12,11 @@ downloads and caches them). :class:`Vocabulary` numbers the words.
 
 Tokens
 ------
-:func:`tokenize` lowercases the text and keeps maximal runs of Unicode letters and digits;
-everything else (spaces, punctuation, apostrophes, hyphens, underscores) separates tokens. So
-``"Don't panic!"`` becomes ``['don', 't', 'panic']`` and ``"word2vec-style"`` becomes
-``['word2vec', 'style']``. This is cruder than a linguistic tokenizer, but it is fast, has no
-dependencies and treats every corpus the same way.
+:func:`tokenize` (defined in :mod:`wvlib.tokens`, which the named corpora of
+:mod:`wvlib.datasets` use too) lowercases the text and keeps maximal runs of Unicode letters
+and digits; everything else (spaces, punctuation, apostrophes, hyphens, underscores) separates
+tokens. So ``"Don't panic!"`` becomes ``['don', 't', 'panic']`` and ``"word2vec-style"``
+becomes ``['word2vec', 'style']``.
 """
 from __future__ import annotations
 
@@ -25,50 +25,20 @@ import collections
 import itertools
 import operator
 import os
-import re
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ._validate import check_float, check_optional_positive_int, check_positive_int
+from .tokens import tokenize
 
 __all__ = ["tokenize", "as_documents", "Corpus", "TextCorpus", "Vocabulary", "load_corpus"]
 
+
 # ----------------------------------------------------------------------------------------------
-# Tokens
+# Documents
 # ----------------------------------------------------------------------------------------------
-# ``[^\W_]`` is "a word character that is not an underscore", i.e. a Unicode letter or digit.
-_TOKEN_RE = re.compile(r"[^\W_]+")
-
-
-def tokenize(text: str) -> list[str]:
-    """Split ``text`` into lowercase tokens made of Unicode letters and digits.
-
-    Every other character separates tokens, so apostrophes and hyphens inside words split them.
-
-    Parameters
-    ----------
-    text : str
-        Any text.
-
-    Returns
-    -------
-    list of str
-        The tokens, in order.
-
-    Examples
-    --------
-    >>> tokenize("Don't panic: word2vec is 10 years old!")
-    ['don', 't', 'panic', 'word2vec', 'is', '10', 'years', 'old']
-    >>> tokenize("Café au lait, über-cool")
-    ['café', 'au', 'lait', 'über', 'cool']
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    return _TOKEN_RE.findall(text.lower())
-
-
 def as_documents(documents, name: str = "documents") -> list:
     """Return ``documents`` (a :class:`Corpus` or an iterable of token lists) as a list of
     token sequences, checking that it is not empty and that no document is a plain string.

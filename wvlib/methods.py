@@ -442,12 +442,12 @@ _W2V_DESCRIPTION = ("The original word2vec algorithm (Mikolov et al. 2013), comp
                     "rate, lock-free threads. One thread and a seed give identical vectors.")
 
 register(Method(
-    "sgns", "wvlib.word2vec:train_sgns",
+    "sgns", "wvlib.word2vec.trainer:train_sgns",
     "word2vec skip-gram (negative sampling by default; --hs for hierarchical softmax)",
     description=_W2V_DESCRIPTION, params=_word2vec_params(0.025)))
 
 register(Method(
-    "cbow", "wvlib.word2vec:train_cbow",
+    "cbow", "wvlib.word2vec.trainer:train_cbow",
     "word2vec CBOW: the mean of the context vectors predicts the word",
     description=_W2V_DESCRIPTION, params=_word2vec_params(0.05)))
 

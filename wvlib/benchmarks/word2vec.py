@@ -139,7 +139,7 @@ def benchmark(opt, out=print) -> dict:
     """Run the benchmark described in the module docstring; return the raw figures
     ``{model: {library: [per-seed dicts]}}``."""
     from wvlib.corpus import Vocabulary, load_corpus
-    from wvlib.word2vec import _warm_up
+    from wvlib.word2vec.kernels import warm_up
 
     corpus = load_corpus(opt["corpus"], max_documents=opt["max_documents"],
                          verbose=False)
@@ -152,7 +152,7 @@ def benchmark(opt, out=print) -> dict:
         f"{len(vocab):,} words with count >= {opt['min_count']} "
         f"({opt['n_words']:,} tokens)")
     start = time.perf_counter()
-    _warm_up(opt["dim"])
+    warm_up(opt["dim"])
     opt["compile"] = time.perf_counter() - start
     results = {}
     runners = {"wvlib": _run_wvlib, "gensim": _run_gensim}

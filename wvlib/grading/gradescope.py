@@ -64,7 +64,7 @@ find "$ROOT/submission" -type f -name '*.ipynb' -not -path '*/.ipynb_checkpoints
 "$PYTHON" -m wvlib course grade "$WORK/submission" --out "$WORK/graded" \\
   --assignment {assignment} --solutions "$SOURCE/solutions" --jobs 1 ${{WVLIB_GRADE_FLAGS:-}}
 status=$?
-"$PYTHON" -m wvlib.course.gradescope collect "$WORK/graded" "$ROOT/results/results.json" \\
+"$PYTHON" -m wvlib.grading.gradescope collect "$WORK/graded" "$ROOT/results/results.json" \\
   {assignment} "$status"
 rm -rf "$WORK"
 """
@@ -98,7 +98,7 @@ def _add(z: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -
 
 def build_bundle(assignment: str, out: Path, solutions: Path, repo: Path) -> list[str]:
     """Write the zip; return the names it holds."""
-    from .notebook import read_assignment
+    from ..course.notebook import read_assignment
     notebook = solutions / f"{assignment}.ipynb"
     hidden = solutions / "hidden" / f"{assignment}.py"
     if not notebook.is_file():
@@ -189,7 +189,7 @@ def run(args) -> int:
 
 
 def _main(argv) -> int:
-    """``python -m wvlib.course.gradescope collect GRADED RESULTS ASSIGNMENT STATUS``
+    """``python -m wvlib.grading.gradescope collect GRADED RESULTS ASSIGNMENT STATUS``
     (used by ``run_autograder``)."""
     if len(argv) != 5 or argv[0] != "collect":
         print(_main.__doc__, file=sys.stderr)

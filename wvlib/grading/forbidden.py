@@ -2,15 +2,15 @@
 
 Read from the submission's source, without running it (IPython syntax is turned into Python
 first). It is one of three layers against a forbidden module; the others are the inspection of
-the learner's functions in the kernel (:func:`wvlib.course.probe.forbidden_references`) and, in
-the sandbox, the absence of the module itself (:func:`wvlib.course.sandbox.module_view`).
+the learner's functions in the kernel (:func:`wvlib.grading.probe.forbidden_references`) and, in
+the sandbox, the absence of the module itself (:func:`wvlib.grading.sandbox.module_view`).
 """
 from __future__ import annotations
 
 import ast
 import re
 
-from .notebook import cell_directives
+from ..course.notebook import cell_directives
 
 # --------------------------------------------------------------------------------------------
 # Forbidden modules

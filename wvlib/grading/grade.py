@@ -1,18 +1,8 @@
-"""Grade submitted notebooks with the public checks and the hidden tests.
+"""Grade one submitted notebook with the public checks and the hidden tests.
 
-    python -m wvlib course grade SUBMISSION_OR_DIR... --out OUTDIR [--assignment ID] [--jobs N]
-        [--timeout-cell S] [--timeout-total S] [--memory MB] [--solutions DIR]
-
-The same from Python: :func:`wvlib.course.batch.grade_batch`. The grader is split in the shape
-of its job:
-
-* this module grades **one** submission (:func:`grade_submission`) and holds the command;
-* :mod:`wvlib.course.forbidden` reads a question's cells for forbidden modules;
-* :mod:`wvlib.course.report` writes ``results.json``, ``feedback.md``, ``details.json``,
-  ``executed.ipynb`` and ``gradebook.csv``;
-* :mod:`wvlib.course.batch` finds the submissions, resumes an interrupted batch and grades each
-  submission in a **worker process** with a time and memory limit (a submission whose values
-  are too costly to judge stops its own worker, never the batch nor another submission).
+:func:`grade_submission` is called by a worker process of :mod:`wvlib.grading.batch` (which
+also holds the command ``wvlib course grade``); the other modules of :mod:`wvlib.grading` are
+its parts (the package docstring lists them).
 
 For every submission the grader
 
@@ -22,28 +12,24 @@ For every submission the grader
    file name; a file name naming another assignment than the metadata is flagged
    (``assignment-mismatch`` in the status column and a note in the feedback);
 2. runs its code cells, in the submission's order, in a **fresh kernel of its own** inside the
-   sandbox of :mod:`wvlib.course.sandbox` (errors do not stop later cells; time and memory are
+   sandbox of :mod:`wvlib.grading.sandbox` (errors do not stop later cells; time and memory are
    limited; a kernel that dies is restarted without the culprit cell — see
-   :mod:`wvlib.course.remote`). The modules the assignment forbids are absent from that
+   :mod:`wvlib.grading.remote`). The modules the assignment forbids are absent from that
    sandbox. Cells that only call ``check(...)`` are skipped;
 3. takes the questions, points and ``forbid`` lists from the **official** solution notebook
    (``solutions/<id>.ipynb``) — what the submission's cells say about points is ignored — and
    runs the official public checks and the hidden tests (``solutions/hidden/<id>.py``) in the
-   worker, asking the kernel for values through a :class:`~wvlib.course.remote.RemoteKernel`;
+   worker, asking the kernel for values through a :class:`~wvlib.grading.remote.RemoteKernel`;
    from the first check on, nothing the learner's code produces is recorded;
 4. gives a question ``points × (weight of the checks passed) / (weight of all its checks)`` if
    its core checks pass (the rule is at the top of :mod:`wvlib.course.checks`), else 0, and 0
    if the answer uses a module the question forbids (``#| forbid: wvlib.vectors``);
-5. writes the reports (see :mod:`wvlib.course.report`).
+5. writes the reports (see :mod:`wvlib.grading.report`).
 
-``--timeout-total`` is the time of one submission, whatever happens: every kernel start and
-restart, every cell, inspection and check (the notebook's cells may use two thirds of it; the
-checks get the rest). A worker still busy ``WORKER_GRACE`` seconds later is killed.
-
-A submission whose ``results.json`` was written by the same grader for the same file and the
-same official material is skipped, so an interrupted batch resumes where it stopped. Grades are
-deterministic. The exit status is 0 when every submission got a result (zero points included)
-and non-zero only when the grader itself fails.
+``timeout_total`` (``--timeout-total``) is the time of one submission, whatever happens:
+every kernel start and restart, every cell, inspection and check (the notebook's cells may use
+two thirds of it; the checks get the rest). A worker still busy ``WORKER_GRACE`` seconds later
+is killed (see :mod:`wvlib.grading.batch`).
 """
 from __future__ import annotations
 
@@ -57,9 +43,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checks as C
+from ..course import checks as C
 from .forbidden import defined_names, question_cells, static_forbidden_uses  # noqa: F401
-from .notebook import read_assignment
+from ..course.notebook import read_assignment
 from .report import GRADER_VERSION, Outcome, _problem, _report  # noqa: F401
 
 MAX_SUBMISSION_BYTES = 100 * 2**20
@@ -388,56 +374,9 @@ def _forbidden_findings(question, sources, names, kernel) -> list[str]:
     return list(dict.fromkeys(findings))
 
 
-# --------------------------------------------------------------------------------------------
-# The command
-# --------------------------------------------------------------------------------------------
-# --------------------------------------------------------------------------------------------
-# The command
-# --------------------------------------------------------------------------------------------
-def add_arguments(parser) -> None:
-    parser.add_argument("submissions", nargs="+", metavar="SUBMISSION_OR_DIR",
-                        help="notebooks to grade, or folders holding them (searched for "
-                             "*.ipynb)")
-    parser.add_argument("--out", required=True, help="output folder (created if needed)")
-    parser.add_argument("--assignment", default=None,
-                        help="grade every submission as this assignment (default: from each "
-                             "notebook's metadata, else its file name)")
-    parser.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
-    parser.add_argument("--timeout-cell", type=float, default=60.0,
-                        help="seconds allowed per cell and per call of a checked function "
-                             "(default 60)")
-    parser.add_argument("--timeout-total", type=float, default=600.0,
-                        help="seconds allowed for one submission: running its notebook "
-                             "(every kernel restart included, at most 2/3 of it) and checking "
-                             "it (default 600)")
-    parser.add_argument("--memory", type=int, default=4096,
-                        help="memory (address space) limit of each kernel in MiB (default 4096)")
-    parser.add_argument("--solutions", default=None,
-                        help="folder of the solution notebooks, with hidden/ (default: "
-                             "./solutions, else the one next to the wvlib package)")
-    parser.add_argument("--no-sandbox", action="store_true",
-                        help="run kernels without bubblewrap (reported in every result)")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines")
-
-
 def default_solutions() -> Path:
+    """``./solutions`` if it exists, else the ``solutions/`` folder next to the package."""
     here = Path("solutions")
     if here.is_dir():
         return here
     return Path(__file__).resolve().parents[2] / "solutions"
-
-def run(args) -> int:
-    """Grade a batch (see the module docstring); returns the exit status."""
-    from .batch import grade_batch
-    report = grade_batch(args.submissions, args.out, assignment=args.assignment,
-                         jobs=args.jobs, timeout_cell=args.timeout_cell,
-                         timeout_total=args.timeout_total, memory_mb=args.memory,
-                         solutions=args.solutions, sandbox=not args.no_sandbox,
-                         quiet=args.quiet)
-    return 1 if report.errors else 0
-
-
-def discover(paths, out):
-    """Submissions named on the command line (see :func:`wvlib.course.batch.discover`)."""
-    from .batch import discover as _discover
-    return _discover(paths, out)

@@ -1,12 +1,12 @@
 """Plain-data messages between the grader and a student's kernel, and the probe that answers them.
 
 The grader never runs a check inside a student's kernel. When a check asks for a value
-(``k.call("cosine_similarity", x, y)``), the grader's :class:`~wvlib.course.remote.RemoteKernel`
+(``k.call("cosine_similarity", x, y)``), the grader's :class:`~wvlib.grading.remote.RemoteKernel`
 
 1. writes the request to a file in a folder it shares with the kernel — the arguments as
    *plain data*: a JSON tree for numbers, strings, lists and dicts, one ``.npy`` file per NumPy
    array (never a pickle);
-2. runs one line in the kernel, ``__import__("wvlib.course.probe", ...).serve(folder, name)``,
+2. runs one line in the kernel, ``__import__("wvlib.grading.probe", ...).serve(folder, name)``,
    which reads the request, calls the learner's function and writes the answer the same way;
 3. reads the answer back with :func:`decode`, which trusts nothing: every node of the tree, every
    array header and every size is checked before anything is built.

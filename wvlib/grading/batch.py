@@ -1,16 +1,26 @@
-"""Grading a batch of submissions: finding them, resuming, and a worker process per job.
+"""Grading a batch of submissions, and the command ``wvlib course grade``.
 
-    from wvlib.course.batch import grade_batch
+    python -m wvlib course grade SUBMISSION_OR_DIR... --out OUTDIR [--assignment ID] [--jobs N]
+        [--timeout-cell S] [--timeout-total S] [--memory MB] [--solutions DIR]
+
+The same from Python::
+
+    from wvlib.grading.batch import grade_batch
     report = grade_batch(["submissions/"], "graded/", jobs=2)
     print(report.graded, report.seconds, report.gradebook)
 
-Each job owns a **worker process** (``python -m wvlib.course.worker``) that grades one
-submission at a time with :func:`wvlib.course.grade.grade_submission` — it starts the
+Each job owns a **worker process** (``python -m wvlib.grading.worker``) that grades one
+submission at a time with :func:`wvlib.grading.grade.grade_submission` — it starts the
 submission's kernel, and rebuilds and judges the values the kernel sends back. The worker runs
 under a memory limit (``RLIMIT_AS``), and the batch kills it (with its kernels) when it is
 still busy ``WORKER_GRACE`` seconds after the submission's ``timeout_total``: that submission
 gets a ``grading-limit`` result with zero points, a new worker takes the next one, and no other
 submission loses time or points. Reports are written here, in the batch's process.
+
+A submission whose ``results.json`` was written by the same grader for the same file and the
+same official material is skipped, so an interrupted batch resumes where it stopped. Grades are
+deterministic. The exit status of the command is 0 when every submission got a result (zero
+points included) and non-zero only when the grader itself fails.
 """
 from __future__ import annotations
 
@@ -165,7 +175,7 @@ def sandbox_from_data(data: dict):
 
 
 class Worker:
-    """A ``python -m wvlib.course.worker`` process grading one submission at a time."""
+    """A ``python -m wvlib.grading.worker`` process grading one submission at a time."""
 
     def __init__(self, setup: dict, memory_mb: int):
         env = dict(os.environ, WVLIB_WORKER_MEMORY_MB=str(memory_mb))
@@ -174,7 +184,7 @@ class Worker:
                                                       env.get("PYTHONPATH", "").split(os.pathsep)
                                                       if x])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "wvlib.course.worker"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "wvlib.grading.worker"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
         self.buffer = b""
         self._send(setup)
@@ -421,3 +431,42 @@ def grade_batch(submissions, out, *, assignment: str | None = None, jobs: int = 
              else ""), flush=True)
     return BatchReport(counts["graded"], counts["skipped"], counts["errors"], elapsed,
                        gradebook, described)
+
+
+# --------------------------------------------------------------------------------------------
+# The command: wvlib course grade
+# --------------------------------------------------------------------------------------------
+def add_arguments(parser) -> None:
+    parser.add_argument("submissions", nargs="+", metavar="SUBMISSION_OR_DIR",
+                        help="notebooks to grade, or folders holding them (searched for "
+                             "*.ipynb)")
+    parser.add_argument("--out", required=True, help="output folder (created if needed)")
+    parser.add_argument("--assignment", default=None,
+                        help="grade every submission as this assignment (default: from each "
+                             "notebook's metadata, else its file name)")
+    parser.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    parser.add_argument("--timeout-cell", type=float, default=60.0,
+                        help="seconds allowed per cell and per call of a checked function "
+                             "(default 60)")
+    parser.add_argument("--timeout-total", type=float, default=600.0,
+                        help="seconds allowed for one submission: running its notebook "
+                             "(every kernel restart included, at most 2/3 of it) and checking "
+                             "it (default 600)")
+    parser.add_argument("--memory", type=int, default=4096,
+                        help="memory (address space) limit of each kernel in MiB (default 4096)")
+    parser.add_argument("--solutions", default=None,
+                        help="folder of the solution notebooks, with hidden/ (default: "
+                             "./solutions, else the one next to the wvlib package)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run kernels without bubblewrap (reported in every result)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def run(args) -> int:
+    """Grade a batch (see the module docstring); returns the exit status."""
+    report = grade_batch(args.submissions, args.out, assignment=args.assignment,
+                         jobs=args.jobs, timeout_cell=args.timeout_cell,
+                         timeout_total=args.timeout_total, memory_mb=args.memory,
+                         solutions=args.solutions, sandbox=not args.no_sandbox,
+                         quiet=args.quiet)
+    return 1 if report.errors else 0

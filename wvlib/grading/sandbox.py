@@ -1,6 +1,6 @@
 """Where a student's kernel runs: a bubblewrap sandbox, resource limits and a clean environment.
 
-Each submission gets a fresh kernel process started by :mod:`wvlib.course.remote`. This module
+Each submission gets a fresh kernel process started by :mod:`wvlib.grading.kernel`. This module
 builds the command line that process runs under:
 
 * **resource limits**, set by a short boot script before the kernel starts (so the learner's
@@ -18,7 +18,7 @@ builds the command line that process runs under:
   replaced by empty private folders; only the Python installation, the ``wvlib`` package (read
   only) and the submission's own scratch folders are mounted back. All namespaces are unshared:
   no network at all (the grader talks to the kernel through Unix sockets in a shared folder,
-  see :mod:`wvlib.course.remote`), no view of other processes; the kernel dies with the grader.
+  see :mod:`wvlib.grading.kernel`), no view of other processes; the kernel dies with the grader.
 
 :func:`prepare_sandbox` runs a self-test before the sandbox is used: the kernel's Python must
 start and import ``wvlib`` inside it, the secret files must be invisible and the network must be
@@ -409,7 +409,7 @@ def _module_view(blocked_modules: tuple) -> tuple:
     while changed:
         changed = False
         for name in modules:
-            if name not in closed and name not in ("wvlib", "wvlib.course") and \
+            if name not in closed and name not in ("wvlib", "wvlib.course", "wvlib.grading") and \
                     any(hits(m) or m in closed for m in imports[name]):
                 closed.add(name)
                 changed = True
@@ -476,7 +476,7 @@ _SELF_TEST = r"""
 import ctypes, errno, json, os, socket, sys
 report = {}
 try:
-    import numpy, wvlib.course.checks, wvlib.course.probe
+    import numpy, wvlib.course.checks, wvlib.grading.probe
     report["imports"] = True
 except Exception as exc:
     report["imports"] = f"{type(exc).__name__}: {exc}"

@@ -1,4 +1,4 @@
-"""A grading worker: ``python -m wvlib.course.worker`` (started by :mod:`wvlib.course.batch`).
+"""A grading worker: ``python -m wvlib.grading.worker`` (started by :mod:`wvlib.grading.batch`).
 
 Reads JSON lines on its standard input — first the batch's setup (solutions folder, sandbox,
 options), then one ``{"name", "path"}`` per submission — and answers each with one JSON line:

@@ -1,0 +1,313 @@
+"""The word2vec trainer: :class:`Word2Vec` (skip-gram or CBOW; negative sampling and/or
+hierarchical softmax) and the commands ``wvlib train sgns`` and ``wvlib train cbow``.
+
+The same algorithm as the original C code and gensim, fast enough for real corpora: the
+vocabulary and the tables (:mod:`wvlib.word2vec.tables`) are built in NumPy, the SGD runs in the
+compiled kernels of :mod:`wvlib.word2vec.kernels`, whose updates equal the NumPy reference
+(:mod:`wvlib.word2vec.reference`) to float32 precision (tested).
+"""
+from __future__ import annotations
+
+import numbers
+import time
+
+import numpy as np
+
+from .._jit import set_threads
+from .._validate import check_float, check_positive_int
+from ..methods import validates
+from .kernels import train_job, warm_up
+from .reference import _check_vocab_vs
+from .tables import alias_table, build_huffman, huffman_arrays, keep_probability
+
+__all__ = ["Word2Vec", "train_sgns", "train_cbow"]
+
+#: Longer documents are cut into pieces of this many words, as gensim does.
+MAX_SENTENCE_LENGTH = 10_000
+#: Words per kernel call (progress bar granularity).
+_JOB_WORDS = 1_000_000
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _split_by_words(word_starts, lo, hi, n):
+    """Split sentences lo..hi−1 into n consecutive runs of about equal numbers of words;
+    return the n + 1 boundaries."""
+    span = word_starts[hi] - word_starts[lo]
+    targets = word_starts[lo] + span * np.arange(1, n) / n
+    inner = np.searchsorted(word_starts[lo:hi + 1], targets) + lo
+    return np.concatenate([[lo], np.clip(inner, lo, hi), [hi]]).astype(np.int64)
+
+
+class Word2Vec:
+    """word2vec (skip-gram or CBOW; negative sampling and/or hierarchical softmax),
+    trained by Hogwild SGD in compiled float32 code, following the original C code.
+
+    Parameters
+    ----------
+    sg : bool, default True
+        Skip-gram (True) or CBOW (False).
+    hs : bool, default False
+        Hierarchical softmax over a Huffman tree of the word counts.
+    negative : int, default 5
+        Number of noise words per prediction (0: no negative sampling; then ``hs`` must
+        be on).
+    dim : int, default 100
+    window : int, default 5
+        Maximum distance; at each position the C code's dynamic window draws the actual
+        one uniformly from 1..window (see :func:`~wvlib.word2vec.tables.dynamic_window_weights`).
+    min_count : int, default 5
+        Words seen fewer times are dropped before training.
+    sample : float, default 1e-3
+        Subsampling threshold t of :func:`~wvlib.word2vec.tables.keep_probability` (0: no subsampling).
+    alpha : float, optional
+        Initial learning rate; 0.025 for skip-gram, 0.05 for CBOW (the C code's
+        defaults).
+    min_alpha : float, default 1e-4
+        α decays linearly to this value over all epochs.
+    epochs : int, default 5
+    seed : int, default 0
+        Seeds the initial vectors and every thread's random number generator. With
+        ``threads=1`` training is deterministic.
+    threads : int, default 2
+        Threads updating the shared matrices without locks (Hogwild; Recht et al. 2011).
+    keep_context : bool, default False
+        Keep the output ("context") vectors ``W_out`` after training.
+
+    Attributes
+    ----------
+    wv : wvlib.vectors.KeyedVectors
+        Set by :meth:`fit`, as all attributes below: the input vectors W_in, one per
+        vocabulary word.
+    W_in : numpy.ndarray (float32, |V|×d), read-only: the same array as ``wv.vectors``
+    W_out : numpy.ndarray (float32) or None
+        syn1neg (|V|×d) with negative sampling, else syn1 (|V|−1 × d) of hierarchical
+        softmax; ``None`` unless ``keep_context``. With both objectives, ``W_out_hs``
+        holds syn1.
+    vocab : wvlib.corpus.Vocabulary
+    tree : HuffmanTree or None
+    loss_history : list of float
+        Mean loss per prediction (per (input, target) pair) in each epoch.
+    words_per_second, train_seconds : float
+        Corpus words (before subsampling) processed per second of training; training
+        time, without building the vocabulary and without compiling.
+    compile_seconds : float
+        Time to compile or load the kernel (only the first fit in a process pays it).
+
+    Examples
+    --------
+    >>> from wvlib.corpus import load_corpus
+    >>> model = Word2Vec(dim=50, threads=1).fit(load_corpus("lee"))  # doctest: +SKIP
+    >>> model.wv.most_similar("police", topn=3)                      # doctest: +SKIP
+    """
+
+    def __init__(self, sg=True, hs=False, negative=5, dim=100, window=5, min_count=5,
+                 sample=1e-3, alpha=None, min_alpha=1e-4, epochs=5, seed=0, threads=2,
+                 keep_context=False):
+        self.sg = sg
+        self.hs = hs
+        self.negative = negative
+        self.dim = dim
+        self.window = window
+        self.min_count = min_count
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.epochs = epochs
+        self.seed = seed
+        self.threads = threads
+        self.keep_context = keep_context
+
+    def _checked_params(self):
+        sg = _check_bool(self.sg, "sg")
+        hs = _check_bool(self.hs, "hs")
+        negative = check_positive_int(self.negative, "negative", allow_zero=True)
+        if not hs and negative == 0:
+            raise ValueError("hs=False and negative=0 leave no objective: set hs=True "
+                             "or negative to a positive number of noise words")
+        alpha = (0.025 if sg else 0.05) if self.alpha is None else self.alpha
+        alpha = check_float(alpha, "alpha", low=0.0, low_open=True)
+        min_alpha = check_float(self.min_alpha, "min_alpha", low=0.0)
+        if min_alpha > alpha:
+            raise ValueError(f"min_alpha must be at most alpha ({alpha}), got "
+                             f"{min_alpha}")
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        return dict(sg=sg, hs=hs, negative=negative, alpha=alpha, min_alpha=min_alpha,
+                    dim=check_positive_int(self.dim, "dim"),
+                    window=check_positive_int(self.window, "window"),
+                    min_count=check_positive_int(self.min_count, "min_count"),
+                    sample=check_float(self.sample, "sample", low=0.0),
+                    epochs=check_positive_int(self.epochs, "epochs"),
+                    seed=int(seed), threads=check_positive_int(self.threads, "threads"),
+                    keep_context=_check_bool(self.keep_context, "keep_context"))
+
+    def fit(self, corpus, verbose=None):
+        """Build the vocabulary of ``corpus`` and train.
+
+        Parameters
+        ----------
+        corpus : wvlib.corpus.Corpus or list of list of str
+        verbose : bool, optional
+            Progress bar with words/s and the running loss (default: when stderr is a
+            terminal; see :mod:`wvlib.progress`).
+
+        Returns
+        -------
+        self
+        """
+        from ..corpus import Vocabulary, as_documents
+        from ..progress import progress
+        from ..vectors import KeyedVectors
+
+        prm = self._checked_params()
+        documents = as_documents(corpus, "corpus")
+        if not any(len(doc) for doc in documents):
+            raise ValueError("corpus is empty: pass at least one non-empty document")
+        vocab = Vocabulary.build(documents, min_count=prm["min_count"])
+        V, dim = len(vocab), prm["dim"]
+        _check_vocab_vs(V, window=prm["window"], negative=prm["negative"] or None)
+
+        tokens, word_starts = self._encode(vocab, documents)
+        n_words = int(word_starts[-1])
+        if n_words == 0:
+            raise ValueError("corpus has no token in the vocabulary")
+        keep = keep_probability(vocab.counts, prm["sample"]).astype(np.float32)
+        alias_prob, alias_word = alias_table(vocab.counts)
+        tree = build_huffman(vocab.counts) if prm["hs"] else None
+        if tree is not None:
+            points, codes, code_len = huffman_arrays(tree)
+        else:
+            points = np.zeros((1, 1), np.int32)
+            codes = np.zeros((1, 1), np.int8)
+            code_len = np.zeros(1, np.int32)
+
+        rng = np.random.default_rng(prm["seed"])
+        W_in = ((rng.random((V, dim), dtype=np.float32) - np.float32(0.5))
+                / np.float32(dim))
+        W_neg = np.zeros((V if prm["negative"] else 1, dim), dtype=np.float32)
+        W_hs = np.zeros((V - 1 if prm["hs"] else 1, dim), dtype=np.float32)
+        threads = set_threads(prm["threads"])
+
+        # jobs of about _JOB_WORDS words, each cut into one part per thread
+        n_sent = len(word_starts) - 1
+        n_jobs = max(1, min(n_sent, int(np.ceil(n_words / _JOB_WORDS))))
+        job_bounds = _split_by_words(word_starts, 0, n_sent, n_jobs)
+        parts = [_split_by_words(word_starts, job_bounds[j], job_bounds[j + 1], threads)
+                 for j in range(n_jobs)]
+        seeds = rng.integers(1, 2 ** 63, size=(prm["epochs"], n_jobs, threads),
+                             dtype=np.int64).astype(np.uint64)
+
+        start = time.perf_counter()
+        warm_up(dim)
+        self.compile_seconds = time.perf_counter() - start
+
+        total = n_words * prm["epochs"]
+        history = []
+        bar = progress(total=total, desc="word2vec " + ("sg" if prm["sg"] else "cbow"),
+                       unit="word", verbose=verbose)
+        start = time.perf_counter()
+        words_before = 0
+        try:
+            for epoch in range(prm["epochs"]):
+                loss_sum, n_pred = 0.0, 0
+                for j in range(n_jobs):
+                    losses = np.zeros(threads)
+                    preds = np.zeros(threads, dtype=np.int64)
+                    train_job(tokens, word_starts, parts[j], W_in, W_neg, W_hs, keep,
+                              alias_prob, alias_word, points, codes, code_len,
+                              prm["sg"], prm["hs"], prm["negative"], prm["window"],
+                              prm["alpha"],
+                              prm["min_alpha"], words_before, total,
+                              seeds[epoch, j].copy(), losses, preds)
+                    job_words = int(word_starts[job_bounds[j + 1]]
+                                    - word_starts[job_bounds[j]])
+                    words_before += job_words
+                    loss_sum += losses.sum()
+                    n_pred += int(preds.sum())
+                    elapsed = time.perf_counter() - start
+                    bar.update(job_words)
+                    speed = words_before / max(elapsed, 1e-9)
+                    bar.set_postfix_str(f"loss {loss_sum / max(n_pred, 1):.4f}, "
+                                        f"{speed:,.0f} words/s")
+                history.append(float(loss_sum / max(n_pred, 1)))
+        finally:
+            bar.close()
+        self.train_seconds = time.perf_counter() - start
+        self.words_per_second = total / max(self.train_seconds, 1e-9)
+        self.loss_history = history
+        self.vocab = vocab
+        self.tree = tree
+        self.W_out = None
+        self.W_out_hs = None
+        if prm["keep_context"]:
+            self.W_out = W_neg if prm["negative"] else W_hs
+            self.W_out_hs = W_hs if prm["hs"] else None
+        # the vectors are handed over, not copied: W_in is wv.vectors (read-only from now on)
+        self.wv = KeyedVectors(list(vocab.words), W_in, copy=False)
+        self.W_in = self.wv.vectors
+        return self
+
+    @staticmethod
+    def _encode(vocab, documents):
+        """All documents as one int32 array of word ids (out-of-vocabulary tokens
+        dropped) and the start offset of every sentence, documents cut at
+        MAX_SENTENCE_LENGTH words."""
+        pieces, lengths = [], []
+        for doc in vocab.encode_documents(documents):
+            for i in range(0, len(doc), MAX_SENTENCE_LENGTH):
+                piece = doc[i:i + MAX_SENTENCE_LENGTH]
+                pieces.append(piece)
+                lengths.append(len(piece))
+        tokens = np.concatenate(pieces).astype(np.int32) if pieces else \
+            np.zeros(0, np.int32)
+        word_starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        return tokens, word_starts
+
+    def __repr__(self) -> str:
+        kind = "skip-gram" if self.sg else "CBOW"
+        obj = " + ".join(([f"negative={self.negative}"] if self.negative else [])
+                         + (["hs"] if self.hs else []))
+        return f"Word2Vec({kind}, {obj}, dim={self.dim}, window={self.window})"
+
+
+# --------------------------------------------------------------------------------------
+# `wvlib train sgns | cbow` (declared in wvlib/methods.py)
+# --------------------------------------------------------------------------------------
+
+def _train_cli(corpus, sg, verbose, **params):
+    model = Word2Vec(sg=sg, **params).fit(corpus, verbose=verbose)
+    return model.wv
+
+
+@validates("sgns")
+def train_sgns(corpus, *, dim=100, window=5, min_count=5, negative=5, hs=False,
+               sample=1e-3, epochs=5, alpha=0.025, threads=2, seed=0, verbose=None):
+    """Skip-gram vectors (``wvlib train sgns``): :class:`Word2Vec` with ``sg=True``.
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
+    """
+    return _train_cli(corpus, True, verbose, dim=dim, window=window,
+                      min_count=min_count, negative=negative, hs=hs, sample=sample,
+                      epochs=epochs, alpha=alpha, threads=threads, seed=seed)
+
+
+@validates("cbow")
+def train_cbow(corpus, *, dim=100, window=5, min_count=5, negative=5, hs=False,
+               sample=1e-3, epochs=5, alpha=0.05, threads=2, seed=0, verbose=None):
+    """CBOW vectors (``wvlib train cbow``): :class:`Word2Vec` with ``sg=False``.
+
+    Returns
+    -------
+    wvlib.vectors.KeyedVectors
+    """
+    return _train_cli(corpus, False, verbose, dim=dim, window=window,
+                      min_count=min_count, negative=negative, hs=hs, sample=sample,
+                      epochs=epochs, alpha=alpha, threads=threads, seed=seed)
