@@ -33,7 +33,10 @@ gradients (started at 1, as in the C code) and moves by ``lr * g / sqrt(G)`` aft
 frequent words) take smaller steps; rare words keep larger steps. That loop cannot be
 vectorized (each update reads the parameters the previous one wrote), so it is compiled
 with numba (:mod:`wvlib._jit`). With ``threads > 1`` the threads update the shared
-parameters without locks ("Hogwild", as the C code does): fast, and not reproducible.
+parameters without locks ("Hogwild", as the C code does): fast, and not reproducible. An
+epoch's shuffled pairs are cut into jobs of ``JOB_PAIRS`` pairs that the threads take from
+one queue (:mod:`wvlib.jobs`: no thread waits for another until the epoch's last job), and
+with several threads the next epoch's order is shuffled while this one trains.
 With ``threads=1`` and a seed, training is deterministic, and one compiled epoch equals
 :func:`adagrad_epoch_reference` (a plain Python loop over the same pairs).
 
@@ -47,14 +50,14 @@ learning and stochastic optimization. JMLR 12.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
 import scipy.sparse as sp
 
-from numba import prange
-
-from ._jit import njit, set_threads
+from ._jit import njit
+from .jobs import run_jobs
 from .methods import METHODS, validates
 from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
                         check_random_state)
@@ -251,40 +254,57 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *,
 # 2. The compiled training loop
 # --------------------------------------------------------------------------------------
 
-@njit(parallel=True)
-def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
-                   learning_rate, n_chunks):
-    """One epoch of AdaGrad over ``order``, split into ``n_chunks`` contiguous slices
-    that run in parallel (Hogwild). Returns the sum of the pairs' losses before their
-    updates."""
-    n = order.shape[0]
+#: Pairs of one job: about 30 ms of one thread's work at d = 100.
+JOB_PAIRS = 65_536
+
+
+@njit
+def _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order, start,
+                   stop, learning_rate):
+    """AdaGrad on the pairs ``order[start:stop]``, one after the other, on shared
+    parameters (the GIL is released: several threads run it at once). Returns the sum of
+    the pairs' losses before their updates."""
     d = W.shape[1]
-    losses = np.zeros(n_chunks, dtype=np.float64)
-    for c in prange(n_chunks):
-        start = c * n // n_chunks
-        stop = (c + 1) * n // n_chunks
-        total = 0.0
-        for s in range(start, stop):
-            t = order[s]
-            i = rows[t]
-            j = cols[t]
-            err = b[i] + bt[j] - log_x[t]
-            for k in range(d):
-                err += W[i, k] * Wt[j, k]
-            g = np.float32(2.0) * f_x[t] * err          # dJ / d(prediction)
-            total += f_x[t] * err * err
-            for k in range(d):
-                gw = g * Wt[j, k]
-                gwt = g * W[i, k]
-                GW[i, k] += gw * gw
-                GWt[j, k] += gwt * gwt
-                W[i, k] -= learning_rate * gw / np.sqrt(GW[i, k])
-                Wt[j, k] -= learning_rate * gwt / np.sqrt(GWt[j, k])
-            Gb[i] += g * g
-            b[i] -= learning_rate * g / np.sqrt(Gb[i])
-            Gbt[j] += g * g
-            bt[j] -= learning_rate * g / np.sqrt(Gbt[j])
-        losses[c] = total
+    total = 0.0
+    for s in range(start, stop):
+        t = order[s]
+        i = rows[t]
+        j = cols[t]
+        err = b[i] + bt[j] - log_x[t]
+        for k in range(d):
+            err += W[i, k] * Wt[j, k]
+        g = np.float32(2.0) * f_x[t] * err          # dJ / d(prediction)
+        total += f_x[t] * err * err
+        for k in range(d):
+            gw = g * Wt[j, k]
+            gwt = g * W[i, k]
+            GW[i, k] += gw * gw
+            GWt[j, k] += gwt * gwt
+            W[i, k] -= learning_rate * gw / np.sqrt(GW[i, k])
+            Wt[j, k] -= learning_rate * gwt / np.sqrt(GWt[j, k])
+        Gb[i] += g * g
+        b[i] -= learning_rate * g / np.sqrt(Gb[i])
+        Gbt[j] += g * g
+        bt[j] -= learning_rate * g / np.sqrt(Gbt[j])
+    return total
+
+
+def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
+                   learning_rate, threads):
+    """One epoch of AdaGrad over ``order``: jobs of ``JOB_PAIRS`` consecutive entries of
+    ``order``, taken by ``threads`` threads from one queue (Hogwild). With one thread the
+    pairs are visited exactly in the order of ``order``. Returns the sum of the pairs'
+    losses before their updates (each thread adds to its own counter)."""
+    n = order.shape[0]
+    n_jobs = max(1, -(-n // JOB_PAIRS))
+    losses = np.zeros(max(1, threads))
+
+    def job(i, t, _):
+        losses[t] += _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x,
+                                    f_x, order, i * JOB_PAIRS,
+                                    min(n, (i + 1) * JOB_PAIRS), learning_rate)
+
+    run_jobs(job, n_jobs, threads)
     return losses.sum()
 
 
@@ -369,8 +389,8 @@ class GloVe:
         Seeds the initialization and the shuffles. With ``threads=1`` a seed makes
         training deterministic.
     threads : int, default 2
-        Hogwild threads (at most numba's thread count). ``threads > 1`` is not
-        reproducible.
+        Hogwild threads. ``threads > 1`` is not reproducible, and holds the next
+        epoch's order too (4 more bytes a pair) to shuffle it while this one trains.
     output : {"sum", "word"}, default "sum"
         ``W + Wt`` (the paper's output) or ``W`` only.
     shared_vectors : bool, default False
@@ -462,16 +482,29 @@ class GloVe:
         self.words_ = words
 
         G = self._init_params(V, rng)
-        threads = set_threads(self.threads)
-        self.n_pairs_ = len(log_x)
+        threads = self.threads
+        self.n_pairs_ = n = len(log_x)
         self.loss_history_, self.epoch_seconds_, self.epoch_cpu_seconds_ = [], [], []
+
+        def shuffled(out):
+            # rng.permutation(n) in int32 (the same permutation, half the memory)
+            out.append(np.arange(n, dtype=np.int32))
+            rng.shuffle(out[-1])
+
+        upcoming, helper = [], None
         with progress(total=self.epochs, desc="GloVe", unit="epoch",
                       verbose=self.verbose) as bar:
             for epoch in range(1, self.epochs + 1):
                 start, cpu_start = time.perf_counter(), time.process_time()
-                # rng.permutation(n) in int32 (the same permutation, half the memory)
-                order = np.arange(len(log_x), dtype=np.int32)
-                rng.shuffle(order)
+                if helper is not None:
+                    helper.join()              # the order shuffled during the last epoch
+                else:
+                    shuffled(upcoming)
+                order = upcoming.pop()
+                helper = None
+                if threads > 1 and epoch < self.epochs:   # shuffle the next one meanwhile
+                    helper = threading.Thread(target=shuffled, args=(upcoming,))
+                    helper.start()
                 loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, *G, rows,
                                       cols, log_x, f_x, order,
                                       np.float32(self.learning_rate), threads)
