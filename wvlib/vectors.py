@@ -69,8 +69,8 @@ from ._validate import check_choice, check_matrix, check_optional_positive_int, 
 
 # 3CosMul: added to the denominator so that it is never zero (Levy & Goldberg 2014; gensim).
 COSMUL_EPSILON = 1e-6
-# Rows formatted at a time when writing (the text of 10,000 vectors of 100 numbers: ~16 MB).
-_WRITE_ROWS = 10_000
+# Rows formatted at a time when writing (2,000 vectors of 100 numbers: about 15 MB of work).
+_WRITE_ROWS = 2_000
 
 
 class KeyedVectors:

@@ -48,12 +48,20 @@ import json, sys, time
 method, path, threads, epochs, memory = sys.argv[1:6]
 threads, epochs, memory = int(threads), int(epochs), int(memory)
 out = {}
+
+def corpus_of(path):
+    try:
+        from wvlib.corpus import TextCorpus        # streamed
+        return TextCorpus(path)
+    except ImportError:                          # a checkout of wvlib before TextCorpus
+        from wvlib.corpus import load_corpus
+        return load_corpus(path)
+
 if method in ("sgns", "cbow"):
-    from wvlib.corpus import TextCorpus
     from wvlib.word2vec import Word2Vec
     model = Word2Vec(sg=method == "sgns", dim=100, window=5, negative=5, sample=1e-3,
                      min_count=5, epochs=epochs, threads=threads, seed=0)
-    model.fit(TextCorpus(path), verbose=False)
+    model.fit(corpus_of(path), verbose=False)
     words = int(model.vocab.counts.sum())
     out = dict(train_seconds=model.train_seconds, rate=words * epochs / model.train_seconds,
                vocabulary=len(model.vocab), compile_seconds=model.compile_seconds)
@@ -162,14 +170,19 @@ def benchmark(opt, out=print) -> list:
             write_zipf_corpus(path, tokens)
         corpora.append((f"zipf {tokens / 1e6:g}M", tokens, path))
     env = dict(os.environ, WVLIB_PROGRESS="0", OPENBLAS_NUM_THREADS="1")
+    if opt.get("wvlib_path"):                    # another checkout of wvlib, for its children
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(opt["wvlib_path"])] + [p for p in [os.environ.get("PYTHONPATH")] if p])
     rows = []
     for name, tokens, path in corpora:
         for method in opt["methods"]:
-            libraries = ["wvlib"] + (["gensim"] if opt["gensim"] and method in ("sgns", "cbow")
-                                     else [])
+            ours = f"wvlib@{Path(opt['wvlib_path']).name}" if opt.get("wvlib_path") \
+                else "wvlib"
+            libraries = [ours] + (["gensim"] if opt["gensim"] and method in ("sgns", "cbow")
+                                  else [])
             threads_list = [None] if method == "ppmi-svd" else opt["threads"]
             for library in libraries:
-                child = method if library == "wvlib" else f"gensim-{method}"
+                child = f"gensim-{method}" if library == "gensim" else method
                 epochs = opt["glove_epochs"] if method == "glove" else opt["epochs"]
                 base = None
                 for threads in threads_list:
@@ -232,6 +245,9 @@ def add_arguments(parser) -> None:
                         help="folder for the corpus files (default: a temporary folder, "
                              "removed afterwards)")
     parser.add_argument("--out", default=None, help="also write the table to this file")
+    parser.add_argument("--wvlib-path", default=None,
+                        help="run the wvlib trainings with the wvlib package of this folder "
+                             "(another checkout, e.g. before a change: put side by side)")
 
 
 def run(args) -> int:
@@ -253,7 +269,7 @@ def run(args) -> int:
         raise ValueError("give --tokens or --corpus")
     opt = dict(methods=methods, threads=threads, tokens=tokens, corpus=args.corpus,
                repeat=args.repeat, epochs=args.epochs, glove_epochs=args.glove_epochs,
-               memory=args.memory,
+               memory=args.memory, wvlib_path=args.wvlib_path,
                gensim=args.gensim and importlib.util.find_spec("gensim") is not None)
     folder = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="wvlib-"))
     folder.mkdir(parents=True, exist_ok=True)
