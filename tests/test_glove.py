@@ -251,3 +251,32 @@ def test_counts_in_files_train_exactly_as_the_matrix(tmp_path):
     assert model.n_pairs_ == counts.nnz
     assert np.array_equal(got.vectors, want.vectors)
     assert glove.train_glove(corpus, **kwargs, memory=1).index_to_key == corpus.vocab.words
+
+
+@pytest.mark.parametrize("n", [1, 7, 65_536, 200_003])
+def test_parallel_permutation_is_a_permutation_and_the_same_on_any_threads(n):
+    a = glove.parallel_permutation(n, 2, np.random.default_rng(3))
+    b = glove.parallel_permutation(n, 1, np.random.default_rng(3))
+    assert a.dtype == np.int32 and np.array_equal(np.sort(a), np.arange(n))
+    assert np.array_equal(a, b)
+    if n > 1000:
+        assert not np.array_equal(a, glove.parallel_permutation(n, 2,
+                                                                np.random.default_rng(4)))
+
+
+def test_parallel_permutation_is_uniform():
+    """Where index 0 lands, and which of two indices comes first, over 3,000 shuffles of a
+    range cut into several buckets (the bucket size made small for the test)."""
+    from scipy import stats
+    old = glove._SHUFFLE_BUCKET
+    glove._SHUFFLE_BUCKET = 4
+    try:
+        rng = np.random.default_rng(0)
+        n, runs = 12, 3000
+        perms = np.array([glove.parallel_permutation(n, 2, rng) for _ in range(runs)])
+    finally:
+        glove._SHUFFLE_BUCKET = old
+    position_of_0 = np.argmax(perms == 0, axis=1)
+    assert stats.chisquare(np.bincount(position_of_0, minlength=n)).pvalue > 1e-3
+    first_is_5 = np.argmax(perms == 5, axis=1) < np.argmax(perms == 11, axis=1)
+    assert abs(first_is_5.mean() - 0.5) < 4 * 0.5 / np.sqrt(runs)

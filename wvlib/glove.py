@@ -36,7 +36,7 @@ with numba (:mod:`wvlib._jit`). With ``threads > 1`` the threads update the shar
 parameters without locks ("Hogwild", as the C code does): fast, and not reproducible. An
 epoch's shuffled pairs are cut into jobs of ``JOB_PAIRS`` pairs that the threads take from
 one queue (:mod:`wvlib.jobs`: no thread waits for another until the epoch's last job), and
-with several threads the next epoch's order is shuffled while this one trains.
+the epoch's random order is made by the threads too (:func:`parallel_permutation`).
 With ``threads=1`` and a seed, training is deterministic, and one compiled epoch equals
 :func:`adagrad_epoch_reference` (a plain Python loop over the same pairs).
 
@@ -50,7 +50,6 @@ learning and stochastic optimization. JMLR 12.
 """
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -58,13 +57,15 @@ import scipy.sparse as sp
 
 from ._jit import njit
 from .jobs import run_jobs
+from .word2vec.kernels import lcg_below, lcg_next
 from .methods import METHODS, validates
 from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
                         check_random_state)
 from .progress import progress
 
 __all__ = ["weighting_function", "glove_loss_and_grads", "adagrad_step",
-           "adagrad_epoch_reference", "cooccurrence_pairs", "GloVe", "train_glove"]
+           "adagrad_epoch_reference", "cooccurrence_pairs", "parallel_permutation", "GloVe",
+           "train_glove"]
 
 # Defaults of the trainer and of ``python -m wvlib train glove``: declared once in
 # wvlib.methods (measured on enwiki-sample with ``python -m wvlib bench glove``).
@@ -256,6 +257,8 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *,
 
 #: Pairs of one job: about 30 ms of one thread's work at d = 100.
 JOB_PAIRS = 65_536
+#: Indices per bucket of the parallel shuffle (a bucket is shuffled in cache).
+_SHUFFLE_BUCKET = 65_536
 
 
 @njit
@@ -287,6 +290,65 @@ def _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order
         Gbt[j] += g * g
         bt[j] -= learning_rate * g / np.sqrt(Gbt[j])
     return total
+
+
+@njit
+def _count_buckets(start, stop, n_buckets, seed, counts):
+    """How many of the indices start .. stop − 1 fall in each bucket (drawn by the
+    generator seeded with ``seed``)."""
+    state = seed
+    for _ in range(start, stop):
+        state = lcg_next(state)
+        counts[lcg_below(state, n_buckets)] += 1
+
+
+@njit
+def _scatter_buckets(start, stop, n_buckets, seed, cursor, out):
+    """Write each index start .. stop − 1 at its bucket's cursor (the same draws as
+    :func:`_count_buckets` with the same seed)."""
+    state = seed
+    for i in range(start, stop):
+        state = lcg_next(state)
+        bucket = lcg_below(state, n_buckets)
+        out[cursor[bucket]] = i
+        cursor[bucket] += 1
+
+
+@njit
+def _shuffle_range(out, start, stop, seed):
+    """Fisher–Yates shuffle of ``out[start:stop]`` in place."""
+    state = seed
+    for k in range(stop - start - 1, 0, -1):
+        state = lcg_next(state)
+        j = lcg_below(state, k + 1)
+        out[start + k], out[start + j] = out[start + j], out[start + k]
+
+
+def parallel_permutation(n, threads, rng):
+    """A uniformly random permutation of ``0 .. n − 1`` (int32), made by ``threads``
+    threads: every index goes to one of about n / 65,536 buckets at random, each bucket is
+    shuffled, and the buckets are laid end to end (Sanders 1998: random buckets of uniformly
+    shuffled contents make a uniform permutation). NumPy's shuffle of 85 M pairs takes
+    about 10 s of one core, a serial step that 16 threads training in under 4 s would wait
+    for; here each pass is split into jobs. ``rng`` gives the seeds: the same ``rng`` state,
+    the same permutation, whatever ``threads``."""
+    out = np.empty(n, dtype=np.int32)
+    n_buckets = max(1, -(-n // _SHUFFLE_BUCKET))
+    n_slices = max(1, min(64, -(-n // _SHUFFLE_BUCKET)))
+    edges = np.linspace(0, n, n_slices + 1).astype(np.int64)
+    seeds = rng.integers(1, 2 ** 63, size=n_slices + n_buckets,
+                         dtype=np.int64).astype(np.uint64)
+    counts = np.zeros((n_slices, n_buckets), dtype=np.int64)
+    run_jobs(lambda s, t, _: _count_buckets(edges[s], edges[s + 1], n_buckets, seeds[s],
+                                            counts[s]), n_slices, threads)
+    sizes = counts.sum(axis=0)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    cursor = np.ascontiguousarray(starts[:-1] + np.cumsum(counts, axis=0) - counts)
+    run_jobs(lambda s, t, _: _scatter_buckets(edges[s], edges[s + 1], n_buckets, seeds[s],
+                                              cursor[s], out), n_slices, threads)
+    run_jobs(lambda b, t, _: _shuffle_range(out, starts[b], starts[b + 1],
+                                            seeds[n_slices + b]), n_buckets, threads)
+    return out
 
 
 def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
@@ -389,8 +451,8 @@ class GloVe:
         Seeds the initialization and the shuffles. With ``threads=1`` a seed makes
         training deterministic.
     threads : int, default 2
-        Hogwild threads. ``threads > 1`` is not reproducible, and holds the next
-        epoch's order too (4 more bytes a pair) to shuffle it while this one trains.
+        Hogwild threads. ``threads > 1`` is not reproducible (and shuffles each epoch's
+        order with :func:`parallel_permutation`).
     output : {"sum", "word"}, default "sum"
         ``W + Wt`` (the paper's output) or ``W`` only.
     shared_vectors : bool, default False
@@ -486,25 +548,17 @@ class GloVe:
         self.n_pairs_ = n = len(log_x)
         self.loss_history_, self.epoch_seconds_, self.epoch_cpu_seconds_ = [], [], []
 
-        def shuffled(out):
-            # rng.permutation(n) in int32 (the same permutation, half the memory)
-            out.append(np.arange(n, dtype=np.int32))
-            rng.shuffle(out[-1])
-
-        upcoming, helper = [], None
         with progress(total=self.epochs, desc="GloVe", unit="epoch",
                       verbose=self.verbose) as bar:
             for epoch in range(1, self.epochs + 1):
                 start, cpu_start = time.perf_counter(), time.process_time()
-                if helper is not None:
-                    helper.join()              # the order shuffled during the last epoch
-                else:
-                    shuffled(upcoming)
-                order = upcoming.pop()
-                helper = None
-                if threads > 1 and epoch < self.epochs:   # shuffle the next one meanwhile
-                    helper = threading.Thread(target=shuffled, args=(upcoming,))
-                    helper.start()
+                order = None                   # (free the last epoch's order first)
+                if threads == 1:
+                    # rng.permutation(n) in int32 (the same permutation, half the memory)
+                    order = np.arange(n, dtype=np.int32)
+                    rng.shuffle(order)
+                else:                          # the same work split among the threads
+                    order = parallel_permutation(n, threads, rng)
                 loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, *G, rows,
                                       cols, log_x, f_x, order,
                                       np.float32(self.learning_rate), threads)
