@@ -456,3 +456,13 @@ def test_ppmi_svd_with_counts_in_files_equals_the_in_memory_pipeline(lee, monkey
     assert seen[0] == (False, 0) and seen[1][0] and seen[1][1] > 5
     assert a.index_to_key == b.index_to_key
     np.testing.assert_allclose(b.vectors, a.vectors, atol=1e-4)
+
+
+def test_a_streamed_file_gives_the_vectors_of_its_corpus_in_memory(lee, tmp_path):
+    from wvlib.corpus import TextCorpus, load_corpus
+    path = tmp_path / "lee.txt"
+    path.write_text("\n".join(" ".join(doc) for doc in lee.documents))
+    a = train_ppmi_svd(TextCorpus(path), dim=10)
+    b = train_ppmi_svd(load_corpus(path), dim=10)
+    assert a.index_to_key == b.index_to_key
+    np.testing.assert_array_equal(a.vectors, b.vectors)

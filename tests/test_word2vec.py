@@ -793,3 +793,17 @@ def test_a_word_input_may_be_any_list_of_rows():
                       np.float32), np.zeros((1, d), np.float32), keep, prob, alias,
                       *no_tree, True, False, 3, 2, 0.05, 1e-4, 0, 800, np.uint64(9))
     assert not np.array_equal(W[0], before[0]) and not np.array_equal(W[V], before[V])
+
+
+def test_a_streamed_file_trains_the_same_vectors_as_its_corpus_in_memory(tmp_path):
+    from wvlib.corpus import TextCorpus, load_corpus
+    from wvlib.encoded import encode_corpus
+    path = tmp_path / "lee.txt"
+    path.write_text("\n".join(" ".join(doc) for doc in lee().documents[:80]))
+    kwargs = dict(dim=12, epochs=2, threads=1, seed=5, min_count=3)
+    streamed = w2v.Word2Vec(**kwargs).fit(TextCorpus(path))
+    in_memory = w2v.Word2Vec(**kwargs).fit(load_corpus(path))
+    encoded = w2v.Word2Vec(**kwargs).fit(encode_corpus(load_corpus(path), min_count=3))
+    assert streamed.vocab.words == in_memory.vocab.words
+    np.testing.assert_array_equal(streamed.W_in, in_memory.W_in)
+    np.testing.assert_array_equal(encoded.W_in, in_memory.W_in)

@@ -2,9 +2,13 @@
 hierarchical softmax) and the commands ``wvlib train sgns`` and ``wvlib train cbow``.
 
 The same algorithm as the original C code and gensim, fast enough for real corpora: the
-vocabulary and the tables (:mod:`wvlib.word2vec.tables`) are built in NumPy, the SGD runs in the
-compiled kernels of :mod:`wvlib.word2vec.kernels`, whose updates equal the NumPy reference
-(:mod:`wvlib.word2vec.reference`) to float32 precision (tested).
+corpus is read once into an int32 array of word ids (:mod:`wvlib.encoded`; a file is streamed),
+the vocabulary and the tables (:mod:`wvlib.word2vec.tables`) are built in NumPy, and the SGD
+runs in the compiled kernels of :mod:`wvlib.word2vec.kernels`, whose updates equal the NumPy
+reference (:mod:`wvlib.word2vec.reference`) to float32 precision (tested). The corpus is cut
+into sentences of at most 10,000 words and those into jobs of at most 10,000 words
+(:func:`sentence_starts`, :func:`job_bounds`), each with its own seed in each epoch; the
+threads take the jobs of all epochs from one queue (:func:`wvlib.jobs.run_jobs`).
 """
 from __future__ import annotations
 
