@@ -81,19 +81,26 @@ elif method in ("gensim-sgns", "gensim-cbow"):
     out = dict(train_seconds=seconds, rate=words * epochs / seconds,
                vocabulary=len(model.wv))
 elif method == "glove":
-    from wvlib.cooccurrence import count_cooccurrences
-    from wvlib.corpus import TextCorpus
-    from wvlib.encoded import encode_corpus
     from wvlib.glove import GloVe
     start = time.perf_counter()
-    corpus = encode_corpus(TextCorpus(path), min_count=5)
-    counts = count_cooccurrences(corpus, window=10, weighting="harmonic", memory=memory)
-    words = corpus.vocab.words
+    try:
+        from wvlib.cooccurrence import count_cooccurrences
+        from wvlib.encoded import encode_corpus
+    except ImportError:                          # a checkout before the counting budget
+        from wvlib.cooccurrence import cooccurrence_matrix
+        from wvlib.corpus import Vocabulary
+        corpus = corpus_of(path)
+        vocab = Vocabulary.build(corpus, min_count=5)
+        counts = cooccurrence_matrix(corpus, vocab, window=10, weighting="harmonic")
+        words = vocab.words
+    else:
+        corpus = encode_corpus(corpus_of(path), min_count=5)
+        counts = count_cooccurrences(corpus, window=10, weighting="harmonic", memory=memory)
+        words = corpus.vocab.words
     del corpus
     count_seconds = time.perf_counter() - start
-    with counts:
-        model = GloVe(epochs=epochs, threads=threads, seed=0)
-        model.fit(counts, words)
+    model = GloVe(epochs=epochs, threads=threads, seed=0)
+    model.fit(counts, words)
     epoch = sorted(model.epoch_seconds_)[len(model.epoch_seconds_) // 2]
     out = dict(train_seconds=sum(model.epoch_seconds_), rate=model.n_pairs_ / epoch,
                count_seconds=count_seconds, vocabulary=len(words), nonzeros=model.n_pairs_)
