@@ -57,7 +57,7 @@ import scipy.sparse as sp
 
 from ._jit import njit
 from .jobs import run_jobs
-from .word2vec.kernels import lcg_below, lcg_next
+from ._lcg import lcg_below, lcg_next
 from .methods import METHODS, validates
 from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
                         check_random_state)

@@ -8,9 +8,10 @@ other trainers (:func:`sigmoid_and_loss`, the generator :func:`lcg_next` / :func
 Building blocks, bottom up:
 
 * :func:`sigmoid_and_loss` — σ(f) and −log σ(f) from a table, linearly interpolated;
-* :func:`lcg_next`, :func:`lcg_uniform`, :func:`lcg_below` — the per-thread random numbers
-  (a linear congruential generator, as in the C code): the state is a ``uint64`` that every
-  caller threads through (``state = lcg_next(state)``);
+* :func:`lcg_next`, :func:`lcg_uniform`, :func:`lcg_below` — the per-job random numbers
+  (a linear congruential generator, as in the C code; defined in :mod:`wvlib._lcg`, which
+  GloVe shares): the state is a ``uint64`` that every caller threads through
+  (``state = lcg_next(state)``);
 * :func:`draw_negative` — one noise word from an alias table
   (:func:`wvlib.word2vec.tables.alias_table`); :func:`draw_negatives` — n of them (for tests);
 * :func:`neg_step`, :func:`hs_step` — one SGD step of negative sampling / hierarchical softmax
@@ -35,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import njit
+from .._lcg import lcg_below, lcg_next, lcg_uniform
 from .reference import log_sigmoid, sigmoid
 
 __all__ = ["MAX_EXP", "SIGMOID_TABLE_SIZE", "JOB_WORDS", "sigmoid_and_loss", "lcg_next",
@@ -76,12 +78,6 @@ MAX_EXP = 16.0                    # σ is 1 − 1e-7 there
 SIGMOID_TABLE_SIZE = 8192         # table step 0.004
 #: Words of a job (at most; a longer sentence is a job of its own): gensim's batch_words.
 JOB_WORDS = 10_000
-_LCG_MUL = np.uint64(25214903917)
-_LCG_ADD = np.uint64(11)
-
-_SHIFT32 = np.uint64(32)
-_SHIFT40 = np.uint64(40)
-_INV24 = np.float32(1.0 / 16777216.0)
 _LIMIT = np.float32(MAX_EXP)
 _ONE = np.float32(1.0)
 _ZERO = np.float32(0.0)
@@ -108,25 +104,6 @@ def sigmoid_and_loss(f):
     s = _SIGMOID[i] + t * (_SIGMOID[i + 1] - _SIGMOID[i])
     loss = _NEG_LOG_SIGMOID[i] + t * (_NEG_LOG_SIGMOID[i + 1] - _NEG_LOG_SIGMOID[i])
     return s, loss + max(_ZERO, fc - f)      # −log σ(f) ≈ −f below −MAX_EXP
-
-
-@njit
-def lcg_next(state):
-    """The generator's next state (a ``uint64``): state·25214903917 + 11 mod 2^64."""
-    return state * _LCG_MUL + _LCG_ADD
-
-
-@njit
-def lcg_uniform(state):
-    """A float32 in [0, 1) from the top 24 bits of the generator's state."""
-    return np.float32(state >> _SHIFT40) * _INV24
-
-
-@njit
-def lcg_below(state, n):
-    """An integer in [0, n) from the top 32 bits of the state (a multiply and a shift,
-    no division; Lemire 2019)."""
-    return np.int64(((state >> _SHIFT32) * np.uint64(n)) >> _SHIFT32)
 
 
 @njit
