@@ -309,9 +309,10 @@ def _notebook(tmp_path, *sources):
 @pytest.mark.parametrize("sources, message", [
     (["x = 1"], "no graded question"),
     (["#| question: q1\n### BEGIN SOLUTION\n### END SOLUTION"], "points"),
-    (["#| question: q1\n#| points: 1\nx = 1"], "no '### BEGIN SOLUTION'"),
+    (["#| question: q1\n#| points: 1\n#| kind: judgement\nx = 1"], "no '### BEGIN SOLUTION'"),
     (["#| question: Q 1\n#| points: 1\n### BEGIN SOLUTION\n### END SOLUTION"], "question id"),
-    (["#| question: q1\n#| points: 1\n### BEGIN SOLUTION\n### END SOLUTION"] * 2, "repeated"),
+    (["#| question: q1\n#| points: 1\n#| kind: derivation\n### BEGIN SOLUTION\n"
+      "### END SOLUTION"] * 2, "repeated"),
     (["### BEGIN SOLUTION\n### END SOLUTION"], "outside a question"),
 ])
 def test_malformed_sources_are_reported(tmp_path, sources, message):
@@ -367,6 +368,31 @@ def test_local_kernel_protects_arguments_from_mutation():
     assert x.sum() == 3
 
 
+def test_mistakes_name_the_mistake_the_answer_matches():
+    with pytest.raises(C.CheckFailed, match="Hint: you added log k"):
+        C.expect_close([1.0, 2.0], [0.0, 1.0], what="v",
+                       mistakes={"you forgot it": [5.0, 5.0], "you added log k": [1.0, 2.0]},
+                       hint="generic")
+    with pytest.raises(C.CheckFailed, match="Hint: generic"):
+        C.expect_close([9.0, 9.0], [0.0, 1.0], what="v", mistakes={"x": [1.0]},
+                       hint="generic")
+    with pytest.raises(C.CheckFailed, match="Hint: by dot product"):
+        C.expect_equal(["big"], ["small"], "nn", mistakes={"by dot product": ["big"]})
+    C.expect_close([0.0, 1.0], [0.0, 1.0], what="v", mistakes={"same": [0.0, 1.0]})
+
+
+def test_property_helpers_explain_what_is_wrong():
+    with pytest.raises(C.CheckFailed, match=r"entry \(0, 1\) is 2 and entry \(1, 0\) is 3"):
+        C.expect_symmetric([[1, 2], [3, 1]], "M")
+    with pytest.raises(C.CheckFailed, match="square"):
+        C.expect_symmetric([[1, 2, 3]], "M")
+    with pytest.raises(C.CheckFailed, match=r"NaN or infinity \(first at index \(1,\)\)"):
+        C.expect_finite([1.0, np.inf], "v")
+    with pytest.raises(C.CheckFailed, match="one of 'a', 'b'"):
+        C.expect_one_of("c", ("a", "b"), "q")
+    C.expect_one_of(" B ", ("a", "b"), "q")
+
+
 def test_checker_prints_feedback_and_raises(capsys):
     namespace = {"cosine_similarity": lambda x, y: float(np.dot(x, y))}  # forgot to normalise
     check = C.Checker("ch01_words_as_vectors", namespace)
@@ -400,3 +426,147 @@ def test_exact_values_travel_as_whitelisted_data():
 def test_expect_close_on_a_wrong_non_square_matrix_names_the_entry():
     with pytest.raises(C.CheckFailed, match="entries are wrong"):
         C.expect_close(np.ones((2, 3)), np.zeros((2, 3)), what="M")
+
+
+# -- the chapters' exercise boxes (stamped by `wvlib course assign` from the solutions) --------
+CHAPTERS_WITH_EXERCISES = [p for p in CHAPTERS if (ROOT / "solutions" / f"ch{p.stem}.ipynb")
+                           .is_file()]
+
+
+def test_every_chapter_has_an_assignment():
+    assert [p.stem for p in CHAPTERS_WITH_EXERCISES] == [p.stem for p in CHAPTERS]
+
+
+@pytest.mark.parametrize("path", CHAPTERS_WITH_EXERCISES,
+                         ids=[p.stem for p in CHAPTERS_WITH_EXERCISES])
+def test_chapter_ends_with_one_exercise_box_that_follows_the_solution(path):
+    """The box lists what the solution notebook holds: every question's title, points and
+    kind, the total, and the download link of the exercise (the book adds the Colab and
+    Binder links next to it); no hand-written box is left in the page."""
+    from wvlib.course.assign import EXERCISE_BOX_ID
+    a = read_assignment(ROOT / "solutions" / f"ch{path.stem}.ipynb")
+    chapter = nbformat.read(path, as_version=4)
+    boxes = [c for c in chapter.cells if "{exercise}" in c.source]
+    assert len(boxes) == 1 and boxes[0] is chapter.cells[-1]
+    box = chapter.cells[-1]
+    assert box.get("id") == EXERCISE_BOX_ID and box.cell_type == "markdown"
+    assert f"{{download}}`{a.id}.ipynb <../exercises/{a.id}.ipynb>`" in box.source
+    assert (ROOT / "exercises" / f"{a.id}.ipynb").is_file()
+    assert f"graded questions ({a.total_points:g} points)" in box.source
+    items = [line for line in box.source.splitlines() if line[:1].isdigit()]
+    assert len(items) == len(a.questions)
+    for n, (item, q) in enumerate(zip(items, a.questions), 1):
+        assert item.startswith(f"{n}. **") and q.title[1:] in item, (item, q.title)
+        assert item.endswith(f"({q.points:g} point{'s' if q.points != 1 else ''}, {q.kind})")
+    assert sum(c.source.count("## Exercises") for c in chapter.cells) == 1
+
+
+def _chapter_with_old_box():
+    """A chapter page in the old style: the box at the end of the summary cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Words as vectors"),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_markdown_cell(
+                    "## Summary\n\n- a point.\n\n## Exercises\n\n```{exercise}\n"
+                    ":label: ex-ch01\n\nDownload "
+                    "{download}`ch01.ipynb <../exercises/ch01_words_as_vectors.ipynb>`"
+                    "\nand work through its three questions:\n\n1. **Old** (2 points)\n```\n"),
+                nbformat.v4.new_code_cell("y = 2", metadata={"tags": ["remove-cell"]})]
+    return nb
+
+
+def test_assign_stamps_the_exercise_box_and_replaces_a_hand_written_one(tmp_path, capsys):
+    from wvlib.course.assign import exercise_box_source, stamp_exercise_box
+    root = tmp_path / "copy"
+    sol, ex, book = root / "solutions", root / "exercises", root / "book"
+    sol.mkdir(parents=True)
+    book.mkdir()
+    source = ROOT / "solutions" / "ch01_words_as_vectors.ipynb"
+    (sol / source.name).write_bytes(source.read_bytes())
+    nbformat.write(_chapter_with_old_box(), book / "01_words_as_vectors.ipynb")
+    assert assign(sol, ex, check=True) == 1
+    assert "01_words_as_vectors.ipynb: exercise box missing" in capsys.readouterr().out
+    assert assign(sol, ex) == 0
+    page = book / "01_words_as_vectors.ipynb"
+    stamped = nbformat.read(page, as_version=4)
+    a = read_assignment(sol / source.name)
+    assert [c.source for c in stamped.cells] == [
+        "# Words as vectors", "x = 1", "## Summary\n\n- a point.", "y = 2",
+        exercise_box_source(a)]
+    text = page.read_text()
+    assert assign(sol, ex, check=True) == 0
+    assert assign(sol, ex) == 0 and page.read_text() == text            # idempotent
+    # an old box put back (a merge), the stamped box edited or moved: one box, up to date
+    old = _chapter_with_old_box().cells[2]
+    stamped.cells.insert(1, old)
+    stamped.cells[-1].source += "\nedited"
+    stamped.cells.insert(0, stamped.cells.pop())
+    assert stamp_exercise_box(stamped, a) is True
+    assert [c.source for c in stamped.cells] == [
+        "# Words as vectors", "## Summary\n\n- a point.", "x = 1", "## Summary\n\n- a point.",
+        "y = 2", exercise_box_source(a)]
+    assert stamp_exercise_box(stamped, a) is False
+    # the box follows the solution: a question's points change, the box is stale
+    nb = nbformat.read(sol / source.name, as_version=4)
+    for cell in nb.cells:
+        cell.source = cell.source.replace("#| points: 2\n#| kind: implementation\n#| reimp"
+                                          "lements: wvlib.vectors.KeyedVectors.similarity",
+                                          "#| points: 5\n#| kind: implementation\n#| reimp"
+                                          "lements: wvlib.vectors.KeyedVectors.similarity")
+        cell.source = cell.source.replace("cosine similarity (2 points)",
+                                          "cosine similarity (5 points)")
+    nbformat.write(nb, sol / source.name)
+    assert read_assignment(sol / source.name).questions[0].points == 5
+    capsys.readouterr()
+    assert assign(sol, ex, check=True) == 1
+    assert "exercise box missing or out of date" in capsys.readouterr().out
+    assert assign(sol, ex) == 0
+    assert "(5 points, implementation)" in nbformat.read(page, as_version=4).cells[-1].source
+
+
+def test_a_page_without_a_solution_gets_no_box(tmp_path):
+    from wvlib.course.assign import stamp_chapters
+    nbformat.write(_chapter_with_old_box(), tmp_path / "07_other.ipynb")
+    before = (tmp_path / "07_other.ipynb").read_text()
+    assert stamp_chapters(tmp_path, None, check=True, assignments={}) == []
+    assert stamp_chapters(tmp_path, None, check=False, assignments={}) == []
+    assert (tmp_path / "07_other.ipynb").read_text() == before
+
+
+def _titled(tmp_path, heading, header=""):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(heading + "\n\nWrite f."),
+                nbformat.v4.new_code_cell(f"#| question: q1\n#| points: 2\n#| kind: derivation\n"
+                                          f"{header}### BEGIN SOLUTION\n### END SOLUTION")]
+    nbformat.write(nb, tmp_path / "demo.ipynb")
+    return tmp_path / "demo.ipynb"
+
+
+def test_question_titles_come_from_the_heading_or_a_title_line(tmp_path):
+    from wvlib.course.assign import exercise_box_source
+    a = read_assignment(_titled(tmp_path, "## Question 1 — the $k$-th thing (2 points)"))
+    assert a.questions[0].title == "the $k$-th thing"
+    assert "1. **The $k$-th thing** (2 points, derivation)" in exercise_box_source(a)
+    a = read_assignment(_titled(tmp_path, "## Question 1 — long (2 points)",
+                                "#| title: short\n"))
+    assert a.questions[0].title == "short"
+    a = read_assignment(_titled(tmp_path, "## Some other heading"))
+    assert a.questions[0].title == ""
+    with pytest.raises(ExerciseFormatError, match="no title"):
+        exercise_box_source(a)
+
+
+@pytest.mark.parametrize("heading, message", [
+    ("## Question 2 — a title (2 points)", "is question 1"),
+    ("## Question 1 — a title (3 points)", "has '#| points: 2'"),
+    ("## Question 1: a title", "must read"),
+])
+def test_a_heading_that_disagrees_with_its_question_is_refused(tmp_path, heading, message):
+    with pytest.raises(ExerciseFormatError, match=message):
+        read_assignment(_titled(tmp_path, heading))
+
+
+def test_every_official_question_has_a_title():
+    for path in SOLUTIONS:
+        for q in read_assignment(path).questions:
+            assert q.title, (path.stem, q.id)

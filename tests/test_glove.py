@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from wvlib import glove
 from wvlib.glove import (GloVe, adagrad_epoch_reference, adagrad_step, cooccurrence_pairs,
-                         glove_loss_and_grads, weighting_function)
+                         glove_c_step, glove_loss_and_grads, weighting_function)
 
 
 def random_problem(V=7, d=4, density=0.6, seed=0):
@@ -86,6 +86,44 @@ def test_adagrad_step():
     assert np.allclose(p, [1.0 - 0.1 * 0.5 / np.sqrt(1.25), -2.0 - 0.1 * 2.0 / np.sqrt(5.0)])
 
 
+def test_glove_c_step_divides_by_the_old_accumulator_then_adds_the_squared_step():
+    p, g, G = np.array([1.0, -2.0]), np.array([0.5, 2.0]), np.array([1.0, 4.0])
+    glove_c_step(p, g, G, 0.1)
+    assert np.allclose(p, [1.0 - 0.1 * 0.5 / 1.0, -2.0 - 0.1 * 2.0 / 2.0])
+    assert np.allclose(G, [1.0 + 0.05 ** 2, 4.0 + 0.2 ** 2])
+
+
+def test_reference_epoch_with_the_c_update_is_the_c_codes_loop():
+    """The NumPy reference with update="glove.c" against a literal transcription of
+    glove.c's inner loop (half gradient, step over sqrt of the old G, G += step**2)."""
+    W, Wt, b, bt, rows, cols, x, _ = random_problem(V=5, d=3, seed=12)
+    order = np.random.default_rng(3).permutation(len(x))
+    params = [a.copy() for a in (W, Wt, b, bt)]
+    G = [np.ones_like(a) for a in params]
+    adagrad_epoch_reference(params, G, rows, cols, x, order, x_max=10, alpha=0.75,
+                            learning_rate=0.05, update="glove.c")
+    cW, cWt, cb, cbt = (a.copy() for a in (W, Wt, b, bt))
+    gW, gWt, gb, gbt = (np.ones_like(a) for a in (W, Wt, b, bt))
+    eta = 0.05
+    for t in order:
+        i, j = rows[t], cols[t]
+        diff = cW[i] @ cWt[j] + cb[i] + cbt[j] - np.log(x[t])
+        fdiff = diff if x[t] > 10 else (x[t] / 10) ** 0.75 * diff
+        fdiff *= eta
+        temp1, temp2 = fdiff * cWt[j], fdiff * cW[i]
+        cW[i] -= temp1 / np.sqrt(gW[i])
+        cWt[j] -= temp2 / np.sqrt(gWt[j])
+        gW[i] += temp1 ** 2
+        gWt[j] += temp2 ** 2
+        cb[i] -= fdiff / np.sqrt(gb[i])
+        cbt[j] -= fdiff / np.sqrt(gbt[j])
+        gb[i] += fdiff ** 2
+        gbt[j] += fdiff ** 2
+    for mine, theirs in zip(params + G, [cW, cWt, cb, cbt, gW, gWt, gb, gbt]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+    assert not np.allclose(params[0], W)
+
+
 def _tiny_float32_problem(seed=6):
     W, Wt, b, bt, rows, cols, x, X = random_problem(V=6, d=5, seed=seed)
     params32 = [a.astype(np.float32) for a in (W, Wt, b, bt)]
@@ -109,6 +147,50 @@ def test_compiled_epoch_equals_numpy_reference():
             np.testing.assert_allclose(a32, a64, rtol=1e-5, atol=1e-6)
     # the parameters did move
     assert not np.allclose(params64[0], _tiny_float32_problem()[0][0], atol=1e-3)
+
+
+def test_compiled_epoch_with_the_c_update_equals_numpy_reference():
+    params32, G32, rows, cols, x, _ = _tiny_float32_problem(seed=9)
+    params64 = [a.astype(np.float64) for a in params32]
+    G64 = [a.astype(np.float64) for a in G32]
+    order = np.random.default_rng(8).permutation(len(x)).astype(np.int32)
+    fx = weighting_function(x, 10, 0.75).astype(np.float32)
+    for _ in range(3):
+        ref_loss = adagrad_epoch_reference(params64, G64, rows, cols, x, order, x_max=10,
+                                           alpha=0.75, learning_rate=0.05,
+                                           update="glove.c")
+        loss = glove._adagrad_epoch(*params32, *G32, rows, cols, np.log(x).astype(np.float32),
+                                    fx, order, np.float32(0.05), 1, True)
+        assert np.isclose(loss, ref_loss, rtol=1e-5)
+        for a32, a64 in zip(params32 + G32, params64 + G64):
+            np.testing.assert_allclose(a32, a64, rtol=1e-5, atol=1e-6)
+    # the C code's accumulators grow by squared steps: far less than AdaGrad's
+    plain = [a.astype(np.float64) for a in _tiny_float32_problem(seed=9)[1]]
+    adagrad_epoch_reference([a.astype(np.float64) for a in _tiny_float32_problem(seed=9)[0]],
+                            plain, rows, cols, x, order, x_max=10, alpha=0.75,
+                            learning_rate=0.05)
+    assert (G64[0] - 1).sum() < 0.01 * (plain[0] - 1).sum()
+
+
+def test_fit_with_the_c_update_shuffles_once_and_replays_the_reference():
+    X = _tiny_float32_problem(seed=8)[5]
+    model = GloVe(dim=5, x_max=10, epochs=3, learning_rate=0.05, seed=11, threads=1,
+                  update="glove.c")
+    kv = model.fit(X)
+    rng = np.random.default_rng(11)
+    replay = GloVe(dim=5, seed=11)
+    G = [a.astype(np.float64) for a in replay._init_params(X.shape[0], rng)]
+    params = [a.astype(np.float64) for a in (replay.W_, replay.Wt_, replay.b_, replay.bt_)]
+    rows, cols, x = cooccurrence_pairs(X)
+    order = rng.permutation(len(x))                       # one order for all epochs
+    losses = [adagrad_epoch_reference(params, G, rows, cols, x, order, x_max=10,
+                                      alpha=0.75, learning_rate=0.05, update="glove.c")
+              for _ in range(3)]
+    np.testing.assert_allclose(model.loss_history_, losses, rtol=1e-5)
+    np.testing.assert_allclose(kv.vectors, params[0] + params[1], rtol=1e-5, atol=1e-6)
+    default = GloVe(dim=5, x_max=10, epochs=3, learning_rate=0.05, seed=11,
+                    threads=1).fit(X)
+    assert not np.allclose(default.vectors, kv.vectors, atol=1e-4)
 
 
 def test_fit_with_one_thread_replays_the_reference_and_is_deterministic():
@@ -182,6 +264,7 @@ def test_callback_sees_every_epoch():
     (np.ones((3, 3)), {"learning_rate": 0.0}, "learning_rate"),
     (np.ones((3, 3)), {"threads": 0}, "threads"),
     (np.ones((3, 3)), {"output": "both"}, "output"),
+    (np.ones((3, 3)), {"update": "sgd"}, "update"),
 ])
 def test_bad_input_names_the_argument(cooc, kwargs, name):
     with pytest.raises(ValueError, match=name):

@@ -27,6 +27,12 @@ from wvlib.grading import grade as G
 from wvlib.grading import probe as P
 from wvlib.grading.sandbox import prepare_sandbox
 
+from cheats import lookup_notebook, pasted_public_notebook
+from cheats import stamped as stamped_as
+from copies import VARIANTS
+from copies import submissions as copy_submissions
+from test_exercise_format import NOT_YET_CONVERTED
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
@@ -35,6 +41,8 @@ SOLUTION = ROOT / "solutions" / f"{CH01}.ipynb"
 EXERCISE = ROOT / "exercises" / f"{CH01}.ipynb"
 HIDDEN = ROOT / "solutions" / "hidden" / f"{CH01}.py"
 FULL = float(read_assignment(SOLUTION).total_points)   # points of the chapter 1 assignment
+#: assignments whose public checks are in the format of issue 21 (stored values, hidden core)
+CONVERTED = [p.stem for p in SOLUTIONS if p.stem not in NOT_YET_CONVERTED]
 GRADE_FLAGS = ["--timeout-cell", "6", "--timeout-total", "300", "--memory", "2048"]
 
 
@@ -239,6 +247,18 @@ def hostile(tmp_path_factory):
             nb = load(path)
             nb.metadata.setdefault("wvlib", {})["assignment"] = path.stem
             nbformat.write(nb, subs / kind / path.name)
+    # issue 21: notebooks that look up the public examples or paste the public module, and
+    # the copy report's independent answers and planted copies (tests/copies.py)
+    (subs / "cheats").mkdir()
+    for assignment in CONVERTED:
+        nbformat.write(stamped_as(lookup_notebook(assignment), assignment),
+                       subs / "cheats" / f"lookup__{assignment}.ipynb")
+        nbformat.write(stamped_as(pasted_public_notebook(assignment), assignment),
+                       subs / "cheats" / f"pasted__{assignment}.ipynb")
+    (subs / "copies").mkdir()
+    for name, nb in copy_submissions().items():
+        if name.startswith(("variant", "copy-disguised", "copy-library")):
+            nbformat.write(nb, subs / "copies" / f"{name}.ipynb")
     status = grade(subs, "--out", out, "--jobs", "2", *GRADE_FLAGS)
     return {"cases": cases, "out": out, "subs": subs, "status": status}
 
@@ -250,6 +270,8 @@ def test_batch_finishes_with_status_zero_and_a_result_for_everything(hostile):
     assert hostile["status"] == 0
     names = set(hostile["cases"]) | {f"solutions__{p.stem}" for p in SOLUTIONS} | \
         {f"exercises__{p.stem}" for p in EXERCISES}
+    names |= {f"cheats__{kind}__{a}" for a in CONVERTED for kind in ("lookup", "pasted")}
+    names |= {p.parent.name for p in hostile["out"].glob("copies__*/results.json")}
     graded = {p.parent.name for p in hostile["out"].glob("*/results.json")}
     assert graded == names
     for name in names:
@@ -286,6 +308,55 @@ def test_every_blank_exercise_gets_zero(hostile, path):
     assert r["extra_data"]["status"] != "grader-error"
 
 
+@pytest.mark.parametrize("kind", ["lookup", "pasted"])
+@pytest.mark.parametrize("assignment", CONVERTED)
+def test_public_lookup_and_pasted_public_module_score_zero(hostile, assignment, kind):
+    """Issue 21: a notebook answering from a table of the public checks' inputs and outputs
+    (or with the functions of the pasted public module) scores 0 on every question — while
+    the lookup passes most public checks (it is a real lookup)."""
+    r = results_of(hostile["out"], f"cheats__{kind}__{assignment}")
+    assert r["extra_data"]["status"] != "grader-error"
+    assert r["score"] == 0, r["output"]
+    if kind == "lookup":
+        public = [t for t in r["tests"] if t["extra_data"]["kind"] == "public"]
+        passed = sum(t["output"].startswith("This check passed") for t in public)
+        assert passed >= 0.6 * len(public), [t["output"][:80] for t in public]
+
+
+@pytest.mark.parametrize("name", sorted(f"variant{i}__{a}__{q}" for (a, q), vs in
+                                        VARIANTS.items() for i in range(1, len(vs) + 1)))
+def test_independent_variants_earn_full_marks(hostile, name):
+    """The copy report's independent answers are correct answers."""
+    r = results_of(hostile["out"], f"copies__{name}")
+    assert r["score"] == r["extra_data"]["max_score"], r["output"]
+
+
+def test_copy_report_flags_planted_copies_and_no_independent_answer(hostile):
+    """`wvlib course similarity` on the batch: each disguised copy (renamed, reordered,
+    commented) is paired with the official solution, the pasted library function with wvlib;
+    no pair joins two independent answers (official solution, variants) and none of them is
+    paired with wvlib or the public checks."""
+    from wvlib.grading.similarity import similarity_report
+    pairs = similarity_report(hostile["out"], ROOT / "solutions")
+    flagged = {(p.question, p.a.owner, p.b.owner) for p in pairs}
+    flagged |= {(q, b, a) for q, a, b in flagged}
+    for (assignment, question), variants in VARIANTS.items():
+        official = f"solutions__{assignment}"
+        copy_name = f"copies__copy-disguised__{assignment}__{question}"
+        assert (question, copy_name, official) in flagged, (question, copy_name)
+        independent = [official] + [f"copies__variant{i}__{assignment}__{question}"
+                                    for i in range(1, len(variants) + 1)]
+        for p in pairs:
+            if p.assignment == assignment and p.question == question:
+                involved = {p.a.owner, p.b.owner} & set(independent)
+                assert not (len(involved) == 2 or (involved and p.kind != "submission")), \
+                    (p.kind, p.a.owner, p.b.owner, p.share_a, p.share_b)
+    assert any(p.kind == "library" and p.question == "q1-pmi" and
+               p.a.owner == "copies__copy-library__ch04_ppmi__q1-pmi" for p in pairs)
+    assert (hostile["out"] / "similarity.csv").is_file()
+    assert (hostile["out"] / "similarity.html").is_file()
+
+
 def test_results_json_follows_the_gradescope_format(hostile):
     for path in sorted(hostile["out"].glob("*/results.json")):
         if path.parent.name in NEEDS_SANDBOX and not sandboxed(hostile):
@@ -316,7 +387,7 @@ def test_hidden_tests_are_after_published_and_do_not_reveal_their_inputs(hostile
     assert all(t["visibility"] == "visible" for t in public)
     assert all(t["output"].startswith("Hidden test failed:") for t in hidden)
     feedback = (hostile["out"] / ("exercises__" + CH01) / "feedback.md").read_text()
-    assert "hidden test: random vectors in 50 dimensions" in feedback
+    assert "hidden test: random vectors of random length and scale" in feedback
     assert "cosine_similarity([1, 2, 2], [2, 0, 0])" not in feedback  # a hidden input
     assert "`cosine_similarity` is not implemented yet" in feedback   # public messages shown
 
@@ -554,6 +625,78 @@ def test_forbidding_a_package_forbids_its_modules_in_the_kernel_inspection():
     assert P.forbidden_references(namespace, ["mine"], ["wvlib.word2vec"]) == []
 
 
+@pytest.mark.parametrize("source", [
+    "import scipy.stats\n",
+    "import scipy.stats as ss\n",
+    "from scipy import stats\n",
+    "from scipy.stats import spearmanr\n",
+    "from scipy.stats._stats_py import pearsonr\n",
+    "import scipy\ndef f(x, y):\n    return scipy.stats.spearmanr(x, y)\n",
+    "import importlib\nm = importlib.import_module('scipy.stats')\n",
+    "exec('from scipy.stats import rankdata')\n",
+])
+def test_any_module_can_be_forbidden_in_the_static_scan(source):
+    """``forbid: scipy.stats`` (ch09 q1 says "do not call scipy.stats") is read like the wvlib
+    modules; other parts of SciPy stay allowed."""
+    assert G.static_forbidden_uses(source, ["scipy.stats"]) != []
+    assert G.static_forbidden_uses("import scipy.linalg\nfrom scipy import sparse\n",
+                                   ["scipy.stats"]) == []
+
+
+def test_any_module_can_be_forbidden_in_the_kernel_inspection():
+    """The in-kernel inspection finds scipy.stats reached as a module, a function, through the
+    parent package or through a helper; an answer written with NumPy is not flagged."""
+    namespace = {}
+    exec("import numpy as np\nimport scipy\nimport scipy.stats\n"
+         "from scipy.stats import spearmanr as sr\n"
+         "def through_parent(x, y):\n    return scipy.stats.spearmanr(x, y)[0]\n"
+         "def imported(x, y):\n    return sr(x, y)[0]\n"
+         "def helper(x, y):\n    return sr(x, y)[0]\n"
+         "def via_helper(x, y):\n    return helper(x, y)\n"
+         "def mine(x, y):\n"
+         "    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))\n"
+         "    return float(np.corrcoef(rx, ry)[0, 1])\n"
+         "def other_scipy(x):\n    return scipy.linalg.norm(x)\n", namespace)
+    for name in ("through_parent", "imported", "via_helper"):
+        found = P.forbidden_references(namespace, [name], ["scipy.stats"])
+        assert found and all("scipy.stats" in f for f in found), (name, found)
+    for name in ("mine", "other_scipy"):
+        assert P.forbidden_references(namespace, [name], ["scipy.stats"]) == [], name
+
+
+@pytest.mark.slow                              # grades two notebooks in fresh kernels
+def test_a_forbidden_third_party_module_costs_the_question(tmp_path):
+    """End to end: a course whose q1 forbids scipy.spatial gives q1 no points to an answer
+    that calls scipy.spatial.distance.cosine, and full points to one written with NumPy."""
+    sol = tmp_path / "solutions"
+    (sol / "hidden").mkdir(parents=True)
+    text = SOLUTION.read_text(encoding="utf-8").replace(
+        "#| forbid: wvlib.vectors\\n\",\n    \"def cosine_similarity",
+        "#| forbid: wvlib.vectors, scipy.spatial\\n\",\n    \"def cosine_similarity")
+    assert "scipy.spatial" in text
+    (sol / SOLUTION.name).write_text(text, encoding="utf-8")
+    (sol / "hidden" / HIDDEN.name).write_bytes(HIDDEN.read_bytes())
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    good = stamp(load(SOLUTION))
+    spatial = edit_sources(good, lambda s: s.replace(
+        "def cosine_similarity(x, y):",
+        "from scipy.spatial import distance\n\n"
+        "def cosine_similarity(x, y):\n"
+        "    if len(x) != len(y) or not np.any(x) or not np.any(y):\n"
+        "        raise ValueError('no cosine')\n"
+        "    return float(1 - distance.cosine(x, y))\n\n"
+        "def _unused(x, y):"))
+    write_submission(subs, "good", good)
+    write_submission(subs, "spatial", spatial)
+    assert grade(subs, "--out", tmp_path / "out", "--solutions", sol, *GRADE_FLAGS) == 0
+    ok, bad = results_of(tmp_path / "out", "good"), results_of(tmp_path / "out", "spatial")
+    assert ok["score"] == FULL
+    q1 = bad["extra_data"]["questions"]["q1-cosine"]
+    assert q1["score"] == 0 and any("scipy.spatial" in f for f in q1["forbidden"]), q1
+    assert bad["score"] == FULL - 2
+
+
 def test_forbidding_a_package_removes_all_its_modules_from_the_sandbox():
     import wvlib
     from wvlib.grading.sandbox import module_view
@@ -651,6 +794,12 @@ def remote(tmp_path_factory):
         "def scalar():\n    return np.float64(0.5)\n"
         "def mutate(a):\n    a[:] = 0\n    return float(a.sum())\n"
         "def die():\n    import os\n    os._exit(3)\n"
+        "def check_gradient(f, grad, x):\n"
+        "    h = 1e-6\n"
+        "    numeric = np.array([(f(x + h * e) - f(x - h * e)) / (2 * h)\n"
+        "                        for e in np.eye(len(x))])\n"
+        "    return bool(np.allclose(numeric, grad(x), atol=1e-5))\n"
+        "def give_function():\n    return ok\n"
         "value = {'a': [1, 2.5], 'b': 'text'}\n")
     sandbox = prepare_sandbox([ROOT / "solutions"], [HIDDEN])
     session = NotebookSession([(0, code, False)], "t.ipynb", b"{}", sandbox, timeout_cell=3,
@@ -671,6 +820,49 @@ def test_remote_kernel_returns_plain_values(remote):
     assert k.has("ok") and not k.has("missing")
     x = np.ones(3)
     assert k.call("mutate", x) == 0.0 and x.sum() == 3
+
+
+def test_checks_can_hand_functions_to_the_learners_code(remote):
+    """KernelFunction: a gradient check must catch a planted bug — the check sends the loss
+    and a correct or a buggy gradient into the kernel as source; no function comes back."""
+    k, local = remote
+    loss = C.KernelFunction("def loss(x):\n    return float(np.sum(x ** 3))\n", "loss")
+    right = C.KernelFunction("def grad(x):\n    return 3 * x ** 2\n", "grad")
+    buggy = C.KernelFunction("def grad(x):\n    return 2 * x ** 2\n", "grad")
+    x = np.array([0.5, -1.0, 2.0])
+    for kernel in (k, local):
+        assert kernel.call("check_gradient", loss, right, x) is True
+        assert kernel.call("check_gradient", loss, buggy, x) is False
+        assert C.call_unmodified(kernel, "check_gradient", loss, right, x) is True
+    with pytest.raises(C.KernelError, match="cannot be sent back") as info:
+        k.call("give_function")
+    assert info.value.kind == "unserializable"
+    fd = P.open_folder(ROOT)
+    try:
+        with pytest.raises(P.ProtocolError, match="unknown type tag"):   # never in the grader
+            P.decode({"t": "function", "source": "def f():\n    pass\n", "name": "f"}, fd)
+    finally:
+        os.close(fd)
+    with pytest.raises(ValueError, match="function name"):
+        C.KernelFunction("x = 1", "not a name")
+
+
+def test_call_unmodified_judges_the_arguments_the_kernel_sends_back(remote):
+    """"Does not modify its inputs" is judged in the grader: the kernel returns the arguments
+    as the call left them, and they are compared here with what was sent (issue 21: a
+    learner-defined helper cannot vouch for it)."""
+    import scipy.sparse as sp
+    k, local = remote
+    for kernel in (k, local):
+        x = np.ones(3)
+        with pytest.raises(C.CheckFailed, match="changed its argument 1 in place"):
+            C.call_unmodified(kernel, "mutate", x)
+        assert x.sum() == 3                          # the caller's copy is untouched
+        got = C.call_unmodified(kernel, "ok", np.array([1.0, 2.0]), scale=2)
+        assert got.tolist() == [2.0, 4.0]
+        value, args, kwargs = kernel.call_inputs("ok", sp.csr_matrix(np.eye(2)), scale=3)
+        assert C.same_value(args[0], sp.csr_matrix(np.eye(2))) and kwargs == {"scale": 3}
+    assert not C.same_value(np.zeros(2), np.zeros(3)) and C.same_value([np.nan], [np.nan])
 
 
 @pytest.mark.parametrize("name, args", [("raises", (1,)), ("stub", (1,)), ("missing", ()),
@@ -722,6 +914,8 @@ def test_gradescope_bundle_grades_the_solution(tmp_path):
         z.extractall(source)
     assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
     assert f"solutions/{CH01}.ipynb" in names and f"solutions/hidden/{CH01}.py" in names
+    assert "solutions/hidden/grading.key" in names         # the same hidden inputs every run
+    assert f"wvlib-src/wvlib/course/public/data/{CH01}.json" in names
     assert "wvlib-src/wvlib/grading/grade.py" in names and "wvlib-src/pyproject.toml" in names
     assert not any("solutions/" in n and CH01 not in n and n.endswith(".ipynb") for n in names)
     (root / "submission").mkdir(parents=True)

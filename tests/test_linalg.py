@@ -118,6 +118,44 @@ def test_truncated_svd_is_deterministic():
     assert all(np.array_equal(a, b) for a, b in zip(ref1, ref2))
 
 
+def test_truncated_svd_exact_is_lapack_on_the_dense_matrix():
+    A = decaying_sparse(200, 60, 0.1, seed=5, exponent=0.3)
+    U, s, Vt = truncated_svd(A, 60, method="exact")            # k = min(m, n) is allowed
+    U_np, s_np, Vt_np = np.linalg.svd(A.toarray(), full_matrices=False)
+    U_np, Vt_np = normalize_signs(U_np, Vt_np)
+    assert np.allclose(s, s_np, rtol=1e-12)
+    assert np.allclose(U, U_np, atol=1e-10) and np.allclose(Vt, Vt_np, atol=1e-10)
+    # the randomized SVD is off in the tail of this slowly decaying spectrum; exact is not
+    _, s_rand, _ = truncated_svd(A, 20, n_iter=1, seed=0)
+    assert np.max(np.abs(s_rand - s[:20]) / s[:20]) > 1e-3
+
+
+def test_truncated_svd_exact_refuses_a_huge_matrix():
+    from wvlib.linalg import MAX_EXACT_ENTRIES
+    A = sps.csr_matrix((20_000, 20_000))
+    assert 20_000 ** 2 > MAX_EXACT_ENTRIES
+    with pytest.raises(ValueError, match="method='exact' densifies A"):
+        truncated_svd(A, 2, method="exact")
+
+
+@pytest.mark.parametrize("n_iter, n_oversamples", [(0, 10), (4, 10), (2, 3)])
+def test_randomized_svd_makes_2t_plus_2_passes(monkeypatch, n_iter, n_oversamples):
+    """The cost the book states: 2·n_iter + 2 products of A or Aᵀ with a block of
+    k + n_oversamples vectors (and nothing else touches A)."""
+    import wvlib.linalg as linalg
+    blocks = []
+    original = linalg._RowBlocks.__matmul__
+
+    def counting(self, X):
+        blocks.append(X.shape[1])
+        return original(self, X)
+
+    monkeypatch.setattr(linalg._RowBlocks, "__matmul__", counting)
+    A = decaying_sparse(300, 200, 0.05, seed=6)
+    truncated_svd(A, 7, n_iter=n_iter, n_oversamples=n_oversamples)
+    assert blocks == [7 + n_oversamples] * (2 * n_iter + 2)
+
+
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(k=0), ValueError, "k must be a positive integer"),
     (dict(k=2.0), ValueError, "k must be a positive integer"),
@@ -125,6 +163,7 @@ def test_truncated_svd_is_deterministic():
     (dict(k=30, method="reference", sparse=True), ValueError,
      r"k must be smaller than min\(m, n\) = 30.*svds"),
     (dict(k=3, method="lanczos"), ValueError, "method must be one of"),
+    (dict(k=31, method="exact"), ValueError, r"k must be at most min\(m, n\) = 30"),
     (dict(k=3, n_iter=-1), ValueError, "n_iter"),
     (dict(k=3, n_oversamples=1.5), ValueError, "n_oversamples"),
     (dict(k=3, seed="x"), ValueError, "seed"),

@@ -105,8 +105,9 @@ def test_tfidf_bad_input():
 
 @pytest.mark.parametrize("weighting", ["tfidf", "log_tfidf", "count"])
 @pytest.mark.parametrize("norm", [None, "l2"])
-def test_coordinates_reconstruct_truncated_matrix(weighting, norm):
-    lsa = LSA(3, weighting=weighting, norm=norm, method="reference").fit(DOCS)
+@pytest.mark.parametrize("method", ["reference", "exact"])
+def test_coordinates_reconstruct_truncated_matrix(weighting, norm, method):
+    lsa = LSA(3, weighting=weighting, norm=norm, method=method).fit(DOCS)
     X = lsa.X_.toarray()
     U, s, Vt = np.linalg.svd(X)
     X3 = (U[:, :3] * s[:3]) @ Vt[:3]                       # best rank-3 approximation
@@ -125,6 +126,7 @@ def test_coordinates_reconstruct_truncated_matrix(weighting, norm):
 
 @pytest.mark.parametrize("weighting,norm,method", [("tfidf", None, "reference"),
                                                    ("log_tfidf", "l2", "reference"),
+                                                   ("tfidf", None, "exact"),
                                                    ("count", None, "randomized"),
                                                    ("tfidf", "l2", "randomized")])
 def test_fold_in_of_training_document_is_its_row_of_V(weighting, norm, method):

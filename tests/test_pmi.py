@@ -216,6 +216,15 @@ def test_randomized_svd_embeddings_close_to_numpy(small_counts):
     np.testing.assert_allclose(kv.vectors, expected, atol=5e-3)
 
 
+def test_exact_method_is_the_lapack_svd(small_counts):
+    words = [str(i) for i in range(30)]
+    exact = ppmi_svd_embeddings(small_counts, words, dim=5, method="exact")
+    reference = ppmi_svd_embeddings(small_counts, words, dim=5, method="reference")
+    np.testing.assert_allclose(exact.vectors, reference.vectors, atol=1e-8)
+    with pytest.raises(ValueError, match="method must be one of"):
+        ppmi_svd_embeddings(small_counts, words, dim=5, method="lanczos")
+
+
 def test_eig_zero_gives_orthonormal_columns(small_counts):
     kv = ppmi_svd_embeddings(small_counts, [str(i) for i in range(30)], dim=4, eig=0.0)
     np.testing.assert_allclose(kv.vectors.T @ kv.vectors, np.eye(4), atol=1e-8)

@@ -5,7 +5,7 @@
     wvlib evaluate FILE [--restrict-vocab N] [--json]
     wvlib neighbors FILE WORD [--topn N]
     wvlib corpus NAME_OR_PATH [--min-count N] [--window W] [--json] [--encoding E]
-    wvlib course assign [--check] | grade ... | gradescope ...
+    wvlib course assign [--check] | grade ... | gradescope ... | similarity GRADED/
     wvlib bench svd|ppmi|glove|word2vec|process|scale [options]
     wvlib compare [--corpus NAME_OR_PATH]
     wvlib book build
@@ -37,6 +37,8 @@ BENCHMARKS = {
 COURSE_COMMANDS = {
     "grade": ("wvlib.grading.batch", "grade submitted notebooks with public and hidden tests"),
     "gradescope": ("wvlib.grading.gradescope", "build a Gradescope autograder bundle"),
+    "similarity": ("wvlib.grading.similarity", "copy report of a graded batch: answers "
+                   "compared with each other, with wvlib and with the public checks"),
 }
 
 

@@ -508,3 +508,57 @@ def iter_text8(path: Path, verbose=None):
     pending.extend(carry.split())
     for k in range(0, len(pending), n):
         yield pending[k:k + n]
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation files: word pairs (the readers of wvlib.evaluate and wvlib.stats)
+# ---------------------------------------------------------------------------------------------
+
+def dataset_path(name_or_path, datasets: dict, argname: str) -> str:
+    """The file of a named dataset (shipped with gensim) or an existing path."""
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f"{argname} must be a dataset name or a file path, got "
+                        f"{type(name_or_path).__name__}")
+    if isinstance(name_or_path, str) and name_or_path in datasets:
+        return os.fspath(gensim_test_file(datasets[name_or_path]))
+    if os.path.isfile(name_or_path):
+        return os.fspath(name_or_path)
+    names = ", ".join(repr(name) for name in datasets)
+    raise ValueError(f"{argname} must be one of {names} or the path of an existing file, "
+                     f"got {name_or_path!r}")
+
+
+def read_word_pairs(name_or_path, argname: str) -> list:
+    """The (word1, word2, score) triples of a named word-pair dataset or of a file of
+    tab-separated lines; ``argname`` names the argument in error messages."""
+    path = dataset_path(name_or_path, WORD_PAIR_DATASETS, argname)
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, start=1):
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\r\n").split("\t")
+            try:
+                if len(fields) != 3:
+                    raise ValueError
+                pairs.append((fields[0].strip(), fields[1].strip(), float(fields[2])))
+            except ValueError:
+                raise ValueError(f"{argname}: line {line_no} of {path} should be "
+                                 f"'word1<TAB>word2<TAB>score', got {line.rstrip()!r}") from None
+    return pairs
+
+
+def check_word_pairs(pairs) -> list:
+    """``pairs`` as a list of (str, str, float), or a clear error."""
+    if not isinstance(pairs, (list, tuple)):
+        raise TypeError(f"pairs must be a dataset name, a path or a list of (word1, word2, "
+                        f"score), got {type(pairs).__name__}")
+    if not pairs:
+        raise ValueError("pairs must hold at least one (word1, word2, score) triple, got none")
+    checked = []
+    for item in pairs:
+        if (not isinstance(item, (list, tuple)) or len(item) != 3
+                or not isinstance(item[0], str) or not isinstance(item[1], str)):
+            raise ValueError(f"pairs must hold (word1, word2, score) triples, got {item!r}")
+        checked.append((item[0], item[1], float(item[2])))
+    return checked

@@ -54,8 +54,13 @@ import numpy as np
 
 from ._validate import check_choice, check_positive_int
 # the named datasets are files shipped with gensim's test data: no download needed
-from .datasets import ANALOGY_DATASETS, WORD_PAIR_DATASETS, gensim_test_file
+from .datasets import ANALOGY_DATASETS
+from .datasets import check_word_pairs as _check_pairs
+from .datasets import dataset_path as _dataset_file
+from .datasets import read_word_pairs as _read_word_pairs
 from .progress import progress
+# moved to wvlib.stats; imported here so that ``from wvlib.evaluate import ...`` keeps working
+from .stats import paired_bootstrap_ci, split_pairs  # noqa: F401
 from .vectors import COSMUL_EPSILON, KeyedVectors, _unit_rows, top_k
 
 # gensim reads the 5 best candidates of each analogy question (see the module docstring).
@@ -106,36 +111,6 @@ def load_analogies(name_or_path="google") -> dict:
     return _read_analogies(name_or_path, "name_or_path")
 
 
-def _dataset_file(name_or_path, datasets: dict, argname: str) -> str:
-    """The file of a named dataset (shipped with gensim) or an existing path."""
-    if not isinstance(name_or_path, (str, os.PathLike)):
-        raise TypeError(f"{argname} must be a dataset name or a file path, got "
-                        f"{type(name_or_path).__name__}")
-    if isinstance(name_or_path, str) and name_or_path in datasets:
-        return os.fspath(gensim_test_file(datasets[name_or_path]))
-    if os.path.isfile(name_or_path):
-        return os.fspath(name_or_path)
-    names = ", ".join(repr(name) for name in datasets)
-    raise ValueError(f"{argname} must be one of {names} or the path of an existing file, "
-                     f"got {name_or_path!r}")
-
-
-def _read_word_pairs(name_or_path, argname: str) -> list:
-    path = _dataset_file(name_or_path, WORD_PAIR_DATASETS, argname)
-    pairs = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, start=1):
-            if line.startswith("#") or not line.strip():
-                continue
-            fields = line.rstrip("\r\n").split("\t")
-            try:
-                if len(fields) != 3:
-                    raise ValueError
-                pairs.append((fields[0].strip(), fields[1].strip(), float(fields[2])))
-            except ValueError:
-                raise ValueError(f"{argname}: line {line_no} of {path} should be "
-                                 f"'word1<TAB>word2<TAB>score', got {line.rstrip()!r}") from None
-    return pairs
 
 
 def _read_analogies(name_or_path, argname: str) -> dict:
@@ -236,20 +211,6 @@ def evaluate_word_pairs(kv, pairs="wordsim353", restrict_vocab=300000,
                 oov_ratio=100.0 * n_oov / len(pairs))
 
 
-def _check_pairs(pairs) -> list:
-    if not isinstance(pairs, (list, tuple)):
-        raise TypeError(f"pairs must be a dataset name, a path or a list of (word1, word2, "
-                        f"score), got {type(pairs).__name__}")
-    if not pairs:
-        raise ValueError("pairs must hold at least one (word1, word2, score) triple, got none")
-    checked = []
-    for item in pairs:
-        if (not isinstance(item, (list, tuple)) or len(item) != 3
-                or not isinstance(item[0], str) or not isinstance(item[1], str)):
-            raise ValueError(f"pairs must hold (word1, word2, score) triples, got {item!r}")
-        checked.append((item[0], item[1], float(item[2])))
-    return checked
-
 
 # ---------------------------------------------------------------------------------------------
 # analogies
@@ -275,7 +236,8 @@ def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insens
         Progress bar (see :mod:`wvlib.progress`).
     per_question : bool, default False
         Also return ``is_correct``, a boolean array with one entry per question asked (in
-        dataset order), for paired comparisons (:func:`paired_bootstrap_ci`).
+        dataset order), and ``questions``, the questions asked, for paired comparisons
+        (:func:`wvlib.stats.paired_bootstrap_ci`, with :func:`wvlib.stats.analogy_units`).
 
     Returns
     -------
@@ -296,7 +258,7 @@ def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insens
     # 1. Encode every question as 4 rows of the restricted vocabulary; skip the others.
     lookup = _restricted_lookup(kv, restrict_vocab, case_insensitive)
     fold = str.upper if case_insensitive else str
-    encoded, section_of = [], []
+    encoded, section_of, asked = [], [], []
     skipped = np.zeros(len(analogies), dtype=np.int64)
     for s, questions in enumerate(analogies.values()):
         for question in questions:
@@ -306,6 +268,7 @@ def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insens
             else:
                 encoded.append(rows)
                 section_of.append(s)
+                asked.append(question)
     questions = np.array(encoded, dtype=np.int64).reshape(-1, 4)
     section_of = np.array(section_of, dtype=np.int64)
 
@@ -363,7 +326,7 @@ def evaluate_analogies(kv, analogies="google", restrict_vocab=30000, case_insens
                   coverage=total / (total + n_skipped) if total + n_skipped else 0.0,
                   method=method, restrict_vocab=restrict_vocab, sections=sections)
     if per_question:
-        result["is_correct"] = correct.copy()
+        result.update(is_correct=correct.copy(), questions=asked)
     return result
 
 
@@ -407,83 +370,6 @@ def _check_analogies(analogies) -> dict:
 # ---------------------------------------------------------------------------------------------
 # everything at once
 # ---------------------------------------------------------------------------------------------
-
-def paired_bootstrap_ci(scores_a, scores_b, gold=None, *, n_boot: int = 2000,
-                        level: float = 0.95, seed=0) -> dict:
-    """Paired bootstrap interval for the difference between two systems on the same items.
-
-    Both systems are scored on the *same* items (word pairs, analogy questions), so their
-    scores are correlated and the standard errors of the two scores must not be combined as
-    if they were independent. Instead, the items are resampled with replacement, and the
-    difference of the statistic (system A minus system B) is recomputed on each resample,
-    with the same resampled items for both systems.
-
-    Parameters
-    ----------
-    scores_a, scores_b : array-like, shape (n_items,)
-        Per-item outputs of the two systems: the cosines of the word pairs (with ``gold``), or
-        per-question scores such as 0/1 correctness (without ``gold``).
-    gold : array-like, shape (n_items,), optional
-        Human scores of the items. Given: the statistic is Spearman's rho between a system's
-        scores and ``gold``. Omitted: the statistic is the mean score (accuracy for 0/1).
-    n_boot : int, default 2000
-        Number of bootstrap resamples.
-    level : float in (0, 1), default 0.95
-        Coverage of the percentile interval.
-    seed : int or numpy.random.Generator, default 0
-        Seed of the resampling.
-
-    Returns
-    -------
-    dict
-        ``difference`` (the statistic of A minus that of B on all items), ``low`` and ``high``
-        (the percentile interval of the resampled differences), ``se`` (their standard
-        deviation), ``n_items`` and ``n_boot``.
-    """
-    from scipy import stats
-
-    a = np.asarray(scores_a, dtype=float)
-    b = np.asarray(scores_b, dtype=float)
-    if a.ndim != 1 or a.shape != b.shape:
-        raise ValueError(f"scores_a and scores_b must be 1-D arrays of the same length, got "
-                         f"shapes {a.shape} and {b.shape}")
-    if len(a) < 3:
-        raise ValueError(f"scores_a and scores_b need at least 3 items, got {len(a)}")
-    if gold is not None:
-        gold = np.asarray(gold, dtype=float)
-        if gold.shape != a.shape:
-            raise ValueError(f"gold must have one score per item ({len(a)}), got shape "
-                             f"{gold.shape}")
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))
-            and (gold is None or np.all(np.isfinite(gold)))):
-        raise ValueError("scores_a, scores_b and gold must be finite")
-    n_boot = check_positive_int(n_boot, "n_boot")
-    if not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-    def statistic(x, y, g):          # rows of x, y, g are items resampled together
-        if g is None:
-            return x.mean(axis=-1) - y.mean(axis=-1)
-        rank = lambda v: stats.rankdata(v, axis=-1)  # noqa: E731 (ties share a rank)
-        rg = rank(g)
-        return _row_pearson(rank(x), rg) - _row_pearson(rank(y), rg)
-
-    difference = float(statistic(a, b, gold))
-    index = rng.integers(len(a), size=(n_boot, len(a)))
-    diffs = statistic(a[index], b[index], None if gold is None else gold[index])
-    low, high = np.nanquantile(diffs, [(1 - level) / 2, (1 + level) / 2])
-    return dict(difference=difference, low=float(low), high=float(high),
-                se=float(np.nanstd(diffs)), n_items=len(a), n_boot=n_boot)
-
-
-def _row_pearson(x, y):
-    """Pearson correlation of each row of x with the same row of y (NaN for a constant row)."""
-    x = x - x.mean(axis=-1, keepdims=True)
-    y = y - y.mean(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (x * y).sum(axis=-1) / np.sqrt((x * x).sum(axis=-1) * (y * y).sum(axis=-1))
-
 
 def evaluate_all(kv, restrict_vocab=30000, verbose=None) -> dict:
     """WordSim-353, SimLex-999 and the Google analogies (3CosAdd), as printed by
@@ -561,7 +447,7 @@ def pair_cosines(kv, pairs="wordsim353", restrict_vocab=300000, case_insensitive
     """The cosine of every usable word pair, next to its human score.
 
     The per-pair view behind :func:`evaluate_word_pairs` (same protocol), for paired
-    comparisons of two models on the same pairs (:func:`paired_bootstrap_ci`).
+    comparisons of two models on the same pairs (:func:`wvlib.stats.paired_bootstrap_ci`).
 
     Returns
     -------
@@ -587,40 +473,6 @@ def pair_cosines(kv, pairs="wordsim353", restrict_vocab=300000, case_insensitive
     unit2 = _unit_rows(kv.vectors[rows2].astype(np.float64))
     return dict(pairs=used, gold=np.array([s for _, _, s in used], dtype=np.float64),
                 cosines=np.sum(unit1 * unit2, axis=1), n_oov=len(pairs) - len(used))
-
-
-def split_pairs(pairs, dev_fraction=0.5, seed=0):
-    """Split word pairs at random into a development and a test part.
-
-    Choose hyperparameters on the development part and report the test part only once, for
-    the chosen setting: a score that was maximised over settings on the same pairs is biased
-    upwards.
-
-    Parameters
-    ----------
-    pairs : str, os.PathLike or list of (str, str, float)
-    dev_fraction : float in (0, 1), default 0.5
-    seed : int, default 0
-
-    Returns
-    -------
-    (dev, test) : two lists of pairs, each in dataset order.
-    """
-    if isinstance(pairs, (str, os.PathLike)):
-        pairs = _read_word_pairs(pairs, "pairs")
-    pairs = _check_pairs(pairs)
-    if isinstance(dev_fraction, bool) or not isinstance(dev_fraction, (int, float)) \
-            or not 0 < dev_fraction < 1:
-        raise ValueError(f"dev_fraction must be a number in (0, 1), got {dev_fraction!r}")
-    rng = np.random.default_rng(check_positive_int(seed, "seed", allow_zero=True))
-    n_dev = int(round(dev_fraction * len(pairs)))
-    if n_dev == 0 or n_dev == len(pairs):
-        raise ValueError(f"dev_fraction={dev_fraction} leaves one part of the {len(pairs)} "
-                         f"pairs empty")
-    dev_mask = np.zeros(len(pairs), dtype=bool)
-    dev_mask[rng.permutation(len(pairs))[:n_dev]] = True
-    return ([p for p, d in zip(pairs, dev_mask) if d],
-            [p for p, d in zip(pairs, dev_mask) if not d])
 
 
 def k_occurrence(kv, k=10, restrict_vocab=None, block=1024) -> np.ndarray:

@@ -26,19 +26,31 @@ The gradients, with ``e_ij = w_i . w~_j + b_i + b~_j - log X_ij``::
 :func:`glove_loss_and_grads` computes ``J`` and all four gradients for a batch of pairs,
 in NumPy (the reference, used by the tests' gradient checks).
 
-Training is AdaGrad (Duchi et al. 2011) on one pair at a time, in a random order, as in
-the original C code: every parameter ``theta`` keeps the sum ``G`` of its squared
-gradients (started at 1, as in the C code) and moves by ``lr * g / sqrt(G)`` after
-``G += g**2``. Coordinates that receive large or frequent gradients (the vectors of
-frequent words) take smaller steps; rare words keep larger steps. That loop cannot be
-vectorized (each update reads the parameters the previous one wrote), so it is compiled
-with numba (:mod:`wvlib._jit`). With ``threads > 1`` the threads update the shared
-parameters without locks ("Hogwild", as the C code does): fast, and not reproducible. An
-epoch's shuffled pairs are cut into jobs of ``JOB_PAIRS`` pairs that the threads take from
-one queue (:mod:`wvlib.jobs`: no thread waits for another until the epoch's last job), and
-the epoch's random order is made by the threads too (:func:`parallel_permutation`).
-With ``threads=1`` and a seed, training is deterministic, and one compiled epoch equals
-:func:`adagrad_epoch_reference` (a plain Python loop over the same pairs).
+Training is AdaGrad (Duchi et al. 2011) on one pair at a time, in a random order. With
+``update="adagrad"`` (the default) every parameter ``theta`` keeps the sum ``G`` of its
+squared gradients of ``J`` (started at 1) and moves by ``lr * g / sqrt(G)`` after
+``G += g**2``; the pairs are shuffled again in every epoch. The original C code
+(``glove.c`` of Stanford's GloVe) differs in four ways, and ``update="glove.c"`` follows it:
+
+1. its gradient is that of ``0.5 * f * e**2``, i.e. ``f * e`` (half of ours);
+2. it accumulates the squared *step*, ``G += (lr * g)**2``, not ``g**2``, so ``G`` grows
+   ``1 / lr**2`` (400 for ``lr = 0.05``) times more slowly;
+3. it divides by the ``G`` of *before* the update, then adds: ``theta -= lr * g /
+   sqrt(G)``, then ``G += (lr * g)**2``;
+4. it shuffles the pairs once (the ``shuffle`` tool) and visits them in that same order in
+   every epoch.
+
+Coordinates that receive large or frequent gradients (the vectors of frequent words) take
+smaller steps; rare words keep larger steps. That loop cannot be vectorized (each update
+reads the parameters the previous one wrote), so it is compiled with numba
+(:mod:`wvlib._jit`). With ``threads > 1`` the threads update the shared parameters without
+locks ("Hogwild", as the C code does): fast, and not reproducible. An epoch's shuffled
+pairs are cut into jobs of ``JOB_PAIRS`` pairs that the threads take from one queue
+(:mod:`wvlib.jobs`: no thread waits for another until the epoch's last job), and the
+epoch's random order is made by the threads too (:func:`parallel_permutation`). With
+``threads=1`` and a seed, training is deterministic, and one compiled epoch equals
+:func:`adagrad_epoch_reference` (a plain Python loop over the same pairs), for either
+update.
 
 References
 ----------
@@ -63,7 +75,7 @@ from ._validate import (check_choice, check_float, check_matrix, check_positive_
                         check_random_state)
 from .progress import progress
 
-__all__ = ["weighting_function", "glove_loss_and_grads", "adagrad_step",
+__all__ = ["weighting_function", "glove_loss_and_grads", "adagrad_step", "glove_c_step",
            "adagrad_epoch_reference", "cooccurrence_pairs", "parallel_permutation", "GloVe",
            "train_glove"]
 
@@ -83,6 +95,9 @@ DEFAULT_MEMORY = DEFAULTS["memory"]
 # AdaGrad's accumulators start at 1 (as in the C code): the first steps are at most
 # lr * |g|, and no division by zero can occur.
 ADAGRAD_INITIAL = 1.0
+
+# The two update rules of GloVe.fit: ours, and the original C code's (module docstring).
+UPDATES = ("adagrad", "glove.c")
 
 
 # --------------------------------------------------------------------------------------
@@ -203,15 +218,41 @@ def adagrad_step(param, grad, grad_sq, learning_rate):
     return param
 
 
+def glove_c_step(param, grad, grad_sq, learning_rate):
+    """The update of the original C code (``glove.c``), in place.
+
+    ``param -= lr * g / sqrt(G)`` with the ``G`` of before the step, then
+    ``G += (lr * g)**2``. Here ``g`` is the gradient of ``0.5 * f * e**2`` (the C code's
+    cost), half the gradient of :func:`glove_loss_and_grads`.
+
+    Parameters
+    ----------
+    param, grad, grad_sq : ndarray of the same shape
+        Parameters, their gradient (of the C code's cost) and the C code's accumulator
+        ``G`` (modified).
+    learning_rate : float
+
+    Returns
+    -------
+    param : ndarray
+        The same array, updated.
+    """
+    step = learning_rate * grad
+    param -= step / np.sqrt(grad_sq)
+    grad_sq += step * step
+    return param
+
+
 def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *,
                             x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
-                            learning_rate=DEFAULT_LR, cap=True):
+                            learning_rate=DEFAULT_LR, cap=True, update="adagrad"):
     """One epoch of per-pair AdaGrad in plain NumPy: the reference of the compiled loop.
 
     For ``t`` in ``order``: compute the loss and gradients of the single pair
     ``(rows[t], cols[t], x[t])`` with :func:`glove_loss_and_grads`, then update the rows
-    of ``W``, ``Wt``, ``b``, ``bt`` that it touches with :func:`adagrad_step`. Slow (a
-    Python loop): meant for tests on tiny problems.
+    of ``W``, ``Wt``, ``b``, ``bt`` that it touches with :func:`adagrad_step`
+    (``update="adagrad"``) or, with half the gradient, :func:`glove_c_step`
+    (``update="glove.c"``). Slow (a Python loop): meant for tests on tiny problems.
 
     Parameters
     ----------
@@ -232,6 +273,8 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *,
     """
     W, Wt, b, bt = params
     GW, GWt, Gb, Gbt = grad_sq
+    update = check_choice(update, "update", UPDATES)
+    step, scale = (adagrad_step, 1.0) if update == "adagrad" else (glove_c_step, 0.5)
     total = 0.0
     for t in order:
         i, j = int(rows[t]), int(cols[t])
@@ -242,12 +285,12 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *,
             x_max, alpha, cap)
         total += loss
         # the gradient of both rows comes from the values before this update
-        W[i] = adagrad_step(W[i].astype(np.float64), gW[0], GW[i], learning_rate)
-        Wt[j] = adagrad_step(Wt[j].astype(np.float64), gWt[0], GWt[j], learning_rate)
-        b[i:i + 1] = adagrad_step(b[i:i + 1].astype(np.float64), gb, Gb[i:i + 1],
-                                  learning_rate)
-        bt[j:j + 1] = adagrad_step(bt[j:j + 1].astype(np.float64), gbt, Gbt[j:j + 1],
-                                   learning_rate)
+        W[i] = step(W[i].astype(np.float64), scale * gW[0], GW[i], learning_rate)
+        Wt[j] = step(Wt[j].astype(np.float64), scale * gWt[0], GWt[j], learning_rate)
+        b[i:i + 1] = step(b[i:i + 1].astype(np.float64), scale * gb, Gb[i:i + 1],
+                          learning_rate)
+        bt[j:j + 1] = step(bt[j:j + 1].astype(np.float64), scale * gbt, Gbt[j:j + 1],
+                           learning_rate)
     return total
 
 
@@ -263,10 +306,11 @@ _SHUFFLE_BUCKET = 65_536
 
 @njit
 def _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order, start,
-                   stop, learning_rate):
+                   stop, learning_rate, c_update):
     """AdaGrad on the pairs ``order[start:stop]``, one after the other, on shared
     parameters (the GIL is released: several threads run it at once). Returns the sum of
-    the pairs' losses before their updates."""
+    the pairs' losses before their updates. ``c_update``: the C code's step (module
+    docstring, points 1-3)."""
     d = W.shape[1]
     total = 0.0
     for s in range(start, stop):
@@ -276,8 +320,24 @@ def _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order
         err = b[i] + bt[j] - log_x[t]
         for k in range(d):
             err += W[i, k] * Wt[j, k]
-        g = np.float32(2.0) * f_x[t] * err          # dJ / d(prediction)
         total += f_x[t] * err * err
+        if c_update:
+            # glove.c: the step lr * f * e (gradient of 0.5 f e^2) over sqrt(old G),
+            # then G += step^2
+            g = learning_rate * f_x[t] * err
+            for k in range(d):
+                gw = g * Wt[j, k]
+                gwt = g * W[i, k]
+                W[i, k] -= gw / np.sqrt(GW[i, k])
+                Wt[j, k] -= gwt / np.sqrt(GWt[j, k])
+                GW[i, k] += gw * gw
+                GWt[j, k] += gwt * gwt
+            b[i] -= g / np.sqrt(Gb[i])
+            bt[j] -= g / np.sqrt(Gbt[j])
+            Gb[i] += g * g
+            Gbt[j] += g * g
+            continue
+        g = np.float32(2.0) * f_x[t] * err          # dJ / d(prediction)
         for k in range(d):
             gw = g * Wt[j, k]
             gwt = g * W[i, k]
@@ -352,7 +412,7 @@ def parallel_permutation(n, threads, rng):
 
 
 def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
-                   learning_rate, threads):
+                   learning_rate, threads, c_update=False):
     """One epoch of AdaGrad over ``order``: jobs of ``JOB_PAIRS`` consecutive entries of
     ``order``, taken by ``threads`` threads from one queue (Hogwild). With one thread the
     pairs are visited exactly in the order of ``order``. Returns the sum of the pairs'
@@ -364,7 +424,8 @@ def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order
     def job(i, t, _):
         losses[t] += _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x,
                                     f_x, order, i * JOB_PAIRS,
-                                    min(n, (i + 1) * JOB_PAIRS), learning_rate)
+                                    min(n, (i + 1) * JOB_PAIRS), learning_rate,
+                                    c_update)
 
     run_jobs(job, n_jobs, threads)
     return losses.sum()
@@ -461,6 +522,10 @@ class GloVe:
     cap : bool, default True
         ``False`` uses the uncapped weight ``(x / x_max) ** alpha``, another departure
         from the paper.
+    update : {"adagrad", "glove.c"}, default "adagrad"
+        ``"adagrad"``: AdaGrad on ``J``, the pairs reshuffled in every epoch.
+        ``"glove.c"``: the original C code's update and one shuffle for all epochs (the
+        four differences are listed in the module docstring; chapter 5 measures them).
     verbose : bool or None
         Progress bar with the loss (see :mod:`wvlib.progress`).
 
@@ -469,10 +534,12 @@ class GloVe:
     W_, Wt_, b_, bt_ : ndarray (float32)
         The trained parameters (``Wt_ is W_`` when ``shared_vectors``).
     grad_sq_ : list of ndarray
-        AdaGrad's sums of squared gradients of ``W_, Wt_, b_, bt_`` (started at 1).
+        AdaGrad's accumulators of ``W_, Wt_, b_, bt_`` (started at 1): sums of squared
+        gradients, or of squared steps with ``update="glove.c"``.
     loss_history_ : list of float
-        Per epoch, the sum over pairs of the weighted squared error, each pair measured
-        just before its update (as the C code reports it).
+        Per epoch, ``J``: the sum over pairs of the weighted squared error, each pair
+        measured just before its update (the C code prints the same measurement of its
+        cost ``0.5 * J``, divided by the number of pairs).
     epoch_seconds_ : list of float
         Wall time of each epoch (compiled loop and shuffle).
     epoch_cpu_seconds_ : list of float
@@ -485,7 +552,7 @@ class GloVe:
     def __init__(self, dim=DEFAULT_DIM, x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
                  epochs=DEFAULT_EPOCHS, learning_rate=DEFAULT_LR, seed=0,
                  threads=DEFAULT_THREADS, output="sum", shared_vectors=False, cap=True,
-                 verbose=None):
+                 update="adagrad", verbose=None):
         self.dim = dim
         self.x_max = x_max
         self.alpha = alpha
@@ -496,6 +563,7 @@ class GloVe:
         self.output = output
         self.shared_vectors = shared_vectors
         self.cap = cap
+        self.update = update
         self.verbose = verbose
 
     def _check_params(self):
@@ -507,6 +575,7 @@ class GloVe:
                                          low_open=True)
         self.threads = check_positive_int(self.threads, "threads")
         check_choice(self.output, "output", ("sum", "word"))
+        check_choice(self.update, "update", UPDATES)
         for name in ("shared_vectors", "cap"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got "
@@ -547,21 +616,20 @@ class GloVe:
         threads = self.threads
         self.n_pairs_ = n = len(log_x)
         self.loss_history_, self.epoch_seconds_, self.epoch_cpu_seconds_ = [], [], []
-
+        c_update = self.update == "glove.c"
+        order = None
+        if c_update:                          # glove.c: one shuffle for every epoch
+            order = self._permutation(n, threads, rng)
         with progress(total=self.epochs, desc="GloVe", unit="epoch",
                       verbose=self.verbose) as bar:
             for epoch in range(1, self.epochs + 1):
                 start, cpu_start = time.perf_counter(), time.process_time()
-                order = None                   # (free the last epoch's order first)
-                if threads == 1:
-                    # rng.permutation(n) in int32 (the same permutation, half the memory)
-                    order = np.arange(n, dtype=np.int32)
-                    rng.shuffle(order)
-                else:                          # the same work split among the threads
-                    order = parallel_permutation(n, threads, rng)
+                if not c_update:
+                    order = None               # (free the last epoch's order first)
+                    order = self._permutation(n, threads, rng)
                 loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, *G, rows,
                                       cols, log_x, f_x, order,
-                                      np.float32(self.learning_rate), threads)
+                                      np.float32(self.learning_rate), threads, c_update)
                 if not np.isfinite(loss):
                     raise RuntimeError(f"GloVe diverged in epoch {epoch} (loss "
                                        f"{loss}); "
@@ -576,13 +644,22 @@ class GloVe:
                     callback(epoch, float(loss), self)
         return self.keyed_vectors()
 
+    @staticmethod
+    def _permutation(n, threads, rng):
+        """An epoch's order: ``rng.permutation(n)`` in int32 with one thread (the same
+        permutation, half the memory), :func:`parallel_permutation` with several."""
+        if threads == 1:
+            order = np.arange(n, dtype=np.int32)
+            rng.shuffle(order)
+            return order
+        return parallel_permutation(n, threads, rng)
+
     def _init_params(self, V, rng):
         """Initialize ``W_, Wt_, b_, bt_`` from ``rng``; return AdaGrad's accumulators.
 
         The C code's initialization: uniform in ``[-0.5/d, 0.5/d)``, biases included.
-        ``fit`` then draws each epoch's order as ``rng.permutation(n_pairs)``, so a test
-        can replay
-        it."""
+        ``fit`` then draws each epoch's order as ``rng.permutation(n_pairs)`` (one order
+        for all epochs with ``update="glove.c"``), so a test can replay it."""
         d = self.dim
         self.W_ = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
         self.b_ = ((rng.random(V) - 0.5) / d).astype(np.float32)

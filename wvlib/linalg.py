@@ -163,8 +163,8 @@ class _BlockProducts:
 def _randomized_svd(A, k, n_oversamples, n_iter, rng, dtype=np.dtype(np.float64)):
     """Halko, Martinsson & Tropp (2011): Algorithm 4.4 (randomized subspace iteration) + 5.1.
 
-    Find an orthonormal Q (m × ℓ, ℓ = k + p) whose span captures the top of the range of A, then
-    take the SVD of the small ℓ × n matrix B = QᵀA.
+    Find an orthonormal Q (m × ℓ, ℓ = k + n_oversamples) whose span captures the top of the
+    range of A, then take the SVD of the small ℓ × n matrix B = QᵀA.
     """
     m, n = A.shape
     ell = min(k + n_oversamples, min(m, n))
@@ -194,6 +194,16 @@ def _randomized_svd(A, k, n_oversamples, n_iter, rng, dtype=np.dtype(np.float64)
     return U, s[:k], Vt
 
 
+MAX_EXACT_ENTRIES = 10 ** 8          # method="exact" densifies: at most 800 MB of float64
+
+
+def _exact_svd(A, k):
+    """LAPACK's SVD of the dense matrix (a sparse ``A`` is densified): exact up to rounding."""
+    dense = A.toarray() if sp_sparse.issparse(A) else np.asarray(A, dtype=np.float64)
+    U, s, Vt = np.linalg.svd(dense, full_matrices=False)
+    return U[:, :k], s[:k], Vt[:k]
+
+
 def _reference_svd(A, k, rng):
     if sp_sparse.issparse(A):
         v0 = rng.standard_normal(min(A.shape))
@@ -217,17 +227,24 @@ def truncated_svd(A, k, *, method="randomized", n_oversamples=10, n_iter=4, seed
     k : int
         Number of singular triplets, ``1 ≤ k ≤ min(m, n)`` (``k < min(m, n)`` for
         ``method="reference"`` on sparse input, a limit of ARPACK).
-    method : {"randomized", "reference"}
+    method : {"randomized", "reference", "exact"}
         ``"randomized"``: randomized subspace iteration (Halko, Martinsson & Tropp 2011,
         Algorithms 4.4 and 5.1) with a Gaussian test matrix of ``k + n_oversamples`` columns and
-        ``n_iter`` power iterations, renormalised by an LU factorization after each product
-        and orthonormalised by QR at the end (the same subspace as QR after every product).
+        ``n_iter`` power iterations. Between power iterations the sketch is only renormalised,
+        by the lower factor of an LU factorization (it spans the same subspace, at a fraction
+        of the cost of QR); a QR makes the basis orthonormal at the end. An approximation:
+        the trailing singular values of a slowly decaying spectrum come out too small, and
+        the result depends on ``seed``.
         ``"reference"``: ``numpy.linalg.svd`` for dense input, ``scipy.sparse.linalg.svds``
         (ARPACK, starting vector drawn from ``seed``) for sparse input.
+        ``"exact"``: ``numpy.linalg.svd`` (LAPACK) of the dense matrix, a sparse ``A``
+        densified first: exact up to rounding, for matrices of at most ``MAX_EXACT_ENTRIES``
+        (10⁸) entries, such as a term-document matrix of a few hundred documents.
     n_oversamples : int, default 10
-        Extra random directions ``p`` (randomized only).
+        Extra random directions (randomized only): the sketch has ``k + n_oversamples``
+        columns.
     n_iter : int, default 4
-        Power iterations ``q`` (randomized only); more iterations, more accuracy when the
+        Power iterations (randomized only); more iterations, more accuracy when the
         singular values decay slowly.
     seed : None, int or numpy.random.Generator, default 0
     dtype : {numpy.float64, numpy.float32}, default numpy.float64
@@ -245,13 +262,17 @@ def truncated_svd(A, k, *, method="randomized", n_oversamples=10, n_iter=4, seed
     Vt : ndarray, shape (k, n)
         Signs normalised (see :func:`normalize_signs`).
     """
-    method = check_choice(method, "method", ("randomized", "reference"))
+    method = check_choice(method, "method", ("randomized", "reference", "exact"))
     if isinstance(A, BlockMatrix):                        # a matrix too big to hold
         if method != "randomized":
             raise ValueError("a BlockMatrix A needs method='randomized' (products only)")
     else:
         A = check_matrix(A, "A", copy_sparse=False)       # only read
     m, n = A.shape
+    if method == "exact" and m * n > MAX_EXACT_ENTRIES:
+        raise ValueError(f"method='exact' densifies A, and A of shape {A.shape} has {m * n:,} "
+                         f"entries, more than MAX_EXACT_ENTRIES = {MAX_EXACT_ENTRIES:,}; use "
+                         f"method='randomized' or 'reference'")
     k = check_positive_int(k, "k")
     if k > min(m, n):
         raise ValueError(f"k must be at most min(m, n) = {min(m, n)} for A of shape {A.shape}, "
@@ -267,6 +288,8 @@ def truncated_svd(A, k, *, method="randomized", n_oversamples=10, n_iter=4, seed
         raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
     if method == "randomized":
         U, s, Vt = _randomized_svd(A, k, n_oversamples, n_iter, rng, np.dtype(dtype))
+    elif method == "exact":
+        U, s, Vt = _exact_svd(A, k)
     else:
         U, s, Vt = _reference_svd(A, k, rng)
     U, Vt = normalize_signs(U, Vt)

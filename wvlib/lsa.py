@@ -1,22 +1,28 @@
 """Latent semantic analysis (Deerwester, Dumais, Furnas, Landauer & Harshman 1990).
 
 LSA is the oldest "embedding as matrix factorization" method. It starts from a *term-document*
-matrix ``X`` (one row per term, one column per document), weights it (here by TF-IDF) and keeps
-the ``k`` largest singular triplets::
+matrix (one row per term, one column per document), weights it (here by TF-IDF) into ``X`` and
+keeps the ``d`` largest singular triplets (the notation of book/notation.md: ``d`` is the rank
+of the truncation, ``S_d`` stands for Σ_d)::
 
-    X  ~  X_k = U_k S_k V_k^T
+    X  ~  X_d = U_d S_d V_d^T
 
-* the rows of ``U_k S_k`` are **term vectors** (terms that occur in similar documents are close),
-* the rows of ``V_k S_k`` are **document vectors**,
-* a new document or query ``q`` (a weighted term-count column) is **folded in** as
-  ``q_hat = S_k^{-1} U_k^T q``, the row it would get in ``V_k`` if it had been a training
-  document: for a training column ``d_j`` this gives back row ``j`` of ``V_k`` exactly, since
-  ``U_k^T X = S_k V_k^T``.
+* the rows of ``U_d S_d`` are **term vectors** (terms that occur in similar documents are close),
+* the rows of ``V_d S_d`` are **document vectors**,
+* a new document or query ``q`` (a term column weighted with the *training* idf) is **folded
+  in** as ``q_hat = S_d^{-1} U_d^T q``, the row it would get in ``V_d`` if it had been a
+  training document: for a training column ``x_j`` this gives back row ``j`` of ``V_d``
+  exactly, since ``U_d^T X = S_d V_d^T``.
 
 Convention for comparisons (Deerwester et al. 1990, section 4): documents and folded-in queries
-are compared by cosine **in the space scaled by S_k**, i.e. between the rows of ``V_k S_k``
-(:meth:`LSA.document_vectors`) and ``S_k q_hat = U_k^T q``. Terms are compared between rows of
-``U_k S_k``. Because cosine ignores length, the query's own length does not matter.
+are compared by cosine **in the space scaled by S_d**, i.e. between the rows of ``V_d S_d``
+(:meth:`LSA.document_vectors`) and ``S_d q_hat = U_d^T q``. Terms are compared between rows of
+``U_d S_d``. Because cosine ignores length, the query's own length does not matter.
+
+LSA does not centre the matrix: the SVD of the column-centred matrix would be a principal
+component analysis of the documents, but centring fills in every zero of the sparse matrix,
+and the first singular direction of the uncentred non-negative matrix (the common vocabulary)
+is kept instead of being subtracted (chapter 3).
 
 Reference
 ---------
@@ -161,7 +167,7 @@ class LSA:
     Parameters
     ----------
     dim : int, default 100
-        Number of latent dimensions ``k``; at most ``min(n_terms, n_documents)``.
+        Number of latent dimensions ``d``; at most ``min(n_terms, n_documents)``.
     weighting : {"tfidf", "log_tfidf", "count"}, default "tfidf"
         ``"tfidf"``: raw count x smoothed idf (see :func:`tfidf`); ``"log_tfidf"``:
         ``(1 + log count)`` x smoothed idf; ``"count"``: raw counts.
@@ -174,8 +180,10 @@ class LSA:
         Keep at most this many most frequent terms.
     seed : int or numpy.random.Generator, default 0
         Seed of the randomized SVD.
-    method : {"randomized", "reference"}, default "randomized"
-        Passed to :func:`wvlib.linalg.truncated_svd`.
+    method : {"randomized", "reference", "exact"}, default "randomized"
+        Passed to :func:`wvlib.linalg.truncated_svd`. ``"exact"`` (LAPACK on the densified
+        matrix) suits a small collection: the randomized SVD's trailing singular triplets are
+        approximate and depend on ``seed``.
 
     Attributes (after :meth:`fit`)
     ------------------------------
@@ -200,7 +208,7 @@ class LSA:
         self.min_count = check_positive_int(min_count, "min_count")
         self.max_vocab = check_optional_positive_int(max_vocab, "max_vocab")
         self.seed = seed
-        self.method = check_choice(method, "method", ("randomized", "reference"))
+        self.method = check_choice(method, "method", ("randomized", "reference", "exact"))
 
     # -- fitting --------------------------------------------------------------------------
 
@@ -255,8 +263,8 @@ class LSA:
     # -- vectors --------------------------------------------------------------------------
 
     def term_vectors(self, scale: bool = True):
-        """Term vectors as :class:`wvlib.vectors.KeyedVectors`: rows of ``U_k S_k``
-        (or of ``U_k`` with ``scale=False``)."""
+        """Term vectors as :class:`wvlib.vectors.KeyedVectors`: rows of ``U_d S_d``
+        (or of ``U_d`` with ``scale=False``)."""
         from .vectors import KeyedVectors
 
         self._check_fitted()
@@ -264,7 +272,7 @@ class LSA:
         return KeyedVectors(list(self.vocab_.words), vectors)
 
     def document_vectors(self) -> np.ndarray:
-        """Document vectors, shape (n_documents, k): the rows of ``V_k S_k``."""
+        """Document vectors, shape (n_documents, d): the rows of ``V_d S_d``."""
         self._check_fitted()
         return self.Vt_.T * self.s_
 
@@ -291,11 +299,11 @@ class LSA:
         return q
 
     def fold_in(self, query_tokens) -> np.ndarray:
-        """Fold a query (or new document) into the latent space: ``q_hat = S_k^{-1} U_k^T q``.
+        """Fold a query (or new document) into the latent space: ``q_hat = S_d^{-1} U_d^T q``.
 
-        ``q_hat`` lives in the coordinates of the rows of ``V_k``: folding in a training
-        document gives back its row of ``V_k`` (= ``Vt_[:, j]``). Dimensions with a zero
-        singular value get coordinate 0.
+        ``q_hat`` lives in the coordinates of the rows of ``V_d``: folding in a training
+        document gives back its row of ``V_d`` (= ``Vt_[:, j]``), since ``U_d^T X = S_d
+        V_d^T``. Dimensions with a zero singular value get coordinate 0.
 
         Raises
         ------
@@ -303,14 +311,14 @@ class LSA:
             If no query token is in the vocabulary.
         """
         q = self.weight_query(query_tokens)
-        projection = self.U_.T @ q                                  # U_k^T q  (= S_k q_hat)
+        projection = self.U_.T @ q                                  # U_d^T q  (= S_d q_hat)
         return np.divide(projection, self.s_, out=np.zeros_like(projection),
                          where=self.s_ > 1e-10 * self.s_[0])
 
     def rank_documents(self, query_tokens, topn=10) -> list:
         """Training documents ranked by similarity to a query.
 
-        Cosine between ``S_k q_hat`` and the rows of ``V_k S_k`` (Deerwester's scaled space;
+        Cosine between ``S_d q_hat`` and the rows of ``V_d S_d`` (Deerwester's scaled space;
         see the module docstring).
 
         Returns
@@ -331,14 +339,14 @@ class LSA:
         return i
 
     def document_similarity(self, i: int, j: int) -> float:
-        """Cosine between training documents ``i`` and ``j`` (rows of ``V_k S_k``)."""
+        """Cosine between training documents ``i`` and ``j`` (rows of ``V_d S_d``)."""
         self._check_fitted()
         i, j = self._check_document(i, "i"), self._check_document(j, "j")
         D = self.document_vectors()
         return float(_cosine_rows(D[[i]], D[j])[0])
 
     def term_similarity(self, w1: str, w2: str) -> float:
-        """Cosine between the vectors of two terms (rows of ``U_k S_k``); KeyError for an
+        """Cosine between the vectors of two terms (rows of ``U_d S_d``); KeyError for an
         unknown term."""
         self._check_fitted()
         a, b = self.vocab_[w1], self.vocab_[w2]
@@ -354,7 +362,7 @@ class LSA:
 def train_lsa(corpus, *, dim=None, min_count: int = _PARAMS["min_count"].default,
               weighting: str = _PARAMS["weighting"].default, norm: str = "none",
               max_vocab=None, seed: int = 0, verbose=None):
-    """LSA term vectors (rows of ``U_k S_k``) of the corpus documents (lines or articles).
+    """LSA term vectors (rows of ``U_d S_d``) of the corpus documents (lines or articles).
 
     Parameters
     ----------

@@ -9,6 +9,12 @@ Unlike the truncated SVD, whose dimensions mix signs, each NMF dimension can onl
 evidence: a word's vector is a non-negative mixture of "parts" (Lee & Seung 1999), which is
 why NMF dimensions are often readable as topics.
 
+The factorization is not unique, not even its scale: for any diagonal ``D`` with positive
+entries, ``(W D)(D^-1 H)`` is the same product with non-negative factors (and so is any
+permutation of the dimensions). The values of one dimension have no unit of their own: the
+order of the words within a dimension (:func:`top_words`) can be read, but values of
+different dimensions are comparable only after a normalization.
+
 Two algorithms, both monotone (the loss never increases from one iteration to the next):
 
 ``"mu"``: the multiplicative updates of Lee & Seung (2001)::
@@ -216,7 +222,12 @@ def nmf(M, k, *, method="hals", init="nndsvd", max_iter=200, tol=1e-4, seed=0) -
 
 
 def top_words(W, words, component: int, n: int = 10) -> list:
-    """The ``n`` words with the largest weight in column ``component`` of ``W``."""
+    """The ``n`` words with the largest weight in column ``component`` of ``W``.
+
+    For an NMF ``W`` (non-negative), the words that make most of the dimension. The order does
+    not depend on the dimension's scale, which NMF leaves free. For a factor with both signs
+    (an SVD's ``U``), this reads only the positive pole: pass ``-U`` for the negative one.
+    """
     W = np.asarray(W)
     words = list(getattr(words, "words", words))
     if W.ndim != 2 or W.shape[0] != len(words):

@@ -18,11 +18,14 @@ This module turns a word-context count matrix into word vectors in two steps:
        PMI_alpha(w, c) = log( #(w, c) * sum_c' #(c')**alpha / ( #(w) * #(c)**alpha ) ).
 
    The exponent ``alpha`` is *context distribution smoothing* (Levy, Goldberg & Dagan 2015):
-   with ``alpha < 1`` rare contexts get a slightly larger probability, which removes PMI's bias
-   towards rare contexts (word2vec uses 0.75 for its negative samples). Subtracting ``log k`` is
-   the *shift* of Levy & Goldberg (2014): skip-gram with ``k`` negative samples implicitly
-   factorizes the matrix ``PMI(w, c) - log k``. Keeping only positive values gives (shifted)
-   positive PMI, PPMI/SPPMI, which is sparse: unseen pairs have ``PMI = -inf`` and become 0.
+   with ``alpha < 1`` rare contexts get a slightly larger probability, which lowers their PMI
+   and so reduces (does not remove) PMI's bias towards rare contexts (word2vec uses 0.75 for
+   its negative samples). Subtracting ``log k`` is the *shift* of Levy & Goldberg (2014):
+   skip-gram with ``k`` negative samples implicitly factorizes the matrix
+   ``PMI(w, c) - log k``. Keeping only positive values gives (shifted) positive PMI,
+   PPMI/SPPMI, which is sparse: unseen pairs have ``PMI = -inf`` and become 0. Clipping and
+   the shift drop mostly pairs with *frequent* contexts, so they raise the share of rare
+   contexts in what is left (slightly for clipping, more for each larger ``k``; chapter 4).
 
 2. **Factorize** the PPMI matrix with a truncated SVD ``M ~ U_d S_d V_d^T`` and use the rows of
    ``W = U_d S_d**p`` as word vectors, where ``p`` ("eigenvalue weighting", LGD 2015 section 3.3)
@@ -341,8 +344,10 @@ def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0
         cancels those of negative ones.
     seed : int or numpy.random.Generator, default 0
         Seed of the randomized SVD.
-    method : {"randomized", "reference"}, default "randomized"
-        Passed to :func:`wvlib.linalg.truncated_svd`.
+    method : {"randomized", "reference", "exact"}, default "randomized"
+        Passed to :func:`wvlib.linalg.truncated_svd`. The randomized SVD's trailing
+        singular triplets are approximate and depend on ``seed``; to compare settings, use
+        ``"reference"`` (ARPACK, exact up to rounding; chapter 4 does).
     dtype : {numpy.float64, numpy.float32}, default numpy.float64
         Precision of the randomized SVD's products (see :func:`wvlib.linalg.truncated_svd`).
 
@@ -368,7 +373,7 @@ def ppmi_svd_embeddings(counts, vocab_words, *, dim: int = 100, alpha: float = 0
     if add_context and counts.shape[0] != counts.shape[1]:
         raise ValueError("add_context=True needs a square counts matrix (contexts = words), "
                          f"got shape {counts.shape}")
-    check_choice(method, "method", ("randomized", "reference"))
+    check_choice(method, "method", ("randomized", "reference", "exact"))
 
     ppmi = pmi_matrix(counts, alpha=alpha, shift=shift, positive=True)
     U, s, Vt = truncated_svd(ppmi, dim, method=method, seed=seed, dtype=dtype)

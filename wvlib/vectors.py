@@ -7,7 +7,11 @@ lines of linear algebra on the rows, scaled to unit length.
 Cosine similarity
     ``cos(x, y) = x . y / (||x|| ||y||)``. With the unit rows ``u_w = v_w / ||v_w||`` of
     :meth:`KeyedVectors.get_normed_vectors`, the cosines of every word with a query ``q`` are a
-    single matrix-vector product ``U q``.
+    single matrix-vector product ``U q``. Why cosine and not the Euclidean distance: the length
+    of a word vector grows with the word's frequency (for count rows and for word2vec alike),
+    and for unit vectors ``||x - y||**2 = 2 - 2 cos(x, y)``, so the two rank neighbours alike
+    only after normalising. On raw vectors the Euclidean distance follows frequency more than
+    meaning (chapter 1 measures it); every neighbour search here works on the unit rows.
 
 Analogies: "a is to b as c is to ?" (``man : king :: woman : ?``)
     Mikolov et al. (2013) look for the word whose vector is closest to ``b - a + c``. Levy and
@@ -28,7 +32,8 @@ Analogies: "a is to b as c is to ?" (``man : king :: woman : ?``)
         d* = argmax_{d not in {a, b, c}}  cos'(d, b) * cos'(d, c) / (cos'(d, a) + eps)
 
     where ``cos' = (1 + cos) / 2`` shifts cosines from [-1, 1] to [0, 1] (so that the product
-    is meaningful) and ``eps = 1e-6`` avoids division by zero. With several positive or negative
+    is meaningful) and ``eps = 1e-6`` avoids division by zero (gensim's value, used everywhere in
+    wvlib, so that the answers are gensim's; Levy & Goldberg's paper used 0.001). With several positive or negative
     words, all positive ``cos'`` are multiplied in the numerator and all negative ones in the
     denominator. A product balances the three terms: in 3CosAdd one large cosine can dominate
     the sum.
@@ -67,7 +72,9 @@ from ._io import format_float32_rows
 from ._validate import check_choice, check_matrix, check_optional_positive_int, \
     check_positive_int, check_vector
 
-# 3CosMul: added to the denominator so that it is never zero (Levy & Goldberg 2014; gensim).
+# 3CosMul: added to the denominator so that it is never zero. gensim's value (its
+# most_similar_cosmul), so that our answers are gensim's; Levy & Goldberg (2014) used 0.001.
+# The one value of the whole course: the chapters and evaluate use this constant.
 COSMUL_EPSILON = 1e-6
 # Rows formatted at a time when writing (2,000 vectors of 100 numbers: about 15 MB of work).
 _WRITE_ROWS = 2_000

@@ -24,21 +24,36 @@ Writing a check::
         expect_close(got, 0.0, what="cosine_similarity([1, 0], [0, 1])",
                      hint="the dot product of orthogonal vectors is 0")
 
+A public check compares with a property (as above) or a stored value (``S["q1/example"]``, see
+:mod:`wvlib.course.stored`), never with a value it computes; a hidden test computes its expected
+values with the reference code, on inputs from :func:`hidden_rng`. ``mistakes={hint: value}``
+(``expect_close``, ``expect_equal``) names a typical mistake when the answer matches it, and
+:func:`call_unmodified` fails an answer that changes its arguments in place.
+
 Scoring rule (how the grader turns checks into points)
 ------------------------------------------------------
 A question earns ``points × (weight of its checks passed) / (weight of all its checks)`` —
 **but only if all its core checks pass**; otherwise it earns 0, whatever else passed. So a stub
-that only validates its input (``raise ValueError``), or returns zeros of the right shape, or
-``list(range(n))``, earns nothing from the error-case or shape checks alone.
+that only validates its input (``raise ValueError``), returns zeros of the right shape, or looks
+up the public examples in a table, earns nothing.
 
-* By default the **core check of a question is its first public check** (the first ``@check``
-  of that question in ``wvlib/course/public/<assignment>.py``): make it a substantive example
-  with a known answer that no trivial body passes.
-* To choose otherwise, pass ``core=True`` to one or more checks of the question (public or
-  hidden); then exactly those are its core checks.
+* **Core checks are hidden tests**: they run on inputs the learner has not seen, drawn at
+  grading time (:func:`hidden_rng`). By default the core check of a question is its **first
+  hidden test** (the first ``@check`` of that question in ``solutions/hidden/<assignment>.py``):
+  make it a substantive test on random inputs that no trivial or table-driven body passes.
+* To choose otherwise, pass ``core=True`` to one or more hidden tests of the question; then
+  exactly those are its core checks. A public check is never a core check (``core=True`` on
+  one is an error when the grader loads the assignment), and a question without a hidden test
+  cannot be graded.
 
 The learner's notebook (``Checker``) shows every public check as before; the rule applies where
 points are given, in the grader.
+
+Seeds: the grader gives the kernel proxy a ``seed`` drawn for each submission (an HMAC of the
+submission's bytes under the course's grading key, see :mod:`wvlib.grading.grade`), so the
+inputs differ between learners and cannot be looked up, yet a rerun of the same file gives the
+same inputs and the same grade. A hidden test draws from ``hidden_rng(k, "label")``; the label
+makes the streams of two tests independent.
 """
 from __future__ import annotations
 
@@ -53,24 +68,9 @@ from typing import Callable
 
 import numpy as np
 
-
-# --------------------------------------------------------------------------------------------
-# Failures
-# --------------------------------------------------------------------------------------------
-class CheckFailed(AssertionError):
-    """A check found something wrong; the message says what, for the learner."""
-
-
-class KernelError(Exception):
-    """The learner's code could not produce a value (undefined name, exception, time-out).
-
-    ``kind`` is one of ``"undefined"``, ``"not-implemented"``, ``"exception"``, ``"timeout"``,
-    ``"dead"`` (the kernel died), ``"unserializable"``, ``"forbidden"``.
-    """
-
-    def __init__(self, message: str, kind: str = "exception"):
-        super().__init__(message)
-        self.kind = kind
+from .exact import (MAX_EXACT_DEPTH, MAX_EXACT_DIGITS, MAX_EXACT_LITERAL_DIGITS,  # noqa: F401
+                    _build_sympy, as_sympy, data_to_sympy, exact_data_cost, sympy_to_data)
+from .failures import CheckFailed, KernelError  # noqa: F401 - part of this module's interface
 
 
 # The learner-facing errors, worded once for both kernels (LocalKernel here, RemoteKernel in
@@ -133,16 +133,37 @@ def check(question: str, description: str, *, weight: float = 1.0, core: bool | 
 
 def core_flags(entries) -> list[bool]:
     """Which of ``entries`` (``(Check, "public" | "hidden")`` pairs, public first) are core
-    checks of their question, by the scoring rule at the top of this module."""
+    checks of their question, by the scoring rule at the top of this module.
+
+    Raises ``ValueError`` for a public check marked ``core=True`` and for a question that has
+    no hidden test (it would have no core check)."""
     flags = []
     for check_, kind in entries:
-        same = [(c, k) for c, k in entries if c.question == check_.question]
-        if any(c.core for c, _ in same):
-            flags.append(bool(check_.core))
+        if kind == "public" and check_.core:
+            raise ValueError(f"{check_.question}: the public check {check_.description!r} is "
+                             f"marked core=True; core checks must be hidden tests")
+        same = [c for c, k in entries if c.question == check_.question and k == "hidden"]
+        if not same:
+            raise ValueError(f"question {check_.question!r} has no hidden test, so no core "
+                             f"check: add one to solutions/hidden/")
+        if any(c.core for c in same):
+            flags.append(kind == "hidden" and bool(check_.core))
         else:
-            first = next((c for c, k in same if k == "public"), same[0][0])
-            flags.append(first is check_)
+            flags.append(same[0] is check_)
     return flags
+
+
+def hidden_rng(kernel, label: str) -> np.random.Generator:
+    """The random generator of one hidden test: seeded by the kernel's ``seed`` (drawn per
+    submission by the grader; 0 on a :class:`LocalKernel` unless given) and ``label``."""
+    import hashlib
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"label must be a non-empty string, got {label!r}")
+    seed = getattr(kernel, "seed", 0)
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"the kernel's seed must be a non-negative int, got {seed!r}")
+    words = hashlib.sha256(label.encode("utf-8")).digest()[:8]
+    return np.random.default_rng([seed, int.from_bytes(words, "little")])
 
 
 def checks_of_module(module_name: str) -> list[Check]:
@@ -163,8 +184,9 @@ def load_public_checks(assignment: str) -> list[Check]:
     return checks_of_module(name)
 
 
-def load_check_file(path) -> list[Check]:
-    """Load checks from a Python file (hidden tests) under a private module name."""
+def load_check_module(path):
+    """Load a Python file of checks (hidden tests) under a private module name; return the
+    module and its checks."""
     import hashlib
     from pathlib import Path
     path = Path(path)
@@ -180,24 +202,66 @@ def load_check_file(path) -> list[Check]:
         spec.loader.exec_module(module)
     finally:
         sys.modules.pop(module_name, None)
-    return checks_of_module(module_name)
+    return module, checks_of_module(module_name)
+
+
+def load_check_file(path) -> list[Check]:
+    """Load checks from a Python file (hidden tests) under a private module name."""
+    return load_check_module(path)[1]
 
 
 # --------------------------------------------------------------------------------------------
 # Kernels
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KernelFunction:
+    """A function a check hands to the learner's function, given as source code: the grader
+    sends the source into the kernel, where it becomes a function (NumPy is ``np`` there).
+
+    For questions whose answer takes a function — a gradient check that must catch a planted
+    bug: ``k.call("gradient_check", KernelFunction(LOSS, "loss"), KernelFunction(BUGGY,
+    "grad"), x)``. Only checks send functions; a function never comes back (an answer that is
+    one is refused as unserializable). The learner's code can read the function it is given
+    (its code object), as it could read any argument."""
+    source: str
+    name: str
+
+    def __post_init__(self):
+        if not (isinstance(self.source, str) and isinstance(self.name, str)
+                and self.name.isidentifier()):
+            raise ValueError(f"KernelFunction needs source code and a function name, got "
+                             f"{self.name!r}")
+
+    def build(self):
+        """The function, defined in a fresh namespace that holds ``np`` and ``math``."""
+        namespace = {"np": np, "math": math}
+        exec(compile(self.source, f"<check function {self.name}>", "exec"), namespace)
+        function = namespace.get(self.name)
+        if not callable(function):
+            raise ValueError(f"the source of KernelFunction {self.name!r} does not define it")
+        return function
+
+
+def _built(value):
+    return value.build() if isinstance(value, KernelFunction) else value
+
+
 class LocalKernel:
     """Kernel proxy over a namespace (a notebook's ``globals()``).
 
     Arguments are deep-copied before each call, so a learner's function that modifies its input
-    in place cannot change what the check compares against.
+    in place cannot change what the check compares against (:meth:`call_inputs` returns the
+    copies as they are after the call). ``seed`` feeds :func:`hidden_rng`.
     """
 
-    def __init__(self, namespace: dict):
+    def __init__(self, namespace: dict, seed: int = 0):
         if not isinstance(namespace, dict):
             raise TypeError(f"namespace must be a dict such as globals(), got "
                             f"{type(namespace).__name__}")
+        if not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
         self.namespace = namespace
+        self.seed = seed
 
     def _lookup(self, name: str):
         if name not in self.namespace:
@@ -212,12 +276,18 @@ class LocalKernel:
         return copy.deepcopy(value)
 
     def call(self, name: str, *args, **kwargs):
+        return self.call_inputs(name, *args, **kwargs)[0]
+
+    def call_inputs(self, name: str, *args, **kwargs):
+        """``(value, args, kwargs)``: the answer and the (copied) arguments after the call."""
         function = self._lookup(name)
         if not callable(function):
             raise not_callable_error(name, type(function).__name__)
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        args = tuple(_built(a) for a in args)
+        kwargs = {key: _built(v) for key, v in kwargs.items()}
         try:
-            return function(*args, **kwargs)
+            return function(*args, **kwargs), list(args), kwargs
         except NotImplementedError:
             raise not_implemented_error(name) from None
         except Exception as exc:  # the learner's code failed: report it, don't crash the check
@@ -357,10 +427,29 @@ def expect_shape(got, shape, what: str) -> np.ndarray:
     return arr
 
 
-def expect_close(got, expected, what: str, *, rtol=1e-6, atol=1e-8, hint: str = "") -> None:
-    """Check a number or array against the expected one, naming the first wrong entry."""
+def _mistake(got, mistakes, close) -> str:
+    """The hint of the first of ``mistakes`` (``{hint: wrong value}``) that ``got`` matches."""
+    for hint, wrong in (mistakes or {}).items():
+        try:
+            if close(got, wrong):
+                return hint
+        except Exception:  # noqa: BLE001 - a value of another shape or type: not this mistake
+            continue
+    return ""
+
+
+def expect_close(got, expected, what: str, *, rtol=1e-6, atol=1e-8, hint: str = "",
+                 mistakes=None) -> None:
+    """Check a number or array against the expected one, naming the first wrong entry.
+
+    ``mistakes`` (optional) maps a hint to the value a typical mistake gives on these inputs
+    (stored when the exercises are generated): when ``got`` matches one, that hint is shown."""
     exp = np.asarray(expected, dtype=float)
     arr = as_array(got, what)
+    if not (arr.shape == exp.shape and np.allclose(arr, exp, rtol=rtol, atol=atol,
+                                                   equal_nan=True)):
+        hint = _mistake(arr, mistakes, lambda a, w: np.shape(a) == np.shape(w) and np.allclose(
+            a, np.asarray(w, dtype=float), rtol=rtol, atol=atol, equal_nan=True)) or hint
     suffix = f" Hint: {hint}" if hint else ""
     if arr.shape != exp.shape:
         raise CheckFailed(f"{what} should have shape {exp.shape}, got {arr.shape}.{suffix}")
@@ -383,8 +472,12 @@ def expect_close(got, expected, what: str, *, rtol=1e-6, atol=1e-8, hint: str = 
                       f"got {_fmt(arr[idx])}, expected {_fmt(exp[idx])}.{suffix}")
 
 
-def expect_equal(got, expected, what: str, *, hint: str = "") -> None:
-    """Exact equality for integers, strings, lists of words and the like."""
+def expect_equal(got, expected, what: str, *, hint: str = "", mistakes=None) -> None:
+    """Exact equality for integers, strings, lists of words and the like (``mistakes`` as in
+    :func:`expect_close`)."""
+    hint = _mistake(got, mistakes, lambda a, w: np.array_equal(np.asarray(a), np.asarray(w))
+                    if isinstance(a, np.ndarray) or isinstance(w, np.ndarray)
+                    else bool(a == w)) or hint
     suffix = f" Hint: {hint}" if hint else ""
     if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
         g, e = np.asarray(got), np.asarray(expected)
@@ -414,181 +507,93 @@ def expect_raises(kernel, name: str, args, exception_names, what: str, *, hint: 
                       + (f" Hint: {hint}" if hint else ""))
 
 
-# --------------------------------------------------------------------------------------------
-# Exact (SymPy) answers as plain data
-# --------------------------------------------------------------------------------------------
-# The grader moves values out of a student's kernel as plain data only. Exact answers (SymPy
-# numbers, expressions, matrices) travel as a small JSON tree with a whitelist of node types, and
-# are rebuilt here without ever calling eval/sympify on text that came from a submission.
-_SYMPY_MAX_NODES = 20_000
+def expect_one_of(got, options, what: str, *, hint: str = "") -> None:
+    """``got`` is one of ``options`` (strings compared without case and surrounding spaces)."""
+    norm = (lambda x: x.strip().lower() if isinstance(x, str) else x)  # noqa: E731
+    try:
+        ok = norm(got) in [norm(o) for o in options]
+    except TypeError:
+        ok = False
+    if not ok:
+        raise CheckFailed(f"{what} should be one of {', '.join(map(repr, options))}, got "
+                          f"{str(got)[:100]!r}." + (f" Hint: {hint}" if hint else ""))
 
 
-def sympy_to_data(value):
-    """Encode a SymPy number, expression or matrix as a JSON-able tree."""
-    import sympy
-    if isinstance(value, sympy.MatrixBase):
-        return {"matrix": [[sympy_to_data(x) for x in row] for row in value.tolist()]}
-    value = sympy.sympify(value) if isinstance(value, (int, float)) else value
-    if isinstance(value, sympy.Integer):
-        return {"int": str(int(value))}
-    if isinstance(value, sympy.Rational):
-        return {"rational": [str(int(value.p)), str(int(value.q))]}
-    if isinstance(value, sympy.Float):
-        return {"float": float(value)}
-    if isinstance(value, sympy.Symbol):
-        return {"symbol": value.name}
-    if value is sympy.pi:
-        return {"const": "pi"}
-    if value is sympy.E:
-        return {"const": "E"}
-    if value is sympy.I:
-        return {"const": "I"}
-    for op in ("Add", "Mul", "Pow"):
-        if isinstance(value, getattr(sympy, op)):
-            return {op.lower(): [sympy_to_data(a) for a in value.args]}
-    raise TypeError(f"cannot transport a {type(value).__name__} ({value}) as exact data")
+def expect_symmetric(got, what: str, *, atol=1e-9, hint: str = "") -> np.ndarray:
+    """A square matrix equal to its transpose; returns it as a float array."""
+    arr = as_array(got, what)
+    expect(arr.ndim == 2 and arr.shape[0] == arr.shape[1],
+           f"{what} should be a square matrix, got shape {arr.shape}")
+    bad = np.argwhere(~np.isclose(arr, arr.T, atol=atol))
+    if len(bad):
+        i, j = (int(x) for x in bad[0])
+        raise CheckFailed(f"{what} should be symmetric, but entry ({i}, {j}) is "
+                          f"{_fmt(arr[i, j])} and entry ({j}, {i}) is {_fmt(arr[j, i])}."
+                          + (f" Hint: {hint}" if hint else ""))
+    return arr
 
 
-#: Limits on an encoded exact value, checked before anything is built: nodes, nesting depth,
-#: digits of a literal, and an upper bound on the digits of any number SymPy would compute
-#: while rebuilding it (``Pow(Pow(10, 7000), 7000)`` has small parts and 98 million digits).
-MAX_EXACT_DEPTH = 100
-MAX_EXACT_LITERAL_DIGITS = 1000
-MAX_EXACT_DIGITS = 20_000
+def expect_finite(got, what: str, *, hint: str = "") -> np.ndarray:
+    """A numeric answer without NaN or infinity; returns it as a float array."""
+    arr = as_array(got, what)
+    bad = np.argwhere(~np.isfinite(arr)) if arr.ndim else ([()] if not np.isfinite(arr) else [])
+    if len(bad):
+        where = f" (first at index {tuple(int(i) for i in bad[0])})" if arr.ndim else ""
+        raise CheckFailed(f"{what} contains NaN or infinity{where}."
+                          + (f" Hint: {hint}" if hint else ""))
+    return arr
 
 
-def exact_data_cost(data) -> int:
-    """Check the shape of an encoded exact value (see :func:`sympy_to_data`) and bound its cost.
-
-    Returns an upper bound on the number of digits of the largest number SymPy could compute
-    when rebuilding it; raises ``ValueError`` for anything malformed or over a limit (see
-    ``MAX_EXACT_*``). Runs in time proportional to the size of ``data``; builds nothing."""
-    budget = [_SYMPY_MAX_NODES]
-
-    def integer(text):
-        if not isinstance(text, str) or not 0 < len(text.lstrip("-")) <= \
-                MAX_EXACT_LITERAL_DIGITS or not text.lstrip("-").isdigit() or \
-                not text.lstrip("-").isascii():
-            raise ValueError("a malformed exact integer")
-        return len(text.lstrip("-"))
-
-    def magnitude(node):
-        """An upper bound on |value| of a plain number node (None if not a plain number)."""
-        (kind, arg), = node.items()
-        if kind == "int":
-            return abs(int(arg))
-        if kind == "rational":
-            return abs(int(arg[0]))
-        return None
-
-    def digits(node, depth):
-        budget[0] -= 1
-        if budget[0] < 0 or depth > MAX_EXACT_DEPTH:
-            raise ValueError("exact answer too large")
-        if not isinstance(node, dict) or len(node) != 1:
-            raise ValueError(f"not an encoded exact value: {str(node)[:80]}")
-        (kind, arg), = node.items()
-        if kind == "int":
-            return integer(arg)
-        if kind == "rational":
-            if not isinstance(arg, list) or len(arg) != 2:
-                raise ValueError("a malformed exact fraction")
-            if arg[1].lstrip("-") == "0" if isinstance(arg[1], str) else False:
-                raise ValueError("a fraction with denominator 0")
-            return integer(arg[0]) + integer(arg[1])
-        if kind == "float":
-            if type(arg) not in (float, int) or not math.isfinite(arg):
-                raise ValueError("a malformed exact float")
-            return 20
-        if kind == "symbol":
-            if not isinstance(arg, str) or not 0 < len(arg) <= 50:
-                raise ValueError("a malformed symbol")
-            return 1
-        if kind == "const":
-            if arg not in ("pi", "E", "I"):
-                raise ValueError("an unknown constant")
-            return 1
-        if kind == "matrix":
-            if not isinstance(arg, list) or not all(isinstance(r, list) for r in arg) or \
-                    len({len(r) for r in arg}) > 1:
-                raise ValueError("a malformed exact matrix")
-            return max([digits(x, depth + 1) for r in arg for x in r] or [1])
-        if kind in ("add", "mul", "pow"):
-            if not isinstance(arg, list) or not arg:
-                raise ValueError("a malformed exact expression")
-            parts = [digits(a, depth + 1) for a in arg]
-            if kind == "add":
-                cost = max(parts) + len(parts)
-            elif kind == "mul":
-                cost = sum(parts)
-            else:
-                if len(arg) != 2:
-                    raise ValueError("pow takes two arguments")
-                exponent = magnitude(arg[1])
-                if exponent is None:        # an expression: |e| < 10 ** digits(e)
-                    exponent = 10 ** min(parts[1], 12)
-                cost = parts[0] * max(exponent, 1)
-            if cost > MAX_EXACT_DIGITS:
-                raise ValueError(f"exact answer too large (a number of up to {cost:,} digits "
-                                 f"would be computed; the limit is {MAX_EXACT_DIGITS:,})")
-            return cost
-        raise ValueError(f"unknown node {str(kind)[:20]!r} in an encoded exact value")
-
-    return digits(data, 0)
+def same_value(a, b) -> bool:
+    """Whether two plain values are equal: arrays by shape, dtype kind and entries (NaN equal
+    to NaN), sparse matrices by shape and entries, containers entry by entry."""
+    if _sparse(a) or _sparse(b):
+        if not (_sparse(a) and _sparse(b)) or a.shape != b.shape:
+            return False
+        diff = (a.tocsr().astype(float) - b.tocsr().astype(float))
+        return bool(diff.nnz == 0 or not np.any(diff.data))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
+            return False
+        if a.dtype.kind in "fc":
+            return bool(np.array_equal(a, b, equal_nan=True))
+        return bool(np.array_equal(a, b))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b) or (a != a and b != b)
+    except Exception:  # noqa: BLE001
+        return False
 
 
-def data_to_sympy(data):
-    """Rebuild what :func:`sympy_to_data` encoded; refuse anything else, and anything whose
-    rebuilding could be expensive, before building it (:func:`exact_data_cost`)."""
-    exact_data_cost(data)
-    return _build_sympy(data)
+def _sparse(x) -> bool:
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and sparse.issparse(x)
 
 
-def _build_sympy(data):
-    import sympy
-    (kind, arg), = data.items()
-    if kind == "matrix":
-        rows = [[_build_sympy(x) for x in row] for row in arg]
-        return sympy.Matrix(rows) if rows and rows[0] else sympy.zeros(len(rows), 0)
-    if kind == "int":
-        return sympy.Integer(int(arg))
-    if kind == "rational":
-        return sympy.Rational(int(arg[0]), int(arg[1]))
-    if kind == "float":
-        return sympy.Float(float(arg))
-    if kind == "symbol":
-        return sympy.Symbol(arg)
-    if kind == "const":
-        return {"pi": sympy.pi, "E": sympy.E, "I": sympy.I}[arg]
-    args = [_build_sympy(a) for a in arg]
-    if kind == "pow":
-        return sympy.Pow(*args)
-    return (sympy.Add if kind == "add" else sympy.Mul)(*args)
+def call_unmodified(kernel, name: str, *args, what: str = "", **kwargs):
+    """Call ``name(*args, **kwargs)`` in the kernel and fail if the call changed one of its
+    arguments in place; return the answer.
 
-
-def as_sympy(value, what: str):
-    """An exact answer as a SymPy object: SymPy values pass through (learner's notebook), encoded
-    trees from the grader are rebuilt, plain numbers and nested lists are converted."""
-    import sympy
-    if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
-        return value
-    if isinstance(value, dict) and "__sympy__" in value:
-        try:
-            return data_to_sympy(value["__sympy__"])
-        except (ValueError, TypeError, KeyError) as exc:
-            raise CheckFailed(f"{what} could not be read as an exact value: {exc}") from None
-    if isinstance(value, bool):
-        raise CheckFailed(f"{what} should be an exact number or matrix, got a bool")
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, (list, tuple, np.ndarray)):
-        try:
-            return sympy.Matrix(value) if np.ndim(value) == 2 else [as_sympy(v, what)
-                                                                    for v in value]
-        except Exception:
-            raise CheckFailed(f"{what} should be a SymPy Matrix or a list, got "
-                              f"{str(value)[:100]}") from None
-    if isinstance(value, float):
-        raise CheckFailed(f"{what} = {value} is a floating-point number; the answer should be "
-                          f"exact (use sympy.sqrt, sympy.Rational, ...)")
-    raise CheckFailed(f"{what} should be an exact SymPy value, got {type(value).__name__}")
+    The comparison happens here, in the checker's process: the kernel sends back the arguments
+    as they are after the call (as plain data, in the grader), and they are compared with what
+    was sent. No function of the learner's notebook takes part in the judgement."""
+    value, args_after, kwargs_after = kernel.call_inputs(name, *args, **kwargs)
+    label = what or f"`{name}`"
+    for i, (before, after) in enumerate(zip(args, args_after)):
+        if isinstance(before, KernelFunction):       # a function is not data
+            continue
+        if not same_value(before, after):
+            raise CheckFailed(f"{label} changed its argument {i + 1} in place: a function "
+                              f"must not modify its inputs (work on a copy, e.g. "
+                              f"np.array(x, dtype=float), or build a new array)")
+    for key, before in kwargs.items():
+        if not isinstance(before, KernelFunction) and \
+                not same_value(before, kwargs_after.get(key)):
+            raise CheckFailed(f"{label} changed its argument `{key}` in place: a function must "
+                              f"not modify its inputs")
+    return value

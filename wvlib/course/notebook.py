@@ -8,6 +8,26 @@ Conventions (see the README, "Writing an exercise"):
 
       #| question: q1-cosine
       #| points: 2
+      #| kind: implementation
+      #| forbid: wvlib.vectors, scipy.stats
+      #| reimplements: wvlib.vectors.KeyedVectors.similarity
+
+  ``question`` (an id: lowercase letters, digits, ``-``, ``_``), ``points`` (positive) and
+  ``kind`` are required. ``kind`` is one of :data:`KINDS`: ``derivation`` (the learner derives a
+  result — a SymPy expression, a number only the derivation gives), ``implementation`` (the
+  learner writes a function that the hidden tests run on unseen inputs) or ``judgement`` (the
+  learner chooses — a hyperparameter, a method, a statement — from data or from the chapter).
+  ``forbid`` (optional) lists the modules — any importable module, ``scipy.stats`` as well as
+  ``wvlib.pmi`` — whose use earns the question no points. ``reimplements`` (optional) lists the
+  library functions (dotted names) the answer reimplements: the copy report
+  (``wvlib course similarity``) compares each answer with their source; without it, with every
+  function of the ``forbid`` modules of ``wvlib``.
+
+* Each question has a short **title**, shown in the chapter's exercise box (stamped by
+  ``wvlib course assign``): the markdown heading that introduces it,
+  ``## Question N — TITLE (P points)`` (the last heading between the previous question cell and
+  this one), or a ``#| title: TITLE`` line, which takes precedence. The heading is checked:
+  ``N`` must be the question's position and ``P`` its ``#| points:``.
 
 * Solution code sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` lines (the nbgrader
   convention). In the learner's version the block becomes a stub that raises
@@ -26,6 +46,13 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _DIRECTIVE = re.compile(r"^#\|\s*([a-z_-]+)\s*:\s*(.*?)\s*$")
 _QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+#: ``## Question 3 — a title (2 points)``: the heading a question's title is read from
+_HEADING = re.compile(r"^##\s+Question\s+(\d+)\s*[—–-]+\s*(.+?)\s*"
+                      r"\((\d+(?:\.\d+)?)\s+points?\)\s*$")
+_TITLE_MAX = 100
+#: The kinds of question (``#| kind: ...``), in the order the instructors' table lists them.
+KINDS = ("derivation", "implementation", "judgement")
 
 
 class ExerciseFormatError(ValueError):
@@ -37,7 +64,10 @@ class Question:
     id: str
     points: float
     cell_index: int
-    forbid: list[str] = field(default_factory=list)  # wvlib functions that may not be called
+    forbid: list[str] = field(default_factory=list)  # modules the answer may not use
+    kind: str = "implementation"                       # one of KINDS
+    reimplements: list[str] = field(default_factory=list)  # library functions it redoes
+    title: str = ""                                    # short title (heading or #| title:)
 
 
 @dataclass
@@ -60,13 +90,15 @@ class Assignment:
 
 
 def cell_directives(source: str) -> dict[str, str]:
-    """The ``#| key: value`` lines at the top of a cell."""
+    """The ``#| key: value`` lines at the top of a cell (a key given on several lines has
+    its values joined by ", ", so that a long ``reimplements`` list can be split)."""
     out = {}
     for line in source.splitlines():
         m = _DIRECTIVE.match(line.strip())
         if not m:
             break
-        out[m.group(1)] = m.group(2)
+        key, value = m.group(1), m.group(2)
+        out[key] = f"{out[key]}, {value}" if key in out else value
     return out
 
 
@@ -76,7 +108,13 @@ def read_assignment(path) -> Assignment:
     nb = nbformat.read(path, as_version=4)
     meta = nb.metadata.get("wvlib", {})
     questions, seen = [], set()
+    heading = None                    # the last question heading since the previous question
     for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            first = cell.source.strip().split("\n", 1)[0] if cell.source.strip() else ""
+            if first.startswith("## Question"):
+                heading = (i, _HEADING.match(first.strip()), first.strip())
+            continue
         if cell.cell_type != "code":
             continue
         d = cell_directives(cell.source)
@@ -102,12 +140,60 @@ def read_assignment(path) -> Assignment:
         if BEGIN not in cell.source:
             raise ExerciseFormatError(f"{path.name}, cell {i}: question {qid!r} has no "
                                       f"'{BEGIN}' block")
-        forbid = [s.strip() for s in d.get("forbid", "").split(",") if s.strip()]
-        questions.append(Question(qid, points, i, forbid))
+        kind = d.get("kind", "")
+        if kind not in KINDS:
+            raise ExerciseFormatError(f"{path.name}, cell {i}: question {qid!r} needs "
+                                      f"'#| kind: K' with K one of {', '.join(KINDS)}, got "
+                                      f"{kind!r}")
+        forbid = _dotted_list(d.get("forbid", ""), path, i, "forbid", "module")
+        reimplements = _dotted_list(d.get("reimplements", ""), path, i, "reimplements",
+                                    "function")
+        title = _question_title(d, heading, len(questions) + 1, points, qid, path, i)
+        heading = None
+        questions.append(Question(qid, points, i, forbid, kind, reimplements, title))
     if not questions:
         raise ExerciseFormatError(f"{path.name}: no graded question (cells with "
                                   f"'#| question: ID' and '#| points: N')")
     return Assignment(path.stem, path, meta.get("title", path.stem), questions, nb)
+
+
+def _question_title(directives, heading, number, points, qid, path, i) -> str:
+    """The title of a question: ``#| title:``, else its ``## Question N — TITLE (P points)``
+    heading, whose number and points must agree with the question; "" when it has neither."""
+    if heading is not None:
+        where, match, text = heading
+        if match is None:
+            raise ExerciseFormatError(
+                f"{path.name}, cell {where}: a question heading must read '## Question N — "
+                f"TITLE (P points)', got {text!r}")
+        if int(match.group(1)) != number:
+            raise ExerciseFormatError(
+                f"{path.name}, cell {where}: the heading says question {match.group(1)}, but "
+                f"{qid!r} (cell {i}) is question {number}")
+        if float(match.group(3)) != points:
+            raise ExerciseFormatError(
+                f"{path.name}, cell {where}: the heading says {match.group(3)} points, but "
+                f"{qid!r} (cell {i}) has '#| points: {points:g}'")
+    if "title" in directives:
+        title = directives["title"]
+    elif heading is not None:
+        title = heading[1].group(2)
+    else:
+        return ""
+    if not title or len(title) > _TITLE_MAX:
+        raise ExerciseFormatError(f"{path.name}, cell {i}: the title of {qid!r} must be 1 to "
+                                  f"{_TITLE_MAX} characters, got {title!r}")
+    return title
+
+
+def _dotted_list(text: str, path: Path, i: int, key: str, what: str) -> list[str]:
+    """A comma-separated list of dotted names (``wvlib.pmi, scipy.stats``)."""
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    for name in names:
+        if not _DOTTED.match(name):
+            raise ExerciseFormatError(f"{path.name}, cell {i}: '#| {key}:' takes dotted "
+                                      f"{what} names separated by commas, got {name!r}")
+    return names
 
 
 def strip_solution(source: str, question: str = "") -> str:

@@ -20,7 +20,9 @@ and the library, never the other way round (``tests/test_architecture.py``).
 * :mod:`wvlib.grading.forbidden` — the static scan of a question's cells for forbidden modules;
 * :mod:`wvlib.grading.report` — ``results.json``, ``feedback.md``, ``details.json``,
   ``executed.ipynb``, ``gradebook.csv``;
-* :mod:`wvlib.grading.gradescope` — ``wvlib course gradescope``: an autograder bundle.
+* :mod:`wvlib.grading.gradescope` — ``wvlib course gradescope``: an autograder bundle;
+* :mod:`wvlib.grading.similarity` — ``wvlib course similarity``: the copy report of a graded
+  batch (answers against each other, wvlib and the public checks; scores unchanged).
 
 What a student's kernel may see: the Python installation and the ``wvlib`` package, read-only
 (with the modules its assignment forbids, and the public check modules, replaced by stubs);

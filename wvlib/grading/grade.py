@@ -22,8 +22,11 @@ For every submission the grader
    worker, asking the kernel for values through a :class:`~wvlib.grading.remote.RemoteKernel`;
    from the first check on, nothing the learner's code produces is recorded;
 4. gives a question ``points × (weight of the checks passed) / (weight of all its checks)`` if
-   its core checks pass (the rule is at the top of :mod:`wvlib.course.checks`), else 0, and 0
-   if the answer uses a module the question forbids (``#| forbid: wvlib.vectors``);
+   its core checks pass (hidden tests; the rule is at the top of :mod:`wvlib.course.checks`),
+   else 0, and 0 if the answer uses a module the question forbids (``#| forbid: wvlib.vectors,
+   scipy.stats``). The hidden tests draw their inputs from a seed computed here for each
+   submission (:func:`submission_seed`: an HMAC of the file's bytes under the course's key,
+   :func:`grading_secret`), so a rerun gives the same grade;
 5. writes the reports (see :mod:`wvlib.grading.report`).
 
 ``timeout_total`` (``--timeout-total``) is the time of one submission, whatever happens:
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -67,16 +71,53 @@ class Kit:
     checks: list               # (Check, "public" | "hidden"), public first, in definition order
     names: dict                # question id -> names its official cell defines
     digest: str
+    key: bytes = b""           # the course's grading key (seeds the hidden inputs)
 
     @property
     def total_points(self) -> float:
         return sum(q.points for q in self.questions)
 
 
+#: The course's grading key, beside the hidden tests (never in the sandbox, never committed).
+KEY_FILE = "grading.key"
+
+
+def grading_secret(solutions: Path) -> bytes:
+    """The course's grading key, ``<solutions>/hidden/grading.key``: 32 random bytes (hex),
+    created on first use with mode 0600. It seeds the hidden tests' inputs
+    (:func:`submission_seed`): keep it with the hidden tests, and keep it to regrade alike."""
+    path = Path(solutions) / "hidden" / KEY_FILE
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}.{os.urandom(4).hex()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
+        try:
+            os.link(tmp, path)          # published whole, or not at all if another was first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    text = path.read_text(encoding="ascii").strip()
+    if len(text) < 32 or any(c not in "0123456789abcdef" for c in text):
+        raise ValueError(f"{path} is not a grading key (64 hexadecimal digits); delete it to "
+                         f"make a new one (grades drawn with the old key will change)")
+    return bytes.fromhex(text)
+
+
+def submission_seed(key: bytes, assignment_id: str, submission_sha256: str) -> int:
+    """The seed of a submission's hidden inputs: an HMAC-SHA256 of its assignment and bytes
+    under the course's key — unpredictable without the key, the same on every rerun."""
+    mac = hmac.new(key, f"{assignment_id}\0{submission_sha256}".encode(), hashlib.sha256)
+    return int.from_bytes(mac.digest()[:8], "little")
+
+
 def official_files(solutions: Path, assignment_id: str) -> list[Path]:
     """The files whose content decides the grades of an assignment."""
+    from ..course.stored import data_file
     files = [solutions / f"{assignment_id}.ipynb", solutions / "hidden" / f"{assignment_id}.py",
-             Path(C.__file__)]
+             solutions / "hidden" / KEY_FILE, Path(C.__file__), data_file(assignment_id)]
     spec = importlib.util.find_spec(f"wvlib.course.public.{assignment_id}")
     if spec is not None and spec.origin:
         files.append(Path(spec.origin))
@@ -102,8 +143,9 @@ def load_kit(solutions: Path, assignment_id: str) -> Kit:
               [(c, "hidden") for c in hidden if c.question in known]
     names = {q.id: defined_names(assignment.notebook.cells[q.cell_index].source)
              for q in assignment.questions}
+    C.core_flags(entries)      # a public core check or a question without hidden test: error
     return Kit(assignment_id, assignment.title, assignment.questions, entries, names,
-               official_digest(solutions, assignment_id))
+               official_digest(solutions, assignment_id), grading_secret(solutions))
 
 
 class Kits:
@@ -112,6 +154,8 @@ class Kits:
     def __init__(self, solutions: Path):
         self.solutions = solutions
         self.ids = sorted(p.stem for p in solutions.glob("*.ipynb"))
+        if self.ids:
+            grading_secret(solutions)    # before any digest is taken: it is part of them
         self._kits, self._errors = {}, {}
         self._lock = threading.Lock()
 
@@ -305,7 +349,8 @@ def _run_and_check(base, sources, data, sub, kit, sandbox, options, start) -> Ou
     try:
         session.run(deadline=start + RUN_SHARE * options.timeout_total)
         session.seal()   # from here on, nothing the learner's code produces is recorded
-        kernel = _BudgetedKernel(RemoteKernel(session, call_timeout=options.timeout_cell))
+        seed = submission_seed(kit.key, kit.id, base["submission_sha256"])
+        kernel = _BudgetedKernel(RemoteKernel(session, call_timeout=options.timeout_cell), seed)
         forbidden = {}
         for q in kit.questions:
             if q.forbid:
@@ -326,8 +371,9 @@ class _BudgetedKernel:
     """A RemoteKernel under the submission's deadline (the session's): a function that timed
     out once is not called again (each further call fails at once, same message)."""
 
-    def __init__(self, remote):
+    def __init__(self, remote, seed: int = 0):
         self.remote = remote
+        self.seed = seed            # the hidden tests' inputs (checks.hidden_rng)
         self.timed_out: dict[str, str] = {}
 
     def _guard(self, name):
@@ -354,6 +400,9 @@ class _BudgetedKernel:
 
     def call(self, name, *args, **kwargs):
         return self._forward("call", name, *args, **kwargs)
+
+    def call_inputs(self, name, *args, **kwargs):
+        return self._forward("call_inputs", name, *args, **kwargs)
 
     def inspect(self, names, modules):
         self._guard(", ".join(names))

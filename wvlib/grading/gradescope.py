@@ -13,8 +13,9 @@ The zip holds, at its root (Gradescope unpacks it into ``/autograder/source``):
     run for each submission: copies the submitted ``*.ipynb`` files, runs the same grader as
     ``wvlib course grade`` on them and writes ``/autograder/results/results.json`` — also when
     nothing was submitted or the grader failed, so that Gradescope always shows a result;
-``solutions/<id>.ipynb`` and ``solutions/hidden/<id>.py``
-    the official questions, points and hidden tests of this assignment only.
+``solutions/<id>.ipynb``, ``solutions/hidden/<id>.py`` and ``solutions/hidden/grading.key``
+    the official questions, points and hidden tests of this assignment only, and the course's
+    grading key (so that every run draws the same hidden inputs for the same file).
 
 For testing, ``run_autograder`` takes its root from ``AUTOGRADER_ROOT`` (default
 ``/autograder``), its Python from ``WVLIB_PYTHON`` (default the one ``setup.sh`` installs) and
@@ -113,6 +114,10 @@ def build_bundle(assignment: str, out: Path, solutions: Path, repo: Path) -> lis
              f"solutions/{assignment}.ipynb": (notebook.read_bytes(), False)}
     if hidden.is_file():
         files[f"solutions/hidden/{assignment}.py"] = (hidden.read_bytes(), False)
+    from .grade import KEY_FILE, grading_secret
+    grading_secret(solutions)       # the course's key: every run on Gradescope draws alike
+    files[f"solutions/hidden/{KEY_FILE}"] = ((solutions / "hidden" / KEY_FILE).read_bytes(),
+                                             False)
     for name in ("pyproject.toml", "README.md"):
         if (repo / name).is_file():
             files[f"wvlib-src/{name}"] = ((repo / name).read_bytes(), False)

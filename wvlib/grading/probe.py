@@ -147,6 +147,8 @@ class _Encoder:
                 raise Unserializable(f"a SymPy {type(value).__name__} that cannot be sent "
                                      f"exactly ({str(exc)[:200]})") from None
         key = (type(value).__module__, type(value).__name__)
+        if key == ("wvlib.course.checks", "KernelFunction"):   # a check's function, sent in
+            return {"t": "function", "source": str(value.source), "name": str(value.name)}
         if key in _WVLIB_PARTS:
             return {"t": "wvlib", "class": ".".join(key),
                     "parts": self.tree(_WVLIB_PARTS[key](value), depth + 1)}
@@ -244,8 +246,8 @@ def _parse_npy(raw: bytes, name: str) -> np.ndarray:
 
 
 class _Decoder:
-    def __init__(self, folder_fd: int, expected_files):
-        self.folder_fd = folder_fd
+    def __init__(self, folder_fd: int, expected_files, functions: bool = False):
+        self.folder_fd, self.functions = folder_fd, functions
         self.expected = set(expected_files) if expected_files is not None else None
         self.used, self.nodes, self.array_bytes = set(), 0, 0
 
@@ -324,6 +326,13 @@ class _Decoder:
             return self.wvlib_object(node, depth)
         if t == "sympy":
             return self.sympy_value(node.get("v"))
+        if t == "function" and self.functions:     # only in the kernel, for a check's call
+            from wvlib.course.checks import KernelFunction
+            try:
+                return KernelFunction(_typed(node.get("source"), str),
+                                      _typed(node.get("name"), str)).build()
+            except (SyntaxError, ValueError, TypeError) as exc:
+                raise ProtocolError(f"a check function that does not build: {exc}") from None
         raise ProtocolError(f"unknown type tag {t!r:.40}")
 
     def sympy_value(self, data):
@@ -417,14 +426,16 @@ def _float(text) -> float:
         raise ProtocolError("a malformed float") from None
 
 
-def decode(tree, folder_fd: int, files=None):
+def decode(tree, folder_fd: int, files=None, *, functions: bool = False):
     """Rebuild a value from its JSON tree, reading arrays from the folder open as ``folder_fd``.
 
-    ``files`` (optional) lists the array files the message may use. Raises
-    :class:`ProtocolError` on anything malformed or over a limit.
+    ``files`` (optional) lists the array files the message may use. ``functions``: accept the
+    functions a check sends (:class:`wvlib.course.checks.KernelFunction`) — in the kernel only;
+    the grader never accepts one. Raises :class:`ProtocolError` on anything malformed or over a
+    limit.
     """
     try:
-        return _Decoder(folder_fd, files).value(tree)
+        return _Decoder(folder_fd, files, functions).value(tree)
     except RecursionError:
         raise ProtocolError("the value is nested too deeply") from None
 
@@ -472,8 +483,9 @@ def serve(folder: str, request_id: str, namespace: dict | None = None) -> None:
     """Answer request ``req-<id>.json`` in ``folder`` with ``res-<id>.json`` (+ arrays).
 
     Called by the grader inside the learner's kernel; ``namespace`` defaults to the caller's
-    globals (the notebook's namespace). Operations: ``has``, ``get``, ``call`` and ``inspect``
-    (see :func:`forbidden_references`).
+    globals (the notebook's namespace). Operations: ``has``, ``get``, ``call`` (with
+    ``"return_args": true``, the answer is ``[value, args, kwargs]``, the arguments as the call
+    left them) and ``inspect`` (see :func:`forbidden_references`).
     """
     if namespace is None:
         namespace = sys._getframe(1).f_globals
@@ -515,12 +527,19 @@ def _answer(request: dict, namespace: dict, folder_fd: int) -> dict:
         raise ProtocolError(f"unknown operation {op!r:.20}")
     if not callable(target):
         return {"status": "not-callable", "type": type(target).__name__}
-    args = decode(request.get("args"), folder_fd, request.get("files"))
-    kwargs = decode(request.get("kwargs"), folder_fd, request.get("files"))
+    args = decode(request.get("args"), folder_fd, request.get("files"), functions=True)
+    kwargs = decode(request.get("kwargs"), folder_fd, request.get("files"), functions=True)
     if not isinstance(args, tuple) or not isinstance(kwargs, dict):
         raise ProtocolError("arguments must be a tuple and a dict")
     try:
-        return {"status": "ok", "value": target(*args, **kwargs)}
+        value = target(*args, **kwargs)
+        if request.get("return_args") is True:
+            # the arguments as they are after the call: the grader compares them with what it
+            # sent (checks.call_unmodified) — the judgement is not made here
+            plain = lambda v: None if type(v).__name__ == "function" else v  # noqa: E731
+            value = [value, [plain(a) for a in args],
+                     {key: plain(v) for key, v in kwargs.items()}]
+        return {"status": "ok", "value": value}
     except NotImplementedError:
         return {"status": "not-implemented"}
     except KeyboardInterrupt:
@@ -597,11 +616,16 @@ def forbidden_references(namespace: dict, names, modules) -> list[str]:
                     hit = forbidden(target)
                     if hit:
                         findings.append(f"`{label}` uses `{n}`, which comes from {hit}")
-                    elif type(target).__name__ == "module" and target.__name__ == "wvlib":
+                    elif type(target).__name__ == "module":
+                        # a parent package (``scipy``, ``wvlib``) reached through: the next
+                        # part of a forbidden module's name among the names the code uses
+                        parent = getattr(target, "__name__", "")
+                        parent = parent if isinstance(parent, str) else ""
                         for m in modules:
-                            sub = m.split(".")[1:2]
-                            if sub and sub[0] in used:
-                                findings.append(f"`{label}` uses `{n}.{sub[0]}` ({m})")
+                            if parent and m.startswith(parent + "."):
+                                sub = m[len(parent) + 1:].split(".")[0]
+                                if sub in used:
+                                    findings.append(f"`{label}` uses `{n}.{sub}` ({m})")
                     elif getattr(target, "__module__", None) == fn.__module__:
                         visit(f"{label} → {n}", target, depth + 1)
             cells = [c.cell_contents for c in (fn.__closure__ or ()) if _has_contents(c)]

@@ -287,6 +287,16 @@ class RemoteKernel:
     def call(self, name: str, *args, **kwargs):
         return self._request("call", name, args=args, kwargs=kwargs)
 
+    def call_inputs(self, name: str, *args, **kwargs):
+        """``(value, args, kwargs)``: the answer and the arguments as the call left them, read
+        back as plain data (see :func:`wvlib.course.checks.call_unmodified`)."""
+        answer = self._request("call", name, args=args, kwargs=kwargs, return_args=True)
+        if (not isinstance(answer, list) or len(answer) != 3
+                or not isinstance(answer[1], list) or not isinstance(answer[2], dict)):
+            raise KernelError(f"the kernel gave a malformed answer about `{name}`",
+                              "unserializable")
+        return answer[0], answer[1], answer[2]
+
     def inspect(self, names, modules) -> list[str]:
         """Findings of :func:`wvlib.grading.probe.forbidden_references` for ``names``."""
         value = self._request("inspect", ", ".join(names), names=list(names),

@@ -1,8 +1,11 @@
 """The NumPy reference of word2vec: the objectives the chapters teach from (chapters 6, 7).
 
-float64, one example at a time, readable. Notation as in the chapters: ``W_in`` (|V|×d) holds
-the input ("centre") vectors v, ``W_out`` the output ("context") vectors u; for hierarchical
-softmax ``W_out`` has |V|−1 rows, one per inner node of the Huffman tree. Every objective returns
+float64, one example at a time, readable. In the book's notation (book/notation.md) ``W_in``
+(|𝒱|×d) is W, whose rows are the word ("input") vectors **w**, and ``W_out`` is C, whose rows
+are the context ("output") vectors **c**; for hierarchical softmax ``W_out`` has |𝒱|−1 rows,
+the vectors z_j of the inner nodes of the Huffman tree. The argument names are older than that
+notation: ``v_c`` is the input vector **w** of the centre word and ``o`` the index of the
+context word c to predict (the formulas below use the argument names). Every objective returns
 ``(loss, gradients...)``:
 
 * :func:`softmax_loss_and_grads` — the full softmax of Mikolov et al. (2013a);
@@ -116,7 +119,8 @@ def softmax_loss_and_grads(v_c, o, W_out):
         \frac{\partial J}{\partial v_c} = U^\top(\hat y - y),\qquad
         \frac{\partial J}{\partial U} = (\hat y - y)\, v_c^\top
 
-    ("observed minus expected"), where y is the one-hot vector of ``o``.
+    (the gradient of the loss is "expected minus observed", ŷ − y), where y is the one-hot
+    vector of ``o``.
 
     Parameters
     ----------

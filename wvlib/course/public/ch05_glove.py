@@ -1,134 +1,207 @@
-"""Public checks for the chapter 5 exercises (GloVe: weight, loss, gradients, AdaGrad).
+"""Public checks for the chapter 5 exercises (GloVe).
 
-The learner sees these; the grader runs them too, in its own process (see
-wvlib.course.checks). The expected values come from wvlib.glove, whose gradients are
-tested against central differences (tests/test_glove.py).
+The learner sees these; the grader runs them too, in its own process (see wvlib.course.checks).
+They hold inputs, properties (central differences of the learner's own loss, an identity the
+answer must satisfy, error cases) and comparisons with values stored when the exercises were
+made (``S``, see wvlib.course.stored) — no code that computes an answer. The points of a
+question are decided by its hidden tests, on inputs drawn at grading time.
 """
 import numpy as np
 
-from wvlib.course.checks import (CheckFailed, check, expect, expect_close,
-                                 expect_raises, expect_shape, expect_type)
-from wvlib.glove import glove_loss_and_grads, weighting_function
+from wvlib.course.checks import call_unmodified, check, expect, expect_close, expect_raises, \
+    expect_shape, expect_type
+from wvlib.course.stored import stored
 
-NAMES = ("loss", "grad_W", "grad_Wt", "grad_b", "grad_bt")
+S = stored("ch05_glove")
+H = 1e-5                      # the step of the central differences
 
-
-def small_problem(seed=0, V=5, d=3, n=8, repeat=True):
-    """Random parameters and a batch of pairs, counts on both sides of x_max = 10."""
-    rng = np.random.default_rng(seed)
-    W, Wt = rng.normal(size=(V, d)) * 0.5, rng.normal(size=(V, d)) * 0.5
-    b, bt = rng.normal(size=V) * 0.2, rng.normal(size=V) * 0.2
-    # word V - 1 is in no pair
-    rows, cols = rng.integers(V - 1, size=n), rng.integers(V - 1, size=n)
-    x = rng.gamma(1.0, 8.0, size=n) + 0.2
-    x[0] = 25.0                                                 # above x_max
-    if repeat:                                                  # a repeated pair
-        rows[1], cols[1], x[1] = rows[0], cols[0], 4.0
-    return W, Wt, b, bt, rows, cols, x
-
-
-def diagnose_grads(got, expected, args, x_max, alpha):
-    """A hint for wrong gradients of question 2, or ""."""
-    W, Wt, b, bt, rows, cols, x = args
-    loss, gW, gWt, gb, gbt = got
-    exp_loss = expected[0]
-    if np.isclose(loss, exp_loss / 2):
-        return "J has no factor 1/2: J = sum_t f(x_t) e_t^2, so dJ/de = 2 f e"
-    if np.allclose(gb, expected[3] / 2):
-        return "the gradients miss the factor 2 of d(e^2)/de = 2e"
-    if np.allclose(gW, expected[2]) and np.allclose(gWt, expected[1]):
-        return ("grad_W and grad_Wt are swapped: dJ/dw_i involves the context vectors "
-                "w~_k")
-    repeated = (len(set(rows.tolist())) < len(rows)
-                or len(set(cols.tolist())) < len(cols))
-    if repeated and not np.allclose(gb, expected[3]):
-        return ("a pair or word that appears several times must add up all its "
-                "contributions: W[rows] += ... keeps only one, use np.add.at")
-    return ""
+# -- inputs (the stored values are computed on these) ------------------------------------------
+# question 1: a repeated pair (1, 1), a pair (v, v), a word (4) in no pair
+E_PUBLIC = np.array([[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2], [0.2, 0.2], [0.7, -0.1]])
+B_PUBLIC = np.array([0.1, -0.3, 0.2, 0.0, 0.5])
+ROWS_PUBLIC = np.array([0, 1, 1, 2, 1, 3])
+COLS_PUBLIC = np.array([1, 1, 3, 0, 1, 2])
+X_PUBLIC = np.array([2.0, 30.0, 5.0, 0.5, 30.0, 8.0])
+# question 2: two tables, word 3 in no pair
+W_PUBLIC = np.array([[0.5, -0.2], [1.0, 0.3], [-0.4, 0.8], [0.2, 0.2]])
+C_PUBLIC = np.array([[0.1, 0.6], [-0.7, 0.2], [0.3, -0.3], [0.9, 0.1]])
+BT_PUBLIC = np.array([0.2, -0.5, 0.1, 0.4])
+ROWS2 = np.array([0, 0, 1, 2, 2, 2])
+COLS2 = np.array([1, 3, 0, 2, 1, 0])
+X2 = np.array([3.0, 20.0, 1.5, 0.5, 12.0, 6.0])
+# question 3
+PARAM, GRAD, GRAD_SQ = np.array([1.0, -2.0, 0.5]), np.array([0.1, 3.0, -1.0]), \
+    np.array([1.0, 1.0, 4.0])
+# question 4
+W4 = np.array([[1.0, 2.0], [0.0, -1.0], [0.5, 0.5]])
+C4 = np.array([[0.3, 0.0], [-1.0, 1.0], [2.0, 0.1], [0.4, -0.6]])      # 4 contexts
+COUNTS4 = np.array([[12.0, 40.0, 15.0, 90.0], [30.0, 11.0, 200.0, 14.0],
+                    [18.0, 25.0, 60.0, 10.0]])
 
 
-def expect_loss_and_grads(got, args, x_max, alpha, what):
-    """Compare (loss, grad_W, grad_Wt, grad_b, grad_bt) with the reference."""
-    expect_type(got, (tuple, list), what)
-    expect(len(got) == 5, f"{what} should return 5 values (loss, grad_W, grad_Wt, "
-                          f"grad_b, grad_bt), got {len(got)}")
-    W, Wt, b, bt, rows, cols, x = args
-    expected = glove_loss_and_grads(W, Wt, b, bt, rows, cols, x, x_max, alpha)
-    arrays = [expect_shape(g, np.shape(e), f"{what}: {name}")
-              for g, e, name in zip(got, expected, NAMES)]
-    hint = diagnose_grads(arrays, expected, args, x_max, alpha)
-    if np.isclose(arrays[0], expected[0] / 2) or not np.isclose(arrays[0], expected[0]):
-        expect_close(arrays[0], expected[0], what=f"{what}: loss",
-                     hint=hint or "J = sum_t f(x_t) (w_i.w~_k + b_i + b~_k - "
-                                  "log x_t)^2")
-    for g, e, name in zip(arrays[1:], expected[1:], NAMES[1:]):
-        expect_close(g, e, what=f"{what}: {name}", rtol=1e-6, atol=1e-9,
-                     hint=hint or "dJ/dw_i = sum 2 f e w~_k, dJ/dw~_k = sum 2 f e w_i, "
-                                  "dJ/db_i = dJ/db~_k = sum 2 f e")
-
-
-# -- q1-weight -------------------------------------------------------------------------
-@check("q1-weight", "f(x) below, at and above x_max")
+# -- q1-shared-grads ---------------------------------------------------------------------------
+@check("q1-shared-grads", "loss and gradients of a small batch (with a repeated pair and a pair "
+                          "(v, v))")
 def _(k):
-    x = np.array([0.5, 1.0, 5.0, 10.0, 50.0])
-    got = expect_shape(k.call("glove_weight", x.copy(), 10.0, 0.75), x.shape,
-                       "glove_weight([0.5, 1, 5, 10, 50], 10, 0.75)")
-    hint = "f(x) = min(1, (x / x_max) ** alpha)"
-    if np.allclose(got, (x / 10.0) ** 0.75):
-        hint = "cap the weight at 1: counts at or above x_max get weight 1"
-    elif np.allclose(got, np.minimum(1, x / 10.0)):
-        hint = "raise x / x_max to the power alpha"
-    expect_close(got, weighting_function(x, 10.0, 0.75),
-                 what="glove_weight(x, 10, 0.75)", hint=hint)
+    got = k.call("shared_loss_and_grads", E_PUBLIC, B_PUBLIC, ROWS_PUBLIC, COLS_PUBLIC, X_PUBLIC,
+                 10.0, 0.75)
+    expect_type(got, (tuple, list), "shared_loss_and_grads(...)")
+    expect(len(got) == 3, f"shared_loss_and_grads should return (loss, grad_E, grad_b), got "
+                          f"{len(got)} values")
+    expect_close(got[0], S["q1/loss"], what="the loss",
+                 hint="J = sum_t f(x_t) (e_w . e_c + b_w + b_c - log x_t)^2, f capped at 1")
+    mistakes = {"a row of E is also the context of the pairs where it is the second word: add "
+                "the contributions of both roles": S["q1/grad_E-word-role-only"],
+                "the derivative of e^2 is 2e: a factor 2 is missing": S["q1/grad_E-half"],
+                "copies of a pair must all add up: G[idx] += block keeps only one of them; use "
+                "np.add.at": S["q1/grad_E-fancy-index"]}
+    expect_close(expect_shape(got[1], (5, 2), "grad_E"), S["q1/grad_E"], what="grad_E",
+                 mistakes=mistakes, hint="where does a row e_v enter J? As the word of some "
+                                         "pairs, as the context of others")
+    expect_close(expect_shape(got[2], (5,), "grad_b"), S["q1/grad_b"], what="grad_b",
+                 mistakes={"b_v enters a pair (v, v) twice": S["q1/grad_b-word-role-only"]})
 
 
-@check("q1-weight", "x_max <= 0 raises ValueError")
+@check("q1-shared-grads", "the gradients agree with central differences of your own loss")
 def _(k):
-    expect_raises(k, "glove_weight", (np.array([1.0]), 0.0, 0.75), ["ValueError"],
-                  "glove_weight(x, x_max=0)")
+    got = k.call("shared_loss_and_grads", E_PUBLIC, B_PUBLIC, ROWS_PUBLIC, COLS_PUBLIC, X_PUBLIC,
+                 10.0, 0.75)
+    expect_type(got, (tuple, list), "shared_loss_and_grads(...)")
+    for direction_E, direction_b in ((S["q1/direction-E"], 0 * B_PUBLIC),
+                                     (0 * E_PUBLIC, S["q1/direction-b"])):
+        plus = k.call("shared_loss_and_grads", E_PUBLIC + H * direction_E,
+                      B_PUBLIC + H * direction_b, ROWS_PUBLIC, COLS_PUBLIC, X_PUBLIC)[0]
+        minus = k.call("shared_loss_and_grads", E_PUBLIC - H * direction_E,
+                       B_PUBLIC - H * direction_b, ROWS_PUBLIC, COLS_PUBLIC, X_PUBLIC)[0]
+        predicted = (expect_shape(got[1], (5, 2), "grad_E") * direction_E).sum() \
+            + (expect_shape(got[2], (5,), "grad_b") * direction_b).sum()
+        expect_close(predicted, (float(plus) - float(minus)) / (2 * H), rtol=1e-5, atol=1e-7,
+                     what="the change of your loss along a direction that your gradients "
+                          "predict (central differences give the expected value)",
+                     hint="derive the gradient again: where does each parameter enter J?")
 
 
-# -- q2-loss-grads ---------------------------------------------------------------------
-@check("q2-loss-grads", "loss and gradients of a small batch (with a repeated pair)")
+@check("q1-shared-grads", "a word in no pair gets a zero gradient")
 def _(k):
-    args = small_problem(seed=1)
-    got = k.call("loss_and_grads", *[np.copy(a) for a in args], 10.0, 0.75)
-    expect_loss_and_grads(got, args, 10.0, 0.75, "loss_and_grads(small batch)")
+    got = k.call("shared_loss_and_grads", E_PUBLIC, B_PUBLIC, ROWS_PUBLIC, COLS_PUBLIC, X_PUBLIC)
+    expect_type(got, (tuple, list), "shared_loss_and_grads(...)")
+    expect_close(expect_shape(got[1], (5, 2), "grad_E")[4], [0.0, 0.0], atol=0,
+                 what="row 4 of grad_E (word 4 is in no pair)")
+    expect_close(expect_shape(got[2], (5,), "grad_b")[4], 0.0, atol=0,
+                 what="entry 4 of grad_b (word 4 is in no pair)")
 
 
-@check("q2-loss-grads", "a word in no pair gets a zero gradient")
+@check("q1-shared-grads", "x_max <= 0 or a count <= 0 raises ValueError")
 def _(k):
-    args = small_problem(seed=2)
-    got = k.call("loss_and_grads", *[np.copy(a) for a in args], 10.0, 0.75)
-    expect_type(got, (tuple, list), "loss_and_grads(...)")
-    expect(len(got) == 5, "loss_and_grads should return 5 values")
-    for g, name in zip(got[1:], NAMES[1:]):
-        g = np.asarray(g, dtype=float)
-        if g.ndim and g.shape[0] == 5 and np.any(g[4] != 0):
-            raise CheckFailed(f"{name}: word 4 is in no pair, its gradient should be 0")
+    expect_raises(k, "shared_loss_and_grads", (E_PUBLIC, B_PUBLIC, ROWS_PUBLIC, COLS_PUBLIC,
+                                               X_PUBLIC, 0.0), ["ValueError"],
+                  "shared_loss_and_grads(..., x_max=0)")
+    expect_raises(k, "shared_loss_and_grads", (E_PUBLIC, B_PUBLIC, ROWS_PUBLIC, COLS_PUBLIC,
+                                               X_PUBLIC * np.array([1, 1, -1, 1, 1, 1])),
+                  ["ValueError"], "shared_loss_and_grads with a negative count")
 
 
-# -- q3-adagrad ------------------------------------------------------------------------
-@check("q3-adagrad", "one step on a vector")
+# -- q2-best-biases ----------------------------------------------------------------------------
+@check("q2-best-biases", "a small problem (stored values)")
 def _(k):
-    p, g = np.array([1.0, -2.0, 0.5]), np.array([0.1, 3.0, -1.0])
-    G = np.array([1.0, 1.0, 4.0])
-    got = k.call("adagrad_update", p.copy(), g.copy(), G.copy(), 0.05)
+    got = k.call("best_word_biases", W_PUBLIC, C_PUBLIC, BT_PUBLIC, ROWS2, COLS2, X2, 10.0, 0.75)
+    expect_close(expect_shape(got, (4,), "best_word_biases(...)"), S["q2/biases"],
+                 what="best_word_biases(...)", hint="J is a quadratic function of each b_w: "
+                                                    "set its derivative to zero",
+                 mistakes={"the pairs do not count alike in J: each is weighted by f(x)":
+                           S["q2/biases-unweighted"],
+                           "the context bias b~_c is part of every prediction":
+                           S["q2/biases-without-bt"],
+                           "the model predicts log x, not x": S["q2/biases-of-x"]})
+
+
+@check("q2-best-biases", "one pair is fitted exactly; a word in no pair gets bias 0")
+def _(k):
+    got = k.call("best_word_biases", W_PUBLIC, C_PUBLIC, BT_PUBLIC, np.array([1]),
+                 np.array([2]), np.array([7.0]), 10.0, 0.75)
+    expect_close(expect_shape(got, (4,), "best_word_biases with one pair"),
+                 S["q2/one-pair"], what="best_word_biases with the single pair (1, 2), count 7",
+                 hint="with one pair the prediction can be exact; the other words are in no "
+                      "pair")
+
+
+# -- q3-adagrad --------------------------------------------------------------------------------
+@check("q3-adagrad", "one step on a vector (stored values); the inputs are left unchanged")
+def _(k):
+    got = call_unmodified(k, "adagrad_update", PARAM, GRAD, GRAD_SQ, 0.05)
     expect_type(got, (tuple, list), "adagrad_update(...)")
     expect(len(got) == 2, "adagrad_update should return (new_param, new_grad_sq)")
-    new_G = G + g ** 2
-    expect_close(expect_shape(got[1], (3,), "new_grad_sq"), new_G, what="new_grad_sq",
+    expect_close(expect_shape(got[1], (3,), "new_grad_sq"), S["q3/grad_sq"], what="new_grad_sq",
                  hint="G' = G + g**2")
-    hint = "theta' = theta - lr * g / sqrt(G'), with the updated G'"
-    if np.allclose(got[0], p - 0.05 * g / np.sqrt(G)):
-        hint = "divide by the square root of the *updated* sum G + g**2"
-    elif np.allclose(got[0], p - 0.05 * g / new_G):
-        hint = "divide by the square root of G', not by G' itself"
-    expect_close(expect_shape(got[0], (3,), "new_param"), p - 0.05 * g / np.sqrt(new_G),
-                 what="new_param", hint=hint)
+    expect_close(expect_shape(got[0], (3,), "new_param"), S["q3/param"], what="new_param",
+                 hint="theta' = theta - lr * g / sqrt(G'), with the updated G'",
+                 mistakes={"divide by the square root of the *updated* sum G + g**2":
+                           S["q3/param-old-G"],
+                           "divide by the square root of G', not by G' itself":
+                           S["q3/param-no-root"]})
 
 
 @check("q3-adagrad", "learning_rate <= 0 raises ValueError")
 def _(k):
-    expect_raises(k, "adagrad_update", (np.ones(2), np.ones(2), np.ones(2), 0.0),
-                  ["ValueError"], "adagrad_update(..., learning_rate=0)")
+    expect_raises(k, "adagrad_update", (PARAM, GRAD, GRAD_SQ, 0.0), ["ValueError"],
+                  "adagrad_update(..., learning_rate=0)")
+
+
+# -- q4-bias-sums ------------------------------------------------------------------------------
+@check("q4-bias-sums", "a block of 3 words and 4 contexts (stored values)")
+def _(k):
+    what = "best_bias_sums(W, C, counts) on a 3 x 4 block"
+    got = expect_shape(call_unmodified(k, "best_bias_sums", W4, C4, COUNTS4, what=what),
+                       (3, 4), what)
+    expect_close(got, S["q4/sums"], what=what, rtol=1e-9, atol=1e-12,
+                 hint="set dJ/db_w and dJ/db~_c to zero, and average",
+                 mistakes={"the context biases are free too: b~_c is not 0":
+                           S["q4/sums-row-means"],
+                           "row and column means both hold the overall mean: subtract it once":
+                           S["q4/sums-no-grand-mean"],
+                           "the biases fit what the vectors leave: log #(w, c) - w.c":
+                           S["q4/sums-without-vectors"]})
+
+
+@check("q4-bias-sums", "doubling every count adds log 2 to every sum (stored values)")
+def _(k):
+    got = k.call("best_bias_sums", W4, C4, COUNTS4 * 2.0)
+    expect_close(expect_shape(got, (3, 4), "best_bias_sums(W, C, 2 * counts)"),
+                 S["q4/sums-doubled"], what="best_bias_sums(W, C, 2 * counts)", rtol=1e-9,
+                 atol=1e-12)
+
+
+@check("q4-bias-sums", "a count of 0 raises ValueError")
+def _(k):
+    zero = np.array([[3.0, 0.0], [2.0, 5.0]])
+    expect_raises(k, "best_bias_sums", (np.ones((2, 1)), np.ones((2, 1)), zero),
+                  ["ValueError"], "best_bias_sums with a pair never observed")
+
+
+# -- q5-choose-setting -------------------------------------------------------------------------
+@check("q5-choose-setting", "on the notebook's experiment the chosen setting is among the best "
+                            "on the dev pairs")
+def _(k):
+    got = k.call("choose_setting", S["q5/settings"], S["q5/train_loss"], S["q5/dev_gold"],
+                 S["q5/dev_scores"])
+    expect(isinstance(got, (int, np.integer)) and not isinstance(got, bool)
+           and 0 <= int(got) < 20, f"choose_setting should return an index from 0 to 19, "
+                                   f"got {str(got)[:60]}")
+    rho = S["q5/dev-rho"]
+    expect(rho[int(got)] >= max(rho) - 0.02,
+           f"the setting you chose has dev rho {rho[int(got)]:.3f}, the best setting "
+           f"{max(rho):.3f}: choose by how well the settings' scores follow the human ratings "
+           f"on the dev pairs")
+
+
+@check("q5-choose-setting", "the choice follows the data, not the order of the settings")
+def _(k):
+    order = S["q5/order"]
+    first = k.call("choose_setting", S["q5/settings"], S["q5/train_loss"], S["q5/dev_gold"],
+                   S["q5/dev_scores"])
+    second = k.call("choose_setting", [S["q5/settings"][i] for i in order],
+                    S["q5/train_loss"][order], S["q5/dev_gold"], S["q5/dev_scores"][order])
+    expect(isinstance(first, (int, np.integer)) and isinstance(second, (int, np.integer)),
+           "choose_setting should return an int")
+    expect(int(order[int(second)]) == int(first),
+           "choose_setting chose another setting when the same settings came in another order")

@@ -1,269 +1,190 @@
-"""Public checks for the chapter 6 exercises (word2vec: skip-gram with a full softmax).
+"""Public checks for the chapter 6 exercises (word2vec with a full softmax).
 
 The learner sees these; the grader runs them too, in its own process (see wvlib.course.checks).
-Expected values come from the library's NumPy reference (``wvlib.word2vec``); the learner's
-functions return tuples ``(loss, gradient, gradient)``, which travel back as plain data.
+They hold inputs, properties (central differences of the learner's own loss, probabilities
+that sum to 1, error cases) and comparisons with values stored when the exercises were made
+(``S``, see wvlib.course.stored; the notebook's examples are stored there too) — no code that
+computes an answer. The points of a question are decided by its hidden tests, on inputs drawn
+at grading time.
 """
 import numpy as np
 
-from wvlib.course.checks import CheckFailed, check, expect, expect_close, expect_raises, \
-    expect_shape, expect_type
-from wvlib.word2vec import softmax_loss_and_grads
+from wvlib.course.checks import call_unmodified, check, expect, expect_close, expect_finite, \
+    expect_raises, expect_shape, expect_type
+from wvlib.course.stored import stored
 
-# A small example: 5 output vectors in 3 dimensions, a centre vector, the observed word o = 2.
-W_OUT = np.array([[0.2, -0.1, 0.4],
-                  [-0.3, 0.5, 0.1],
-                  [0.6, 0.2, -0.2],
-                  [0.0, -0.4, 0.3],
-                  [0.1, 0.1, 0.1]])
-V_C = np.array([0.5, -1.0, 0.8])
-O = 2
-EPS = 1e-5
+S = stored("ch06_word2vec")
+H = 1e-5                      # the step of the central differences
+
+# -- inputs (the stored values are computed on these and on the notebook's examples) -----------
+CENTER, CONTEXTS, DISTANCES, L = 2, np.array([0, 4, 5, 4]), np.array([1, 1, 2, 3]), 3
+LOGISTIC = {"kind": "logistic",
+            "X": np.array([[1.0, -0.5, 2.0], [0.3, 0.8, -1.0], [-1.2, 0.4, 0.5],
+                           [0.7, 0.7, 0.7]]),
+            "y": np.array([1.0, -1.0, 1.0, -1.0]), "lam": 0.5}
+THETA = np.array([0.2, -0.4, 0.1])
+UNSEEN = np.array([[0.0, 2.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 4.0]])
+FREQ = np.array([900.0, 300.0, 120.0, 40.0, 10.0])
 
 
-# -- shared diagnostics (also used by the hidden tests) ----------------------------------------
-def unpack(got, n, what, names):
-    """The learner's answer should be a tuple of ``n`` items; return them as a list."""
+# -- q1-window-grads ---------------------------------------------------------------------------
+@check("q1-window-grads", "the notebook's window: loss and gradients (stored values)")
+def _(k):
+    W_in, W_out = S["q1/W_in"], S["q1/W_out"]
+    what = "window_loss_and_grads(2, [0, 4, 5, 4], [1, 1, 2, 3], 3, ...)"
+    got = k.call("window_loss_and_grads", CENTER, CONTEXTS, DISTANCES, L, W_in, W_out)
     expect_type(got, (tuple, list), what)
-    expect(len(got) == n, f"{what} should return {n} values ({', '.join(names)}), "
-                          f"got {len(got)}")
-    return list(got)
+    expect(len(got) == 3, f"{what} should return (loss, grad_W_in, grad_W_out), got {len(got)} "
+                          f"values")
+    mistakes = {"each context word counts with the probability that the drawn window reaches "
+                "its distance, not 1": S["q1/loss-unweighted"],
+                "the dynamic window's weights are not 1/l: a word at distance l is used when "
+                "the drawn window b is at least l, b uniform on 1..L": S["q1/loss-harmonic"]}
+    expect_close(got[0], S["q1/loss"], what=f"the loss of {what}", mistakes=mistakes)
+    g_in = expect_shape(got[1], (6, 3), f"grad_W_in of {what}")
+    expect_close(g_in[[0, 1, 3, 4, 5]], np.zeros((5, 3)), atol=0,
+                 what="the rows of grad_W_in other than the centre word's (row 2)",
+                 hint="only the centre word's input vector enters the loss")
+    expect_close(g_in[2], S["q1/grad_in_row2"], what=f"row 2 of grad_W_in of {what}",
+                 mistakes={"every context word's loss has its own normalizer: the predicted "
+                           "term is y_hat times the total weight of the window":
+                           S["q1/grad_in_row2-one-normalizer"]},
+                 hint="predicted minus observed, with the weights of the window")
+    expect_close(expect_shape(got[2], (6, 3), f"grad_W_out of {what}"), S["q1/grad_out"],
+                 what=f"grad_W_out of {what} (word 4 occurs twice)")
 
 
-def softmax_reference(v_c, o, W_out):
-    loss, grad_v, grad_W = softmax_loss_and_grads(np.asarray(v_c, float), int(o),
-                                                  np.asarray(W_out, float))
-    return float(loss), grad_v, grad_W
-
-
-def diagnose_softmax(loss, grad_v, grad_W, v_c, o, W_out):
-    """A hint for a wrong softmax answer, or "" if no known mistake matches."""
-    exp_loss, exp_v, exp_W = softmax_reference(v_c, o, W_out)
-    scores = W_out @ v_c
-    y_hat = np.exp(scores - scores.max())
-    y_hat /= y_hat.sum()
-    if np.isclose(loss, -exp_loss):
-        return "the loss is -log P(o | c), a positive number: you returned +log P"
-    if np.allclose(grad_v, -exp_v) and np.allclose(grad_W, -exp_W):
-        return ("both gradients have the wrong sign: the gradient of -log P is "
-                "(predicted - observed), y_hat - y, not y - y_hat")
-    if np.allclose(grad_v, W_out.T @ y_hat):
-        return "grad_v_c forgot the observed term: it is W_out^T (y_hat - y), not W_out^T y_hat"
-    if np.allclose(grad_W, np.outer(y_hat, v_c)):
-        return "grad_W_out forgot the observed term: (y_hat - y) v_c^T, subtract 1 in row o"
-    if grad_W.shape == exp_W.T.shape and np.allclose(grad_W.T, exp_W):
-        return "grad_W_out is transposed: it has the shape of W_out, (|V|, d)"
-    return ""
-
-
-def expect_softmax(got, v_c, o, W_out, what):
-    """Compare (loss, grad_v_c, grad_W_out) with the reference, with hints."""
-    v_c, W_out = np.asarray(v_c, float), np.asarray(W_out, float)
-    loss, grad_v, grad_W = unpack(got, 3, what, ["loss", "grad_v_c", "grad_W_out"])
-    loss = expect_shape(loss, (), f"the loss of {what}")
-    grad_v = expect_shape(grad_v, v_c.shape, f"grad_v_c of {what}")
-    grad_W = as_grad_W(grad_W, W_out.shape, f"grad_W_out of {what}")
-    exp_loss, exp_v, exp_W = softmax_reference(v_c, o, W_out)
-    hint = diagnose_softmax(loss, grad_v, grad_W, v_c, o, W_out)
-    expect_close(loss, exp_loss, what=f"the loss of {what}",
-                 hint=hint or "loss = -log softmax(W_out v_c)[o]")
-    expect_close(grad_v, exp_v, what=f"grad_v_c of {what}",
-                 hint=hint or "grad_v_c = W_out^T (y_hat - y)")
-    expect_close(grad_W, exp_W, what=f"grad_W_out of {what}",
-                 hint=hint or "grad_W_out = (y_hat - y) v_c^T")
-
-
-def as_grad_W(got, shape, what):
-    """A gradient with respect to a matrix must have that matrix's shape."""
-    arr = np.asarray(got, dtype=float) if not isinstance(got, (str, bytes)) else None
-    if arr is not None and arr.ndim == 2 and arr.shape == tuple(shape)[::-1] \
-            and shape[0] != shape[1]:
-        raise CheckFailed(f"{what} should have shape {tuple(shape)} (the shape of the matrix), "
-                          f"got {arr.shape}: transposed?")
-    return expect_shape(got, shape, what)
-
-
-def gradient_check(k, name, args, slot, grad_slot, what, *, rng, n_dirs=3, tol=1e-6):
-    """Central differences of the learner's own loss along random directions.
-
-    ``args[slot]`` is perturbed by ±EPS·d; the change of the loss (item 0 of the answer) must
-    match the directional derivative <gradient, d> of item ``grad_slot`` (relative error <
-    ``tol``).
-    """
-    base = unpack(k.call(name, *args), 3, f"{name}(...)", ["loss", "grad", "grad"])
-    grad = expect_shape(base[grad_slot], np.shape(args[slot]), what)
-    for trial in range(n_dirs):
-        d = rng.normal(size=np.shape(args[slot]))
-        plus, minus = list(args), list(args)
-        plus[slot] = args[slot] + EPS * d
-        minus[slot] = args[slot] - EPS * d
-        f_plus = float(np.asarray(unpack(k.call(name, *plus), 3, f"{name}(...)",
-                                         ["loss", "grad", "grad"])[0]))
-        f_minus = float(np.asarray(unpack(k.call(name, *minus), 3, f"{name}(...)",
-                                          ["loss", "grad", "grad"])[0]))
-        numeric = (f_plus - f_minus) / (2 * EPS)
-        analytic = float(np.sum(grad * d))
-        rel = abs(numeric - analytic) / max(1e-8, abs(numeric) + abs(analytic))
-        if rel > tol:
-            sign = (" — the opposite sign: the loss is -log P and its gradient uses "
-                    "y_hat - y (predicted minus observed)"
-                    if np.isclose(numeric, -analytic, rtol=1e-4) else "")
-            raise CheckFailed(f"gradient check of {what} failed (direction {trial}): the loss "
-                              f"changes at rate {numeric:.6g} (central differences), your "
-                              f"gradient predicts {analytic:.6g}; relative error {rel:.2g} > "
-                              f"{tol:g}{sign}")
-
-
-def sgd_reference(pairs, W_in, W_out, lr, epochs):
-    """Plain SGD, one step per (centre, context) pair in the given order (question 3)."""
-    W_in, W_out = np.array(W_in, dtype=float), np.array(W_out, dtype=float)
-    losses = []
-    for _ in range(epochs):
-        total = 0.0
-        for c, o in np.asarray(pairs, dtype=int):
-            loss, grad_v, grad_W = softmax_loss_and_grads(W_in[c], o, W_out)
-            W_in[c] -= lr * grad_v
-            W_out -= lr * grad_W
-            total += loss
-        losses.append(total / len(pairs))
-    return W_in, W_out, np.array(losses)
-
-
-def toy_setup(seed=0, dim=8, window=2):
-    """The toy corpus's (centre, context) pairs and small random initial vectors."""
-    from wvlib.corpus import Vocabulary, load_corpus
-    corpus = load_corpus("toy")
-    vocab = Vocabulary.build(corpus)
-    pairs = []
-    for ids in vocab.encode_documents(corpus):
-        for i, c in enumerate(ids):
-            for j in range(max(0, i - window), min(len(ids), i + window + 1)):
-                if j != i:
-                    pairs.append((int(c), int(ids[j])))
-    rng = np.random.default_rng(seed)
-    W_in = rng.uniform(-0.5, 0.5, size=(len(vocab), dim)) / dim
-    W_out = rng.normal(scale=0.1, size=(len(vocab), dim))
-    return np.array(pairs), W_in, W_out
-
-
-def expect_sgd(got, pairs, W_in, W_out, lr, epochs, what):
-    W_in1, W_out1, losses = unpack(got, 3, what, ["W_in", "W_out", "losses"])
-    losses = expect_shape(losses, (epochs,), f"the losses returned by {what} (one per epoch)")
-    W_in1 = expect_shape(W_in1, W_in.shape, f"W_in returned by {what}")
-    W_out1 = expect_shape(W_out1, W_out.shape, f"W_out returned by {what}")
-    exp_in, exp_out, exp_losses = sgd_reference(pairs, W_in, W_out, lr, epochs)
-    expect_close(losses[0], exp_losses[0], what=f"the mean loss of epoch 1 of {what}",
-                 hint="average, over the pairs of the epoch, the loss computed just before "
-                      "each pair's update")
-    expect_close(losses, exp_losses, what=f"the mean losses per epoch of {what}",
-                 hint="one step per pair, in the given order: W_in[c] -= lr * grad_v_c, "
-                      "W_out -= lr * grad_W_out, with both gradients computed before the "
-                      "update")
-    expect_close(W_in1, exp_in, what=f"W_in after {what}", rtol=1e-6, atol=1e-9)
-    expect_close(W_out1, exp_out, what=f"W_out after {what}", rtol=1e-6, atol=1e-9)
-
-
-# -- q1-softmax --------------------------------------------------------------------------------
-@check("q1-softmax", "shapes, loss and gradients on a 5-word example")
+@check("q1-window-grads", "the gradients agree with central differences of your own loss")
 def _(k):
-    expect_softmax(k.call("softmax_loss_and_grads", V_C.copy(), O, W_OUT.copy()), V_C, O, W_OUT,
-                   "softmax_loss_and_grads(V_C, 2, W_OUT)")
+    W_in, W_out = S["q1/W_in"], S["q1/W_out"]
+    got = k.call("window_loss_and_grads", CENTER, CONTEXTS, DISTANCES, L, W_in, W_out)
+    expect_type(got, (tuple, list), "window_loss_and_grads(...)")
+    for d_in, d_out in ((S["q1/direction-in"], 0 * W_out), (0 * W_in, S["q1/direction-out"])):
+        plus = k.call("window_loss_and_grads", CENTER, CONTEXTS, DISTANCES, L, W_in + H * d_in,
+                      W_out + H * d_out)[0]
+        minus = k.call("window_loss_and_grads", CENTER, CONTEXTS, DISTANCES, L,
+                       W_in - H * d_in, W_out - H * d_out)[0]
+        predicted = (expect_shape(got[1], (6, 3), "grad_W_in") * d_in).sum() \
+            + (expect_shape(got[2], (6, 3), "grad_W_out") * d_out).sum()
+        expect_close(predicted, (float(plus) - float(minus)) / (2 * H), rtol=1e-5, atol=1e-7,
+                     what="the change of your loss along a direction that your gradients "
+                          "predict (central differences give the expected value)",
+                     hint="the gradient of -log y_hat_c is predicted minus observed")
 
 
-@check("q1-softmax", "all scores equal: the loss is log |V|")
+@check("q1-window-grads", "scores in the thousands do not overflow")
 def _(k):
-    W = np.zeros((7, 3))
-    got = unpack(k.call("softmax_loss_and_grads", V_C.copy(), 4, W), 3,
-                 "softmax_loss_and_grads", ["loss", "grad_v_c", "grad_W_out"])
-    expect_close(got[0], np.log(7), what="the loss with W_out = 0 and |V| = 7",
-                 hint="every word has probability 1/7 when all scores are equal")
+    got = k.call("window_loss_and_grads", CENTER, CONTEXTS, DISTANCES, L, 1000 * S["q1/W_in"],
+                 S["q1/W_out"])
+    expect_type(got, (tuple, list), "window_loss_and_grads(...)")
+    expect_finite(got[0], "the loss for scores in the thousands",
+                  hint="subtract the largest score before exponentiating (the softmax does "
+                       "not change)")
 
 
-@check("q1-softmax", "gradient check (central differences) of your own loss")
+@check("q1-window-grads", "a distance outside 1..L raises ValueError")
 def _(k):
-    rng = np.random.default_rng(6)
-    gradient_check(k, "softmax_loss_and_grads", [V_C.copy(), O, W_OUT.copy()], 0, 1,
-                   "grad_v_c", rng=rng)
-    gradient_check(k, "softmax_loss_and_grads", [V_C.copy(), O, W_OUT.copy()], 2, 2,
-                   "grad_W_out", rng=rng)
+    expect_raises(k, "window_loss_and_grads", (CENTER, CONTEXTS, np.array([1, 0, 2, 3]), L,
+                                               S["q1/W_in"], S["q1/W_out"]), ["ValueError"],
+                  "window_loss_and_grads with a distance 0")
 
 
-@check("q1-softmax", "large scores do not overflow")
+# -- q2-subsampled-optimum --------------------------------------------------------------------
+@check("q2-subsampled-optimum", "the notebook's example, tau = 1e-2 (stored values)")
 def _(k):
-    got = unpack(k.call("softmax_loss_and_grads", 3000 * V_C, O, W_OUT.copy()), 3,
-                 "softmax_loss_and_grads", ["loss", "grad_v_c", "grad_W_out"])
-    exp = softmax_reference(3000 * V_C, O, W_OUT)
-    expect_close(got[0], exp[0], what="the loss with scores in the thousands",
-                 hint="exp(1000) overflows: subtract the largest score before exponentiating "
-                      "(softmax does not change when all scores move by the same amount)")
+    got = k.call("subsampled_optimum", S["q2/counts"], FREQ, 1e-2)
+    what = "subsampled_optimum(counts_example, freq_example, 1e-2)"
+    expect_close(expect_shape(got, (5, 5), what), S["q2/predictions"], what=what,
+                 hint="how often, on average, is the pair (w, c) still used after the "
+                      "discards, and which distribution minimises the expected loss of w?",
+                 mistakes={"that is the optimum without subsampling":
+                           S["q2/predictions-plain"],
+                           "use the C code's keep probability sqrt(x) + x, not the paper's "
+                           "sqrt(x)": S["q2/predictions-paper-rule"],
+                           "a discarded context word is not used: weigh by the probability to "
+                           "keep it, not to discard it": S["q2/predictions-discard"],
+                           "row w is a distribution over the context words c: normalize each "
+                           "row": S["q2/predictions-columns"]})
 
 
-@check("q1-softmax", "an index o outside the vocabulary raises ValueError")
+@check("q2-subsampled-optimum", "a context never seen with a centre word gets probability 0; "
+                                "a large tau keeps every token")
 def _(k):
-    expect_raises(k, "softmax_loss_and_grads", (V_C.copy(), 5, W_OUT.copy()), ["ValueError"],
-                  "softmax_loss_and_grads(V_C, 5, W_OUT) with only 5 words (0..4)")
+    got = k.call("subsampled_optimum", UNSEEN, FREQ[:3], 1e-2)
+    expect_close(expect_shape(got, (3, 3), "subsampled_optimum"), S["q2/unseen"],
+                 what="subsampled_optimum with unseen pairs",
+                 hint="a word never seen in the window of w gets probability 0 at the optimum")
+    got = k.call("subsampled_optimum", UNSEEN, FREQ[:3], 1.0)
+    expect_close(expect_shape(got, (3, 3), "subsampled_optimum"), S["q2/unseen-kept"],
+                 what="subsampled_optimum with tau = 1 (no token is discarded)")
 
 
-# -- q2-skipgram -------------------------------------------------------------------------------
-def expect_skipgram(got, center, contexts, W_in, W_out, what):
-    loss, g_in, g_out = unpack(got, 3, what, ["loss", "grad_W_in", "grad_W_out"])
-    loss = expect_shape(loss, (), f"the loss of {what}")
-    g_in = as_grad_W(g_in, W_in.shape, f"grad_W_in of {what}")
-    g_out = as_grad_W(g_out, W_out.shape, f"grad_W_out of {what}")
-    others = np.delete(np.arange(len(W_in)), center)
-    if np.any(g_in[others] != 0):
-        row = int(others[np.any(g_in[others] != 0, axis=1)][0])
-        raise CheckFailed(f"grad_W_in of {what}: row {row} is not zero, but only the centre "
-                          f"word's input vector (row {center}) enters the loss")
-    exp_loss, exp_v, exp_W = 0.0, np.zeros(W_in.shape[1]), np.zeros(W_out.shape)
-    for o in contexts:
-        lo, gv, gW = softmax_loss_and_grads(W_in[center], int(o), W_out)
-        exp_loss, exp_v, exp_W = exp_loss + lo, exp_v + gv, exp_W + gW
-    hint = ""
-    if np.isclose(loss, exp_loss / len(contexts)):
-        hint = "sum the losses of the context words, do not average them"
-    elif len(set(contexts)) < len(contexts):
-        uniq = 0.0
-        for o in set(int(x) for x in contexts):
-            uniq += softmax_loss_and_grads(W_in[center], o, W_out)[0]
-        if np.isclose(loss, uniq):
-            hint = "a context word seen twice in the window counts twice"
-    expect_close(loss, exp_loss, what=f"the loss of {what}",
-                 hint=hint or "the sum over the window of -log P(o | c)")
-    expect_close(g_in[center], exp_v, what=f"row {center} of grad_W_in of {what}",
-                 hint=hint or "the sum over the window of the softmax grad_v_c")
-    expect_close(g_out, exp_W, what=f"grad_W_out of {what}",
-                 hint=hint or "the sum over the window of the softmax grad_W_out")
-
-
-@check("q2-skipgram", "a window of 4 context words")
+@check("q2-subsampled-optimum", "tau = 0 or a count of 0 in freq raises ValueError")
 def _(k):
-    rng = np.random.default_rng(2)
-    W_in, W_out = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
-    contexts = np.array([0, 4, 5, 1])
-    expect_skipgram(k.call("skipgram_loss_and_grads", 2, contexts, W_in, W_out), 2, contexts,
-                    W_in, W_out, "skipgram_loss_and_grads(2, [0, 4, 5, 1], W_in, W_out)")
+    expect_raises(k, "subsampled_optimum", (UNSEEN, FREQ[:3], 0.0), ["ValueError"],
+                  "subsampled_optimum with tau = 0")
+    expect_raises(k, "subsampled_optimum", (UNSEEN, np.array([5.0, 0.0, 3.0]), 1e-2),
+                  ["ValueError"], "subsampled_optimum with a word of frequency 0")
 
 
-@check("q2-skipgram", "a context word that occurs twice counts twice")
+# -- q3-gradient-check -------------------------------------------------------------------------
+@check("q3-gradient-check", "the correct gradient of a small logistic loss is accepted")
 def _(k):
-    rng = np.random.default_rng(3)
-    W_in, W_out = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
-    contexts = np.array([3, 1, 3])
-    expect_skipgram(k.call("skipgram_loss_and_grads", 0, contexts, W_in, W_out), 0, contexts,
-                    W_in, W_out, "skipgram_loss_and_grads(0, [3, 1, 3], W_in, W_out)")
+    got = k.call("judge_gradient_check", LOGISTIC, THETA, S["q3/correct"])
+    expect(isinstance(got, (tuple, list)) and len(got) == 2,
+           f"gradient_check should return a pair (ok, worst), got {str(got)[:80]}")
+    expect(got[0] is True or got[0] is np.True_,
+           f"your checker rejected the correct gradient of the logistic test loss (ok = "
+           f"{str(got[0])[:40]})")
 
 
-# -- q3-sgd ------------------------------------------------------------------------------------
-@check("q3-sgd", "three epochs on the toy corpus lower the loss, as the reference does")
+@check("q3-gradient-check", "a gradient with the wrong sign, and one missing the penalty term, "
+                            "are rejected at a wrong entry")
 def _(k):
-    pairs, W_in, W_out = toy_setup()
-    what = "sgd_epochs(pairs, W_in, W_out, lr=0.5, epochs=3)"
-    got = unpack(k.call("sgd_epochs", pairs, W_in.copy(), W_out.copy(), 0.5, 3), 3, what,
-                 ["W_in", "W_out", "losses"])
+    for name, worst in (("sign", None), ("penalty-missing", [1])):
+        got = k.call("judge_gradient_check", LOGISTIC, THETA, S[f"q3/{name}"])
+        expect(isinstance(got, (tuple, list)) and len(got) == 2,
+               f"gradient_check should return a pair (ok, worst), got {str(got)[:80]}")
+        expect(got[0] is False or got[0] is np.False_,
+               f"your checker accepted a wrong gradient ({name}; ok = {str(got[0])[:40]})")
+        if worst is not None:
+            expect(list(np.array(got[1]).reshape(-1)) == worst,
+                   f"without the penalty term the gradient is most wrong in entry (1,); your "
+                   f"checker pointed at {got[1]}")
+
+
+# -- q4-sgd ------------------------------------------------------------------------------------
+@check("q4-sgd", "three epochs on the toy corpus lower the loss as stored; the inputs are left "
+                 "unchanged")
+def _(k):
+    what = "sgd_epochs(toy_triples, W_in0, W_out0, lr=0.5, epochs=3, L=2)"
+    got = call_unmodified(k, "sgd_epochs", S["q4/triples"], S["q4/W_in0"], S["q4/W_out0"], 0.5,
+                          3, 2, what=what)
+    expect_type(got, (tuple, list), what)
+    expect(len(got) == 3, f"{what} should return (W_in, W_out, losses), got {len(got)} values")
     losses = expect_shape(got[2], (3,), f"the losses returned by {what} (one per epoch)")
-    expect(np.all(np.diff(losses) < 0), f"the mean loss per epoch should go down, got "
-                                        f"{np.round(losses, 4).tolist()}. Hint: step against the "
-                                        f"gradient (parameters -= lr * gradient)")
-    expect_sgd(got, pairs, W_in, W_out, 0.5, 3, what)
+    expect(losses[1] < losses[0] and losses[2] < losses[1],
+           f"the mean loss per epoch should go down, got {losses}. Hint: step against the "
+           f"gradient (parameters -= lr * gradient)")
+    expect_shape(got[0], S["q4/W_in0"].shape, f"W_in returned by {what}")
+    expect_shape(got[1], S["q4/W_out0"].shape, f"W_out returned by {what}")
+    expect_close(losses, S["q4/losses"], what=f"the mean losses of {what}", rtol=1e-7,
+                 hint="one step per triple in the given order, each loss taken just before its "
+                      "step, both gradients before either update")
 
+
+# -- q5-choose-by-band -------------------------------------------------------------------------
+@check("q5-choose-by-band", "on the notebook's experiment each band gets a model that is among "
+                            "the best on its dev pairs")
+def _(k):
+    got = k.call("choose_by_band", S["q5/dev_gold"], S["q5/dev_scores"], S["q5/dev_rarest"], 50)
+    expect(isinstance(got, (tuple, list)) and len(got) == 2
+           and all(isinstance(m, (int, np.integer)) and int(m) in (0, 1) for m in got),
+           f"choose_by_band should return a pair of model indices (0 or 1), got "
+           f"{str(got)[:80]}")
+    rho = S["q5/dev-rho"]                                       # [model, band]
+    for band, name in ((0, "rare"), (1, "frequent")):
+        mine, best = rho[int(got[band])][band], max(rho[0][band], rho[1][band])
+        expect(mine >= best - 0.02, f"for the {name} pairs you chose model {int(got[band])}, "
+                                    f"whose dev rho on them is {mine:.3f}; the other model "
+                                    f"reaches {best:.3f}")

@@ -1,99 +1,54 @@
 """Public checks for the chapter 9 exercises (evaluating embeddings).
 
 The learner sees these; the grader runs them too, in its own process (see wvlib.course.checks).
+They hold inputs, properties (a paired variance of 0 for identical solvers, error cases) and
+comparisons with values stored when the exercises were made (``S``, see wvlib.course.stored;
+the notebook's examples are stored there too) — no code that computes an answer. The points of
+a question are decided by its hidden tests, on inputs drawn at grading time.
 """
 import numpy as np
-from scipy import stats
 
 from wvlib.course.checks import check, expect, expect_close, expect_equal, expect_raises, \
     expect_type
+from wvlib.course.exact import as_sympy, expect_exact_number
+from wvlib.course.stored import stored
+
+S = stored("ch09_evaluation")
+
+# -- inputs (the stored values are computed on these and on the notebook's examples) -----------
+RANKS_X = [30.0, 10.0, 20.0, 20.0, 5.0]
+RHO_X = [1.0, 2.0, 2.0, 3.0, 5.0, 5.0, 5.0]
+RHO_Y = [2.0, 1.0, 4.0, 4.0, 3.0, 6.0, 7.0]
+WORDS = ["man", "king", "woman", "queen", "apple"]
+VECTORS = np.array([[1.0, 0.1, 0.0], [1.0, 0.1, 1.0], [0.1, 1.0, 0.0], [0.1, 1.0, 1.0],
+                    [0.0, 0.0, -1.0]])
+EPS = 1e-6                            # 3CosMul's epsilon in this course (chapter 9)
+SOLVER_A = [1, 1, 0, 1, 0, 1, 1, 0]
+SOLVER_B = [1, 0, 0, 1, 0, 1, 0, 0]
 
 
-def expect_ranks(got, x, what):
-    """Question 1: ranks with ties averaged, with a hint for the usual mistakes."""
-    x = np.asarray(x, dtype=float)
-    exp = stats.rankdata(x)                     # 'average' method
-    arr = np.asarray(got, dtype=float) if not isinstance(got, str) else None
-    hint = "tied values share the mean of the ranks they occupy; the smallest value has rank 1"
-    if arr is not None and arr.shape == exp.shape:
-        if np.allclose(arr, exp - 1):
-            hint = "ranks start at 1, not at 0"
-        elif np.allclose(arr, stats.rankdata(x, method="ordinal")):
-            hint = "tied values must get the SAME rank: the average of the ranks they occupy"
-        elif np.allclose(arr, stats.rankdata(x, method="min")):
-            hint = "ties get the average of their ranks, not the smallest one"
-        elif np.allclose(arr, np.argsort(x) + 1):
-            hint = ("argsort gives the order of the items, not their ranks: the rank of item i "
-                    "is its position in the sorted order (argsort of argsort)")
-    expect_close(got, exp, what=what, hint=hint)
+# -- q1-spearman -------------------------------------------------------------------------------
+@check("q1-spearman", "average_ranks on a small list with a tie (stored values)", weight=2)
+def _(k):
+    expect_close(k.call("average_ranks", RANKS_X), S["q1/ranks"],
+                 what="average_ranks([30, 10, 20, 20, 5])",
+                 hint="tied values share the mean of the ranks they occupy; the smallest value "
+                      "has rank 1",
+                 mistakes={"ranks start at 1, not at 0": S["q1/ranks-from-0"],
+                           "tied values must get the SAME rank: the average of the ranks they "
+                           "occupy": S["q1/ranks-ordinal"],
+                           "ties get the average of their ranks, not the smallest one":
+                           S["q1/ranks-min"],
+                           "argsort gives the order of the items, not their ranks: the rank of "
+                           "item i is its position in the sorted order": S["q1/argsort"]})
 
 
-def expect_rho(got, x, y, what):
-    expect_type(got, (float, int, np.floating), what)
-    expect_close(got, stats.spearmanr(x, y).statistic, what=what,
+@check("q1-spearman", "spearman_rho on samples with ties (stored value)", weight=2)
+def _(k):
+    got = k.call("spearman_rho", RHO_X, RHO_Y)
+    expect_type(got, (float, int, np.floating), "spearman_rho(x, y)")
+    expect_close(got, S["q1/rho"], what="spearman_rho(x, y) with ties",
                  hint="Spearman's rho is the Pearson correlation of the average ranks")
-
-
-def cosmul_reference(vectors, words, a, b, c, topn):
-    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    idx = {w: i for i, w in enumerate(words)}
-    s = lambda w: (1 + unit @ unit[idx[w]]) / 2  # noqa: E731
-    scores = s(b) * s(c) / (s(a) + 1e-3)
-    scores[[idx[a], idx[b], idx[c]]] = -np.inf
-    return [words[i] for i in np.argsort(-scores, kind="stable")[:topn]]
-
-
-def expect_cosmul(got, vectors, words, a, b, c, topn, what):
-    exp = cosmul_reference(vectors, words, a, b, c, topn)
-    expect_type(got, (list, tuple), what)
-    got = [str(w) for w in got]
-    hint = "score = cos'(d,b) * cos'(d,c) / (cos'(d,a) + 0.001) with cos' = (1 + cos) / 2"
-    if set(got) & {a, b, c}:
-        hint = "never answer with one of the query words a, b, c"
-    elif len(got) == len(exp):
-        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-        idx = {w: i for i, w in enumerate(words)}
-        add = unit @ (unit[idx[b]] - unit[idx[a]] + unit[idx[c]])
-        add[[idx[a], idx[b], idx[c]]] = -np.inf
-        if got == [words[i] for i in np.argsort(-add, kind="stable")[:topn]]:
-            hint = "this is the 3CosAdd answer; 3CosMul multiplies and divides"
-    expect_equal(got, exp, what, hint=hint)
-
-
-def bootstrap_reference(a, b, n_boot, level, seed):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    rng = np.random.default_rng(seed)
-    index = rng.integers(len(a), size=(n_boot, len(a)))
-    diffs = a[index].mean(axis=1) - b[index].mean(axis=1)
-    low, high = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
-    return float(a.mean() - b.mean()), float(low), float(high)
-
-
-def expect_bootstrap(got, a, b, n_boot, level, seed, what):
-    exp = bootstrap_reference(a, b, n_boot, level, seed)
-    expect_type(got, (list, tuple), what)
-    expect(len(got) == 3, f"{what} should be a tuple (difference, low, high), got "
-                          f"{len(got)} items")
-    expect_close(got[0], exp[0], what=f"{what}: the difference",
-                 hint="accuracy of A minus accuracy of B, on all questions")
-    hint = ("draw index = rng.integers(n, size=(n_boot, n)) once, with rng = "
-            "np.random.default_rng(seed), and use the same rows for A and B")
-    if np.allclose(got[1:], exp[:0:-1]):
-        hint = "low and high are swapped"
-    expect_close(got[1:], exp[1:], what=f"{what}: (low, high)", hint=hint)
-
-
-@check("q1-spearman", "average_ranks on a small list with a tie", weight=2)
-def _(k):
-    x = [30.0, 10.0, 20.0, 20.0, 5.0]
-    expect_ranks(k.call("average_ranks", x), x, "average_ranks([30, 10, 20, 20, 5])")
-
-
-@check("q1-spearman", "spearman_rho on samples with ties equals scipy's", weight=2)
-def _(k):
-    x = [1.0, 2.0, 2.0, 3.0, 5.0, 5.0, 5.0]
-    y = [2.0, 1.0, 4.0, 4.0, 3.0, 6.0, 7.0]
-    expect_rho(k.call("spearman_rho", x, y), x, y, "spearman_rho(x, y) with ties")
 
 
 @check("q1-spearman", "lengths that differ raise ValueError")
@@ -102,26 +57,86 @@ def _(k):
                   "spearman_rho of samples of lengths 3 and 2")
 
 
-@check("q2-cosmul", "the small example of the notebook", weight=2)
+# -- q2-cosmul ---------------------------------------------------------------------------------
+@check("q2-cosmul", "man : king :: woman : ? on the notebook's vectors (stored answer)",
+       weight=2)
 def _(k):
-    words = ["man", "woman", "king", "queen", "apple"]
-    vectors = np.array([[1.0, 0.1, 0.0], [0.1, 1.0, 0.0], [1.0, 0.1, 1.0],
-                        [0.1, 1.0, 1.0], [0.0, 0.0, -1.0]])
-    got = k.call("three_cos_mul", vectors, words, "man", "king", "woman", 2)
-    expect_cosmul(got, vectors, words, "man", "king", "woman", 2,
-                  "three_cos_mul(man, king, woman, topn=2)")
+    got = k.call("three_cos_mul", VECTORS, WORDS, "man", "king", "woman", 2, EPS)
+    expect_type(got, (list, tuple), "three_cos_mul(...)")
+    expect_equal([str(w) for w in got], S["q2/answer"],
+                 "three_cos_mul(man, king, woman, topn=2, eps=1e-6)",
+                 hint="score = cos'(w, a*) cos'(w, b) / (cos'(w, a) + eps) with "
+                      "cos' = (1 + cos) / 2, never one of the question words")
 
 
-@check("q2-cosmul", "an unknown query word raises KeyError")
+@check("q2-cosmul", "an unknown question word raises KeyError")
 def _(k):
-    expect_raises(k, "three_cos_mul", (np.eye(3), ["a", "b", "c"], "a", "b", "zzz"),
+    expect_raises(k, "three_cos_mul", (np.eye(3), ["a", "b", "c"], "a", "b", "zzz", 1, EPS),
                   ["KeyError"], "three_cos_mul with the unknown word 'zzz'")
 
 
-@check("q3-bootstrap", "the example of the notebook", weight=2)
+# -- q3-clustered-bootstrap --------------------------------------------------------------------
+@check("q3-clustered-bootstrap", "the notebook's questions from 40 pairs (stored values)",
+       weight=2)
 def _(k):
-    rng = np.random.default_rng(1)
-    a = (rng.random(300) < 0.40).astype(float)
-    b = np.where(rng.random(300) < 0.8, a, 1 - a)
-    got = k.call("paired_bootstrap_accuracy", a, b, 1000, 0.95, 0)
-    expect_bootstrap(got, a, b, 1000, 0.95, 0, "paired_bootstrap_accuracy(example)")
+    got = k.call("clustered_bootstrap", S["q3/solver_a"], S["q3/solver_b"], S["q3/clusters"],
+                 1000, 0.95, 0)
+    expect_type(got, (list, tuple), "clustered_bootstrap(...)")
+    expect(len(got) == 3, f"clustered_bootstrap should return (difference, low, high), got "
+                          f"{len(got)} values")
+    expect_close(got[0], S["q3/report"][0], what="the difference",
+                 hint="accuracy of A minus accuracy of B, on all questions")
+    expect_close(list(got[1:]), S["q3/report"][1:], what="(low, high)",
+                 hint="np.unique(clusters) in sorted order; index = rng.integers(G, "
+                      "size=(n_boot, G)); a resample holds all the questions of each picked "
+                      "cluster",
+                 mistakes={"this interval resamples questions: resample the clusters":
+                           S["q3/question-level"],
+                           "low and high are swapped": S["q3/report"][:0:-1]})
+
+
+@check("q3-clustered-bootstrap", "arrays of different lengths raise ValueError")
+def _(k):
+    expect_raises(k, "clustered_bootstrap", ([1, 0, 1], [1, 0, 1], [0, 1]), ["ValueError"],
+                  "clustered_bootstrap with 3 answers and 2 cluster labels")
+
+
+# -- q4-bootstrap-variances --------------------------------------------------------------------
+@check("q4-bootstrap-variances", "the notebook's eight questions (stored values)")
+def _(k):
+    got = k.call("bootstrap_variances", SOLVER_A, SOLVER_B)
+    expect_type(got, (list, tuple), "bootstrap_variances(example_a, example_b)")
+    expect(len(got) == 2, f"bootstrap_variances should return (paired, unpaired), got "
+                          f"{len(got)} values")
+    for value, name in zip(got, ("paired", "unpaired")):
+        value = as_sympy(value, f"the {name} variance")
+        expect_exact_number(value, f"the {name} variance")
+        hint = ""
+        if value == S[f"q4/{name}-n-1"]:
+            hint = (" Hint: a resample draws from the 8 answers themselves: their variance "
+                    "divides by n, not n - 1")
+        expect(value == S[f"q4/{name}"], f"the {name} variance = {value}, expected "
+                                          f"{S[f'q4/{name}']}.{hint}")
+
+
+@check("q4-bootstrap-variances", "identical solvers: the paired variance is 0")
+def _(k):
+    got = k.call("bootstrap_variances", SOLVER_A, SOLVER_A)
+    expect_type(got, (list, tuple), "bootstrap_variances(a, a)")
+    expect(as_sympy(got[0], "the paired variance") == 0,
+           "two identical solvers differ on no resample: the paired variance is 0")
+
+
+# -- q5-claims ---------------------------------------------------------------------------------
+@check("q5-claims", "the notebook's four methods (stored claims)")
+def _(k):
+    got = k.call("claims", S["q5/correct_base"], S["q5/correct_methods"], 0.05)
+    expect_type(got, (list, tuple), "claims(correct_base, correct_methods)")
+    expect(len(got) == 4, f"claims should return one entry per method (4), got {len(got)}")
+    got = [int(g) for g in got]
+    expect(got[0] == 0, "method 0 answers exactly like the baseline: no claim is possible")
+    expect_equal(got, S["q5/claims"], "claims(correct_base, correct_methods)",
+                 hint="an exact McNemar test per method, and claims that keep the chance of "
+                      "any false claim below alpha",
+                 mistakes={"each test at level alpha: with four comparisons the chance of a "
+                           "false claim somewhere is larger than alpha": S["q5/uncorrected"]})
