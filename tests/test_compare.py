@@ -33,7 +33,8 @@ def text_file(tmp_path_factory):
 
 
 FAST = {"glove": {"epochs": 3, "threads": 1}, "sgns": {"epochs": 2, "threads": 1},
-        "cbow": {"epochs": 2, "threads": 1}, "nmf": {"max_iter": 5}}
+        "cbow": {"epochs": 2, "threads": 1}, "nmf": {"max_iter": 5},
+        "fasttext": {"epochs": 2, "threads": 1, "bucket": 10_000}}
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +55,15 @@ def test_all_methods_by_default_and_the_same_vocabulary(results):
 
 def test_settings_reach_the_training_functions(results):
     params = results["params"]
-    for method in ("counts", "ppmi-svd", "glove", "sgns", "cbow", "nmf"):
+    for method in ("counts", "ppmi-svd", "glove", "sgns", "cbow", "nmf", "fasttext"):
         assert params[method]["window"] == 5 and params[method]["min_count"] == 2
     assert "window" not in params["lsa"]
-    for method in ("lsa", "ppmi-svd", "glove", "sgns", "cbow", "nmf"):
+    for method in ("lsa", "ppmi-svd", "glove", "sgns", "cbow", "nmf", "fasttext"):
         assert params[method]["dim"] == 8
     assert params["glove"]["epochs"] == 3 and params["nmf"]["max_iter"] == 5
+    assert params["fasttext"]["bucket"] == 10_000 and params["fasttext"]["seed"] == 0
     dims = {r["method"]: r["dim"] for r in results["results"]}
-    assert dims["sgns"] == dims["nmf"] == dims["ppmi-svd"] == 8
+    assert dims["sgns"] == dims["nmf"] == dims["ppmi-svd"] == dims["fasttext"] == 8
     assert dims["counts"] == results["n_words"]  # counts: all contexts (capped at V)
 
 
@@ -101,14 +103,17 @@ def test_table_and_figure(results):
 def test_toy_corpus_through_the_command_line(tmp_path, capsys):
     out = tmp_path / "results.json"
     figure = tmp_path / "figure.png"
-    assert main(["compare", "--corpus", "toy", "--methods", "counts,ppmi-svd,sgns",
+    assert main(["compare", "--corpus", "toy", "--methods", "counts,ppmi-svd,sgns,fasttext",
                  "--set", "sgns.epochs=1", "--set", "sgns.threads=1", "--dim", "5",
+                 "--set", "fasttext.bucket=1000", "--set", "fasttext.negative=3",
                  "--out", str(out), "--figure", str(figure)]) == 0
     captured = capsys.readouterr()
-    assert "[1/3] counts" in captured.err and "[3/3] sgns" in captured.err
+    assert "[1/4] counts" in captured.err and "[4/4] fasttext" in captured.err
     assert "ppmi-svd" in captured.out and "WS-353" in captured.out
     data = json.loads(out.read_text())
-    assert [r["method"] for r in data["results"]] == ["counts", "ppmi-svd", "sgns"]
+    assert [r["method"] for r in data["results"]] == ["counts", "ppmi-svd", "sgns",
+                                                     "fasttext"]
+    assert data["params"]["fasttext"]["bucket"] == 1000
     assert data["settings"]["min_count"] == 1          # the toy corpus's declared default
     assert data["params"]["sgns"]["epochs"] == 1
     assert figure.stat().st_size > 1000

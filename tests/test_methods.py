@@ -36,6 +36,9 @@ def test_help_of_each_method_lists_exactly_its_declared_options(name):
         assert f"default: {param.default_text()}" in " ".join(text.split())
     common = {"-h", "--help", "--corpus", "--out", "--binary", "--max-documents",
               "--encoding", "--verbose", "--quiet"}
+    if method.model_file:                       # a method that also writes a model file
+        assert "--model" in options
+        common.add("--model")
     assert len(options - common) == len(method.params)
 
 

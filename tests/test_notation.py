@@ -184,7 +184,7 @@ def test_exercise_uses_the_notation(path):
 
 
 def test_the_chapters_are_found():
-    assert [p.stem[:2] for p in CHAPTERS] == [f"{i:02d}" for i in range(1, 10)]
+    assert [p.stem[:2] for p in CHAPTERS] == [f"{i:02d}" for i in range(1, 11)]
 
 
 def test_the_exercises_are_found():

@@ -72,6 +72,16 @@ SUBSTITUTES = {
     "wvlib bench word2vec": (
         [["wvlib", "bench", "word2vec", "--corpus", "lee", "--seeds", "1", "--epochs", "1"]],
         "three seeds of wvlib and gensim on enwiki-sample take minutes: one seed on lee"),
+    "wvlib train fasttext --corpus enwiki-sample --out ft.txt": (
+        [["wvlib", "train", "fasttext", "--corpus", "lee", "--epochs", "2", "--out",
+          "ft.txt"]],
+        "5 epochs on enwiki-sample take about 10 s: two on lee (bench fasttext measures the "
+        "rest); it writes ft.npz too, which the next command reads"),
+    "wvlib bench fasttext": (
+        [["wvlib", "bench", "fasttext", "--corpus", "lee", "--seeds", "1", "--epochs", "1",
+          "--bucket", "100000"]],
+        "three seeds of wvlib, gensim and the C++ code (when installed) on enwiki-sample "
+        "take minutes: one seed on lee"),
     "wvlib bench process": (
         [["wvlib", "bench", "process", "--corpus", "lee", "--tokens", "3000", "--pairs", "1"]],
         "nine pairs of whole processes on 350k tokens take about 80 s: one pair on 3k tokens"),

@@ -6,7 +6,7 @@
     wvlib neighbors FILE WORD [--topn N]
     wvlib corpus NAME_OR_PATH [--min-count N] [--window W] [--json] [--encoding E]
     wvlib course assign [--check] | grade ... | gradescope ... | similarity GRADED/
-    wvlib bench svd|ppmi|glove|word2vec|process|scale [options]
+    wvlib bench svd|ppmi|glove|word2vec|fasttext|process|scale [options]
     wvlib compare [--corpus NAME_OR_PATH]
     wvlib book build
 
@@ -28,6 +28,8 @@ BENCHMARKS = {
     "word2vec": ("wvlib.benchmarks.word2vec",
                  "word2vec (skip-gram, CBOW) against gensim, same corpus and settings"),
     "glove": ("wvlib.benchmarks.glove", "GloVe next to PPMI-SVD on the same counts"),
+    "fasttext": ("wvlib.benchmarks.fasttext",
+                 "fastText against gensim and the C++ code; rare words against skip-gram"),
     "process": ("wvlib.benchmarks.process",
                 "whole-process time of `wvlib train` against gensim's skip-gram, paired runs"),
     "scale": ("wvlib.benchmarks.scale",
@@ -140,6 +142,8 @@ def _train_fill(method):
                             "file with one document per line")
         p.add_argument("--out", required=True, help="output file (word2vec format)")
         p.add_argument("--binary", action="store_true", help="write the binary word2vec format")
+        if method.model_file:
+            p.add_argument("--model", default=None, help=method.model_file)
         p.add_argument("--max-documents", type=int, default=None,
                        help="use only the first N documents of the corpus")
         _add_encoding(p)
@@ -183,7 +187,8 @@ def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
 
     # neighbors -------------------------------------------------------------------------
     p = sub.add_parser("neighbors", help="nearest neighbours of a word by cosine")
-    p.add_argument("file")
+    p.add_argument("file", help="vectors in word2vec format, or a fastText model file (.npz: "
+                                "any word, seen in training or not)")
     p.add_argument("word")
     p.add_argument("--topn", type=int, default=10)
     p.add_argument("--binary", action="store_true")
@@ -231,6 +236,10 @@ def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
 
 
 def _load_vectors(path, binary):
+    """A word2vec file, or a fastText model file (``.npz``: vectors for unseen words too)."""
+    if str(path).endswith(".npz"):
+        from .fasttext import load_model
+        return load_model(path)
     from .vectors import KeyedVectors
     return KeyedVectors.load_word2vec_format(path, binary=binary)
 
@@ -266,7 +275,18 @@ def cmd_train(args) -> int:
     kv.save_word2vec_format(args.out, binary=args.binary)
     print(f"{args.method}: {len(kv)} words × {kv.vector_size} dimensions from "
           f"{corpus.n_tokens:,} tokens in {time.perf_counter() - start:.1f} s → {args.out}")
+    if method.model_file:
+        model_path = args.model or _model_path(args.out)
+        kv.save(model_path)
+        print(f"{args.method}: model (vectors for unseen words too) → {model_path}")
     return 0
+
+
+def _model_path(out):
+    """``vectors.txt`` -> ``vectors.npz`` (``vectors`` -> ``vectors.npz``)."""
+    import os
+    root, ext = os.path.splitext(out)
+    return (root if ext != ".npz" else out) + ".npz"
 
 
 def cmd_evaluate(args) -> int:

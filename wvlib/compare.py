@@ -23,7 +23,7 @@ What is measured, per method
     ``wall_seconds`` (``time.perf_counter``) and ``cpu_seconds`` (``time.process_time``: all
     threads of this process; on a machine shared with other programs it says more about the
     work than the wall time) of the training call alone: the corpus is loaded once, before,
-    and the compiled methods (GloVe, skip-gram, CBOW) are first run once on the tiny ``toy``
+    and the compiled methods (GloVe, skip-gram, CBOW, fastText) are first run once on the tiny ``toy``
     corpus, untimed, so that numba's one-off compilation (or loading of its cache) is not
     charged to whichever of them comes first (``warm_up_seconds`` in the results).
     ``peak_memory_mb``: the peak of the memory traced by :mod:`tracemalloc` during the call,
@@ -45,7 +45,7 @@ from __future__ import annotations
 import sys
 import time
 
-DEFAULT_METHODS = ("counts", "lsa", "ppmi-svd", "glove", "sgns", "cbow", "nmf")
+DEFAULT_METHODS = ("counts", "lsa", "ppmi-svd", "glove", "sgns", "cbow", "nmf", "fasttext")
 DEFAULT_WINDOW = 5
 DEFAULT_DIM = 100
 # Settings that keep the whole comparison short enough for the book build (chapter 8):
@@ -56,7 +56,7 @@ DEFAULT_DIM = 100
 DEFAULT_PARAMS = {"glove": {"epochs": 10}}
 SCHEMA_VERSION = 1
 # methods with numba-compiled loops: warmed up on the toy corpus before they are timed
-_COMPILED = ("glove", "sgns", "cbow")
+_COMPILED = ("glove", "sgns", "cbow", "fasttext")
 
 __all__ = ["compare", "format_table", "plot_quality_vs_time", "DEFAULT_METHODS"]
 
@@ -192,7 +192,7 @@ def compare(corpus, methods=None, *, window=DEFAULT_WINDOW, min_count=None, dim=
         A corpus name or a text file for :func:`wvlib.corpus.load_corpus`, or documents.
     methods : list of str or str, optional
         Names of :data:`wvlib.methods.METHODS` (or ``"a,b,c"``); default
-        :data:`DEFAULT_METHODS`, all seven.
+        :data:`DEFAULT_METHODS`, all eight.
     window : int, default 5
         Context window radius of every method that has one.
     min_count : int, optional

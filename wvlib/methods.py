@@ -178,11 +178,17 @@ class Method:
     params : dict of str -> Param
     description : str
         Longer text for ``wvlib train NAME --help`` (how the defaults were chosen...).
+    model_file : str, optional
+        For a method whose vectors come with more than the word2vec file can hold (fastText's
+        n-grams): what the model file is, for the help of ``wvlib train NAME --model``. The
+        function then returns vectors with a ``save(path)`` method, and ``wvlib train``
+        writes that file too.
     """
 
-    def __init__(self, name, target, help, *, params, description=""):
+    def __init__(self, name, target, help, *, params, description="", model_file=None):
         self.name, self.target, self.help = name, target, help
         self.params, self.description = dict(params), description
+        self.model_file = model_file
 
     def __repr__(self):
         return f"Method({self.name!r}, {self.target!r}, params={list(self.params)})"
@@ -450,6 +456,41 @@ register(Method(
     "cbow", "wvlib.word2vec.trainer:train_cbow",
     "word2vec CBOW: the mean of the context vectors predicts the word",
     description=_W2V_DESCRIPTION, params=_word2vec_params(0.05)))
+
+# fasttext (chapter 10) ---------------------------------------------------------------------------
+register(Method(
+    "fasttext", "wvlib.fasttext:train_fasttext",
+    "fastText: skip-gram on the sum of a word's vector and its character n-grams' vectors",
+    description="Skip-gram with negative sampling in which a word is the mean of its own "
+                "row and the rows of its character n-grams (MINN to MAXN characters of "
+                "<word>, hashed into BUCKET rows with FNV-1a), as in the reference code "
+                "of Bojanowski et al. (2017), compiled with numba on word2vec's kernels. "
+                "Defaults are the reference code's. Writes the vocabulary's vectors in "
+                "word2vec format (--out) and a model file (--model) from which words never "
+                "seen in training get vectors (wvlib.fasttext.load_model).",
+    model_file="the fastText model (.npz, wvlib's format): vectors for unseen words too; "
+               "default: --out with the extension .npz",
+    params={
+        "dim": Param(int, 100, "vector dimension", low=1),
+        "minn": Param(int, 3, "shortest character n-gram", low=1),
+        "maxn": Param(int, 6, "longest character n-gram (0: no n-grams, plain skip-gram)",
+                      low=0),
+        "bucket": Param(int, 2_000_000, "hash buckets for the n-grams (only those in use "
+                                        "take memory)", low=1, high=2**31 - 1),
+        "window": Param(int, 5, "maximum context distance (the window actually used is "
+                                "drawn from 1..WINDOW at every position)", low=1),
+        "min_count": _min_count(),
+        "negative": Param(int, 5, "noise words per prediction", low=1),
+        "sample": Param(float, 1e-4, "subsampling threshold t of frequent words (0: off)",
+                        low=0.0),
+        "epochs": Param(int, 5, "passes over the corpus", low=1),
+        "alpha": Param(float, 0.05, "initial learning rate, decaying linearly to 0",
+                       low=0.0, low_open=True),
+        "ns_exponent": Param(float, 0.5, "noise distribution ~ count^NS_EXPONENT (0.75 in "
+                                         "word2vec)", low=0.0),
+        "threads": Param(int, 2, "Hogwild threads", low=1),
+        "seed": _seed(),
+    }))
 
 # nmf (chapter 8) --------------------------------------------------------------------------------
 register(Method(
