@@ -1,4 +1,4 @@
-"""Jobs on threads: the scheduler of the compiled trainers (word2vec, GloVe).
+"""Jobs on threads: the scheduler of the compiled trainers (word2vec, fastText, GloVe).
 
 A trainer cuts its work into many small *jobs* (word2vec: runs of sentences of at most
 10,000 words, as gensim's ``batch_words``; GloVe: slices of an epoch's shuffled pairs) —

@@ -3,8 +3,8 @@
 :class:`FastText` trains the model of Bojanowski et al. (2017) as the reference code does
 (``FastText::skipgram`` and ``Model::update``), in float32 with Hogwild threads, on the
 compiled kernels of word2vec (:mod:`wvlib.word2vec`): the same negative-sampling step, the
-same per-job random numbers and job queue (:mod:`wvlib.jobs`), the same alias table of the noise distribution and the
-same subsampling. What fastText adds is the input side:
+same jobs of at most 10,000 words on one queue (:mod:`wvlib.jobs`), each with its own random
+numbers, the same alias table of the noise distribution and the same subsampling. What fastText adds is the input side:
 
 * every vocabulary word w has a list of rows of the input matrix Z: its own row, then one row
   per character n-gram (``minn``..``maxn`` characters of ``<w>``), the n-gram's bucket
