@@ -160,3 +160,32 @@ def test_the_command_uses_one_blas_thread_unless_told_otherwise():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env).stdout
     assert out.strip().endswith("2")
+
+
+@pytest.mark.parametrize("method", ["ppmi-svd", "glove", "counts", "nmf"])
+def test_memory_option_is_validated_with_a_clear_error(tmp_path, capsys, method):
+    out = str(tmp_path / "x.txt")
+    assert main(["train", method, "--corpus", "toy", "--out", out, "--memory", "0"]) == 2
+    assert "--memory: memory must be an integer >= 1, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", method, "--corpus", "toy", "--out", out, "--memory", "lots"])
+    assert "argument --memory: invalid int value: 'lots'" in capsys.readouterr().err
+
+
+def test_train_streams_a_text_file(tmp_path, capsys, monkeypatch):
+    """A corpus file is read as a TextCorpus (never as lists of strings) and encoded once."""
+    import wvlib.corpus
+    import wvlib.encoded
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(doc) for doc in wvlib.corpus.load_corpus("lee")))
+    seen = []
+    original = wvlib.encoded.encode_corpus
+    monkeypatch.setattr(wvlib.encoded, "encode_corpus",
+                        lambda corpus, *a, **k: seen.append(type(corpus).__name__)
+                        or original(corpus, *a, **k))
+    monkeypatch.setattr(wvlib.corpus.Corpus, "__init__", None)       # never built
+    assert main(["train", "ppmi-svd", "--corpus", str(path), "--out",
+                 str(tmp_path / "v.txt"), "--dim", "20"]) == 0
+    assert seen == ["TextCorpus"]
+    tokens = sum(len(line.split()) for line in path.read_text().splitlines())
+    assert f"from {tokens:,} tokens" in capsys.readouterr().out

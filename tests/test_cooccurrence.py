@@ -296,3 +296,100 @@ def test_pair_codes_of_32_and_64_bits_count_the_same(monkeypatch, weighting, n_w
     assert got.keys() == expected.keys()
     np.testing.assert_allclose([got[p] for p in expected], list(expected.values()),
                                rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Counting under a memory budget: spilled runs give exactly the in-memory counts
+# ---------------------------------------------------------------------------------------------
+def _zipf_documents(rng, n_words, n_tokens, n_docs=40):
+    """Documents of every one of n_words words once, then n_tokens Zipf-like draws (a long
+    tail: some pairs repeat, most do not), cut at random places."""
+    words = np.array([f"w{i}" for i in range(n_words)])
+    weights = 1.0 / np.arange(1, n_words + 1)
+    tokens = np.concatenate([rng.permutation(n_words),
+                             rng.choice(n_words, size=n_tokens, p=weights / weights.sum())])
+    cuts = np.sort(rng.choice(np.arange(1, len(tokens)), n_docs - 1, replace=False))
+    return [words[part].tolist() for part in np.split(tokens, cuts)]
+
+
+def _budget_for_runs(n_pairs, runs):
+    """The memory (MB) whose buffer holds about n_pairs / runs pairs."""
+    return n_pairs / runs * cooc_module._BYTES_PER_PAIR / 2**20
+
+
+def _identical(A, B):
+    return (A.shape == B.shape and np.array_equal(A.indptr, B.indptr)
+            and np.array_equal(A.indices, B.indices) and np.array_equal(A.data, B.data))
+
+
+@pytest.mark.parametrize("weighting", ["uniform", "harmonic"])
+@pytest.mark.parametrize("n_words, code_type", [(500, np.uint32), (70_000, np.uint64)])
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_spilled_runs_give_exactly_the_in_memory_counts(tmp_path, weighting, n_words,
+                                                        code_type, dynamic):
+    rng = np.random.default_rng(n_words + dynamic)
+    docs = _zipf_documents(rng, n_words, 20_000)
+    vocab = Vocabulary.build(docs)
+    window = 7
+    kwargs = dict(window=window, weighting=weighting, dynamic_window=dynamic, seed=3)
+    with cooc_module.count_cooccurrences(docs, vocab, **kwargs) as whole:
+        info = whole.counting
+        assert info["runs"] == 1 and info["spilled_runs"] == 0
+        in_memory = whole.tocsr()
+    assert cooc_module._PairCounter(len(vocab), window, weighting, 1, None).code_type \
+        == code_type
+    memory = _budget_for_runs(info["pairs"], 9)
+    with cooc_module.count_cooccurrences(docs, vocab, memory=memory, temp_dir=tmp_path,
+                                         **kwargs) as spilled:
+        assert spilled.counting["spilled_runs"] >= 8, spilled.counting
+        assert spilled.counting["pairs"] == info["pairs"]
+        assert spilled.counting["spilled_entries"] > 0 and spilled.n_blocks > 1
+        on_disk = spilled.tocsr()
+    assert not any(tmp_path.iterdir())                      # the files are removed
+    assert _identical(in_memory, on_disk)                   # bit for bit
+    assert on_disk.has_canonical_format and on_disk.data.min() > 0
+    if n_words == 500 and not dynamic:                      # and they are the right counts
+        np.testing.assert_allclose(in_memory.toarray(),
+                                   brute_force(docs, vocab, window, weighting=weighting),
+                                   rtol=1e-13)
+
+
+def test_harmonic_counts_are_integer_units_of_the_window_lcm():
+    """With the 1/d weighting an entry is (integer units) / lcm(1..window), rounded once: the
+    sum of 1/3 three times is exactly the float 1.0, not 0.999... ."""
+    docs = [["a", "x", "x", "b"]] * 3              # (a, b) at distance 3, three times
+    vocab = Vocabulary.build(docs)
+    M = cooccurrence_matrix(docs, vocab, window=3, weighting="harmonic")
+    assert M[vocab["a"], vocab["b"]] == 1.0
+    # every value is k / 2520 for window 10 (lcm of 1..10), to the last bit
+    rng = np.random.default_rng(5)
+    docs = _zipf_documents(rng, 50, 3000, n_docs=5)
+    M = cooccurrence_matrix(docs, Vocabulary.build(docs), window=10, weighting="harmonic")
+    units = np.rint(M.data * 2520)
+    assert np.array_equal(M.data, units / 2520)
+
+
+def test_windows_over_22_count_per_distance_exactly_too(tmp_path):
+    """lcm(1..23) does not fit the units' scheme: keys keep their distance bits, and the
+    value is the sum over d of the integer counts times 1/d in the order d = 1, 2, ..."""
+    rng = np.random.default_rng(11)
+    docs = _zipf_documents(rng, 200, 4000, n_docs=8)
+    vocab = Vocabulary.build(docs)
+    window = 25
+    assert window > cooc_module._MAX_EXACT_WINDOW
+    M = cooccurrence_matrix(docs, vocab, window=window, weighting="harmonic")
+    with cooc_module.count_cooccurrences(
+            docs, vocab, window=window, weighting="harmonic", temp_dir=tmp_path,
+            memory=_budget_for_runs(2 * 4000 * window, 7)) as spilled:
+        assert spilled.counting["spilled_runs"] >= 6
+        S = spilled.tocsr()
+    assert _identical(M, S)
+    np.testing.assert_allclose(M.toarray(), brute_force(docs, vocab, window,
+                                                        weighting="harmonic"), rtol=1e-13)
+
+
+def test_memory_must_be_positive():
+    docs = [["a", "b"]]
+    for bad in (0, -1, "1G", float("nan")):
+        with pytest.raises(ValueError, match="memory"):
+            cooccurrence_matrix(docs, Vocabulary.build(docs), memory=bad)

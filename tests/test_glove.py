@@ -313,3 +313,53 @@ def test_cli_train_glove_writes_vectors_gensim_loads(tmp_path, capsys):
                  "--x-max", "0"]) == 2
     assert "x_max must be a real number > 0" in capsys.readouterr().err
     assert not (tmp_path / "bad.txt").exists()
+
+
+def test_counts_in_files_train_exactly_as_the_matrix(tmp_path):
+    """train_glove counts into a BlockMatrix; a spilled one (runs and blocks in files) gives
+    the same pairs in the same order as the CSR matrix, so one thread trains the same
+    vectors, bit for bit."""
+    from wvlib.cooccurrence import cooccurrence_matrix, count_cooccurrences
+    from wvlib.corpus import load_corpus
+    from wvlib.encoded import encode_corpus
+    corpus = encode_corpus(load_corpus("lee").documents[:60], min_count=2)
+    counts = cooccurrence_matrix(corpus, corpus.vocab, window=5, weighting="harmonic")
+    kwargs = dict(dim=8, epochs=2, seed=4, threads=1)
+    want = GloVe(**kwargs).fit(counts, corpus.vocab.words)
+    with count_cooccurrences(corpus, window=5, weighting="harmonic", memory=0.2,
+                             temp_dir=tmp_path) as blocks:
+        assert blocks.spilled and blocks.counting["spilled_runs"] > 3
+        model = GloVe(**kwargs)
+        got = model.fit(blocks, corpus.vocab.words)
+    assert model.n_pairs_ == counts.nnz
+    assert np.array_equal(got.vectors, want.vectors)
+    assert glove.train_glove(corpus, **kwargs, memory=1).index_to_key == corpus.vocab.words
+
+
+@pytest.mark.parametrize("n", [1, 7, 65_536, 200_003])
+def test_parallel_permutation_is_a_permutation_and_the_same_on_any_threads(n):
+    a = glove.parallel_permutation(n, 2, np.random.default_rng(3))
+    b = glove.parallel_permutation(n, 1, np.random.default_rng(3))
+    assert a.dtype == np.int32 and np.array_equal(np.sort(a), np.arange(n))
+    assert np.array_equal(a, b)
+    if n > 1000:
+        assert not np.array_equal(a, glove.parallel_permutation(n, 2,
+                                                                np.random.default_rng(4)))
+
+
+def test_parallel_permutation_is_uniform():
+    """Where index 0 lands, and which of two indices comes first, over 3,000 shuffles of a
+    range cut into several buckets (the bucket size made small for the test)."""
+    from scipy import stats
+    old = glove._SHUFFLE_BUCKET
+    glove._SHUFFLE_BUCKET = 4
+    try:
+        rng = np.random.default_rng(0)
+        n, runs = 12, 3000
+        perms = np.array([glove.parallel_permutation(n, 2, rng) for _ in range(runs)])
+    finally:
+        glove._SHUFFLE_BUCKET = old
+    position_of_0 = np.argmax(perms == 0, axis=1)
+    assert stats.chisquare(np.bincount(position_of_0, minlength=n)).pvalue > 1e-3
+    first_is_5 = np.argmax(perms == 5, axis=1) < np.argmax(perms == 11, axis=1)
+    assert abs(first_is_5.mean() - 0.5) < 4 * 0.5 / np.sqrt(runs)

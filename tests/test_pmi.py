@@ -396,3 +396,82 @@ def test_vectors_from_svd_bad_input():
         vectors_from_svd(U, s, add_context=True)
     with pytest.raises(ValueError, match="Vt"):
         vectors_from_svd(U, s, np.ones((2, 3)), add_context=True)
+
+
+# ------------------------------------------------------------------------------------------
+# A count matrix too big to hold: PPMI and the SVD block by block
+# ------------------------------------------------------------------------------------------
+
+def _blocks_of(counts, memory_bytes, block_entries=500):
+    from wvlib.blocks import BlockMatrix
+    B = BlockMatrix(counts.shape, counts.dtype, memory_bytes=memory_bytes)
+    B.block_entries = block_entries
+    coo = counts.tocoo()
+    for at in range(0, coo.nnz, block_entries):
+        part = slice(at, at + block_entries)
+        B.append(coo.row[part].astype(np.int64), coo.col[part], coo.data[part])
+    return B.finish()
+
+
+@pytest.mark.parametrize("alpha, shift", [(1.0, 1.0), (0.75, 5.0)])
+def test_ppmi_blocks_equal_pmi_matrix(lee, alpha, shift):
+    from wvlib.cooccurrence import cooccurrence_matrix
+    from wvlib.corpus import Vocabulary
+    from wvlib.pmi import ppmi_blocks
+    vocab = Vocabulary.build(lee, min_count=5)
+    counts = cooccurrence_matrix(lee, vocab, window=4, weighting="harmonic")
+    with _blocks_of(counts, memory_bytes=20_000) as blocks:
+        assert blocks.spilled and blocks.n_blocks > 10
+        with ppmi_blocks(blocks, alpha=alpha, shift=shift) as ppmi:
+            assert ppmi.spilled and ppmi.dtype == np.float32
+            got = ppmi.tocsr()
+    want = pmi_matrix(counts, alpha=alpha, shift=shift)
+    assert np.array_equal(got.indptr, want.indptr)          # the same positive entries
+    assert np.array_equal(got.indices, want.indices)
+    np.testing.assert_allclose(got.data, want.data.astype(np.float32), rtol=2e-7)
+
+
+def test_randomized_svd_of_a_block_matrix_equals_that_of_its_csr(lee):
+    from wvlib.cooccurrence import cooccurrence_matrix
+    from wvlib.corpus import Vocabulary
+    from wvlib.linalg import truncated_svd
+    vocab = Vocabulary.build(lee, min_count=5)
+    ppmi = pmi_matrix(cooccurrence_matrix(lee, vocab, window=4), alpha=0.75)
+    U, s, Vt = truncated_svd(ppmi, 20, seed=3, dtype=np.float32)
+    f32 = sp.csr_matrix(ppmi, dtype=np.float32)
+    with _blocks_of(f32, memory_bytes=10_000) as blocks:
+        assert blocks.spilled and blocks.dtype == np.float32
+        Ub, sb, Vtb = truncated_svd(blocks, 20, seed=3, dtype=np.float32)
+    np.testing.assert_allclose(sb, s, rtol=1e-5)
+    np.testing.assert_allclose(Ub[:, :10], U[:, :10], atol=1e-4)   # well-separated values
+    with pytest.raises(ValueError, match="randomized"):
+        truncated_svd(blocks, 5, method="reference")
+
+
+def test_ppmi_svd_with_counts_in_files_equals_the_in_memory_pipeline(lee, monkeypatch):
+    import wvlib.cooccurrence as cooc_module
+    corpus = lee.documents[:120]
+    seen = []
+    original = cooc_module.count_cooccurrences
+
+    def spy(*args, **kwargs):
+        counts = original(*args, **kwargs)
+        seen.append((counts.spilled, counts.counting["spilled_runs"]))
+        return counts
+
+    monkeypatch.setattr(cooc_module, "count_cooccurrences", spy)
+    a = train_ppmi_svd(corpus, dim=20, min_count=2)
+    b = train_ppmi_svd(corpus, dim=20, min_count=2, memory=1)
+    assert seen[0] == (False, 0) and seen[1][0] and seen[1][1] > 5
+    assert a.index_to_key == b.index_to_key
+    np.testing.assert_allclose(b.vectors, a.vectors, atol=1e-4)
+
+
+def test_a_streamed_file_gives_the_vectors_of_its_corpus_in_memory(lee, tmp_path):
+    from wvlib.corpus import TextCorpus, load_corpus
+    path = tmp_path / "lee.txt"
+    path.write_text("\n".join(" ".join(doc) for doc in lee.documents))
+    a = train_ppmi_svd(TextCorpus(path), dim=10)
+    b = train_ppmi_svd(load_corpus(path), dim=10)
+    assert a.index_to_key == b.index_to_key
+    np.testing.assert_array_equal(a.vectors, b.vectors)

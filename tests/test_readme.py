@@ -85,6 +85,10 @@ SUBSTITUTES = {
     "wvlib bench process": (
         [["wvlib", "bench", "process", "--corpus", "lee", "--tokens", "3000", "--pairs", "1"]],
         "nine pairs of whole processes on 350k tokens take about 80 s: one pair on 3k tokens"),
+    "wvlib bench scale": (
+        [["wvlib", "bench", "scale", "--tokens", "20000", "--threads", "1,2", "--methods",
+          "sgns,glove,ppmi-svd", "--no-gensim"]],
+        "a million tokens, every method beside gensim, take a minute: 20,000 tokens"),
     "wvlib book build --cached": (
         [["wvlib", "book", "build", "--help"]],
         "a book build takes minutes; tests/test_book.py (marked slow) runs it"),

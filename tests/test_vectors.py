@@ -449,3 +449,15 @@ def test_format_float32_rows_rejects_what_it_cannot_write():
         format_float32_rows(np.ones(3))
     assert format_float32_rows(np.zeros((2, 0))) == [b"", b""]
 
+
+
+def test_writing_in_blocks_of_rows_gives_the_same_file(tmp_path, monkeypatch):
+    import wvlib.vectors as vectors_module
+    rng = np.random.default_rng(0)
+    kv = KeyedVectors([f"w{i}" for i in range(25)], rng.normal(size=(25, 4)))
+    for binary in (False, True):
+        kv.save_word2vec_format(tmp_path / "whole", binary=binary)
+        monkeypatch.setattr(vectors_module, "_WRITE_ROWS", 7)
+        kv.save_word2vec_format(tmp_path / "blocks", binary=binary)
+        monkeypatch.undo()
+        assert (tmp_path / "whole").read_bytes() == (tmp_path / "blocks").read_bytes()

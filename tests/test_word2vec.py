@@ -707,3 +707,103 @@ def test_public_table_builders_reject_bad_input():
         w2v.alias_table([])
     with pytest.raises(ValueError, match="power"):
         w2v.alias_table([1, 2, 3], power=-1)
+
+
+# --------------------------------------------------------------------------------------
+# jobs: bounded size, many more than threads, every word once per epoch
+# --------------------------------------------------------------------------------------
+def test_sentences_and_jobs_are_bounded_and_cover_the_corpus_once():
+    from wvlib.word2vec import trainer
+    rng = np.random.default_rng(3)
+    lengths = np.concatenate([[0, 25_000, 1], rng.integers(0, 4000, 300), [10_000, 0]])
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    starts = trainer.sentence_starts(offsets)
+    pieces = np.diff(starts)
+    assert starts[0] == 0 and starts[-1] == offsets[-1] and pieces.min() > 0
+    assert pieces.max() <= trainer.MAX_SENTENCE_LENGTH
+    assert set(offsets[:-1][lengths > 0]) <= set(starts)   # every document starts one
+    # the 25,000-word document is cut as gensim cuts it: 10,000 + 10,000 + 5,000
+    assert pieces[:3].tolist() == [10_000, 10_000, 5_000]
+    bounds = trainer.job_bounds(starts)
+    assert bounds[0] == 0 and bounds[-1] == len(starts) - 1
+    assert np.all(np.diff(bounds) >= 1)                    # each sentence in one job
+    words = np.diff(starts[bounds])
+    single = np.diff(bounds) == 1
+    assert np.all(words[~single] <= kernels.JOB_WORDS)     # at most a job's words, or one
+    assert words.sum() == offsets[-1]                      # sentence alone
+    assert len(bounds) - 1 > 60                            # many more jobs than threads
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_two_threads_train_every_word_once_per_epoch_with_per_thread_counters(sg):
+    corpus = lee()
+    model = w2v.Word2Vec(sg=sg, dim=16, epochs=2, threads=2, seed=1, sample=0)
+    model.fit(corpus)
+    n_words = int(model.vocab.counts.sum())
+    counters = model.thread_counters
+    assert counters.shape == (2, 2, 3)
+    np.testing.assert_array_equal(counters[:, :, 2].sum(axis=0), [n_words, n_words])
+    assert sum(model.schedule["jobs"]) == 2 * model.schedule["n_jobs"]
+    assert 2 * model.schedule["n_jobs"] >= 4 * 2            # more jobs than threads
+    losses = counters[:, :, 0].sum(axis=0) / counters[:, :, 1].sum(axis=0)
+    np.testing.assert_allclose(model.loss_history, losses)
+    # with sample=0 every position is a prediction in CBOW: one per word and epoch
+    # (a position whose window holds no other word predicts nothing)
+    if not sg:
+        assert np.all(counters[:, :, 1].sum(axis=0) <= n_words)
+        assert np.all(counters[:, :, 1].sum(axis=0) >= n_words - 2 * len(corpus))
+
+
+def test_a_word_input_may_be_any_list_of_rows():
+    """train_job reads a word's input rows from a CSR map (fastText's subwords); mapping
+    every word to one row of a permuted matrix trains the permuted vectors, bit for bit."""
+    rng = np.random.default_rng(0)
+    V, d = 30, 8
+    tokens = rng.integers(0, V, 400).astype(np.int32)
+    starts = np.array([0, 150, 400], dtype=np.int64)
+    counts = np.bincount(tokens, minlength=V)
+    keep = np.ones(V, np.float32)
+    prob, alias = w2v.alias_table(counts)
+    no_tree = (np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8), np.zeros(1, np.int32))
+    W0 = rng.normal(scale=0.1, size=(V, d)).astype(np.float32)
+    perm = rng.permutation(V)
+    permuted = np.empty_like(W0)
+    permuted[perm] = W0                                   # word w's vector is in row perm[w]
+    results = []
+    for sg in (True, False):
+        for row_ptr, row_ids, W in (
+                (*kernels.identity_rows(V), W0.copy()),
+                (np.arange(V + 1), perm.astype(np.int32), permuted.copy())):
+            W_neg = np.zeros((V, d), np.float32)
+            out = kernels.train_job(tokens, starts, 0, 2, W, row_ptr.astype(np.int64),
+                                    row_ids, 1, W_neg, W_neg[:1], keep, prob, alias,
+                                    *no_tree, sg, False, 3, 2, 0.05, 1e-4, 0, 800,
+                                    np.uint64(9))
+            results.append((W, W_neg, out))
+        (A, A_neg, a), (B, B_neg, b) = results[-2:]
+        np.testing.assert_array_equal(B[perm], A)
+        np.testing.assert_array_equal(B_neg, A_neg)
+        assert a == b and a[2] == 400
+    # a word of two rows: its input is their mean, and both rows move
+    row_ptr = np.array([0, 2] + list(range(3, V + 2)), dtype=np.int64)
+    row_ids = np.concatenate([[0, V], np.arange(1, V)]).astype(np.int32)
+    W = np.vstack([W0, rng.normal(scale=0.1, size=(1, d)).astype(np.float32)])
+    before = W.copy()
+    kernels.train_job(tokens, starts, 0, 2, W, row_ptr, row_ids, 2, np.zeros((V, d),
+                      np.float32), np.zeros((1, d), np.float32), keep, prob, alias,
+                      *no_tree, True, False, 3, 2, 0.05, 1e-4, 0, 800, np.uint64(9))
+    assert not np.array_equal(W[0], before[0]) and not np.array_equal(W[V], before[V])
+
+
+def test_a_streamed_file_trains_the_same_vectors_as_its_corpus_in_memory(tmp_path):
+    from wvlib.corpus import TextCorpus, load_corpus
+    from wvlib.encoded import encode_corpus
+    path = tmp_path / "lee.txt"
+    path.write_text("\n".join(" ".join(doc) for doc in lee().documents[:80]))
+    kwargs = dict(dim=12, epochs=2, threads=1, seed=5, min_count=3)
+    streamed = w2v.Word2Vec(**kwargs).fit(TextCorpus(path))
+    in_memory = w2v.Word2Vec(**kwargs).fit(load_corpus(path))
+    encoded = w2v.Word2Vec(**kwargs).fit(encode_corpus(load_corpus(path), min_count=3))
+    assert streamed.vocab.words == in_memory.vocab.words
+    np.testing.assert_array_equal(streamed.W_in, in_memory.W_in)
+    np.testing.assert_array_equal(encoded.W_in, in_memory.W_in)

@@ -6,7 +6,7 @@
     wvlib neighbors FILE WORD [--topn N]
     wvlib corpus NAME_OR_PATH [--min-count N] [--window W] [--json] [--encoding E]
     wvlib course assign [--check] | grade ... | gradescope ... | similarity GRADED/
-    wvlib bench svd|ppmi|glove|word2vec|fasttext|process [options]
+    wvlib bench svd|ppmi|glove|word2vec|fasttext|process|scale [options]
     wvlib compare [--corpus NAME_OR_PATH]
     wvlib book build
 
@@ -32,6 +32,8 @@ BENCHMARKS = {
                  "fastText against gensim and the C++ code; rare words against skip-gram"),
     "process": ("wvlib.benchmarks.process",
                 "whole-process time of `wvlib train` against gensim's skip-gram, paired runs"),
+    "scale": ("wvlib.benchmarks.scale",
+              "words/s against threads and peak memory against corpus size, beside gensim"),
 }
 
 COURSE_COMMANDS = {
@@ -243,8 +245,11 @@ def _load_vectors(path, binary):
 
 
 def _load_corpus(args, **kwargs):
+    """The corpus of ``--corpus``; a text file (or text8) is streamed (a TextCorpus: read a
+    line at a time by the training method, never held as Python strings)."""
     from .corpus import load_corpus
-    return load_corpus(args.corpus, encoding=args.encoding, verbose=args.verbose, **kwargs)
+    return load_corpus(args.corpus, encoding=args.encoding, verbose=args.verbose,
+                       stream=True, **kwargs)
 
 
 def cmd_train(args) -> int:
@@ -308,11 +313,11 @@ def cmd_corpus(args) -> int:
     import json
     import time
 
-    from .corpus import Vocabulary
+    from .encoded import encode_corpus
     start = time.perf_counter()
-    corpus = _load_corpus(args)
+    corpus = encode_corpus(_load_corpus(args), min_count=args.min_count)
     load_seconds = time.perf_counter() - start
-    vocab = Vocabulary.build(corpus, min_count=args.min_count)
+    vocab = corpus.vocab
     info = {"corpus": corpus.name, "documents": len(corpus), "tokens": corpus.n_tokens,
             "min_count": args.min_count, "vocabulary": len(vocab),
             "load_seconds": round(load_seconds, 3)}

@@ -33,7 +33,7 @@ import numpy as np
 from ._validate import check_float, check_optional_positive_int, check_positive_int
 from .tokens import tokenize
 
-__all__ = ["tokenize", "as_documents", "Corpus", "Vocabulary", "load_corpus"]
+__all__ = ["tokenize", "as_documents", "Corpus", "TextCorpus", "Vocabulary", "load_corpus"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -136,6 +136,93 @@ class Corpus:
         return f"Corpus({self.name!r}, {len(self):,} documents, {self.n_tokens:,} tokens)"
 
 
+class TextCorpus:
+    """A corpus read from its text file one document at a time, every time it is iterated.
+
+    What :func:`load_corpus` returns with ``stream=True`` for a file: iterating yields the
+    token lists of the non-blank lines (or text8's pseudo-documents), and nothing of the
+    corpus stays in memory. The training methods encode it in one pass into an int32 array of
+    word ids (:func:`wvlib.encoded.encode_corpus`); a function that needs the documents as
+    lists gets them from :func:`as_documents`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A text file with one document per line, or text8 (``text8=True``).
+    encoding : str, default "utf-8"
+    text8 : bool, default False
+        Read the file as text8: one line cut into 10,000-token documents.
+    max_documents : int, optional
+        Stop after this many documents.
+    name : str, optional
+        Default: the file name.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "two.txt")
+    >>> _ = open(path, "w").write("A cat.\\n\\nThe dog!\\n")
+    >>> corpus = TextCorpus(path)
+    >>> list(corpus), corpus.n_tokens
+    ([['a', 'cat'], ['the', 'dog']], 4)
+    """
+
+    def __init__(self, path, encoding: str = "utf-8", *, text8: bool = False,
+                 max_documents=None, name=None):
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"path={str(path)!r} is not an existing file")
+        self.path = path
+        self.encoding = _check_encoding(encoding)
+        self.text8 = bool(text8)
+        self.max_documents = check_optional_positive_int(max_documents, "max_documents")
+        self.name = path.name if name is None else str(name)
+        self.titles = None
+        self._n_tokens = self._n_documents = None
+
+    def __iter__(self):
+        n_documents = n_tokens = 0
+        for tokens in self._documents():
+            if self.max_documents is not None and n_documents >= self.max_documents:
+                break
+            n_documents += 1
+            n_tokens += len(tokens)
+            yield tokens
+        self._n_documents, self._n_tokens = n_documents, n_tokens
+
+    def _documents(self):
+        if self.text8:
+            from .datasets import iter_text8
+            yield from iter_text8(self.path)
+            return
+        try:
+            with open(self.path, encoding=self.encoding) as f:
+                for line in f:
+                    tokens = tokenize(line)
+                    if tokens:
+                        yield tokens
+        except UnicodeDecodeError:
+            raise ValueError(_decode_error_message(self.path, self.encoding)) from None
+
+    def _count(self):
+        if self._n_tokens is None:
+            for _ in self:
+                pass
+
+    @property
+    def n_tokens(self) -> int:
+        """Number of tokens (one pass over the file the first time)."""
+        self._count()
+        return self._n_tokens
+
+    def __len__(self) -> int:
+        self._count()
+        return self._n_documents
+
+    def __repr__(self) -> str:
+        return f"TextCorpus({str(self.path)!r}{', text8' if self.text8 else ''})"
+
+
 # ----------------------------------------------------------------------------------------------
 # Vocabulary
 # ----------------------------------------------------------------------------------------------
@@ -214,7 +301,8 @@ class Vocabulary:
             Words sorted by decreasing count, ties in alphabetical order, so the result does not
             depend on the order of the documents.
         """
-        documents = as_documents(documents)
+        if not isinstance(documents, TextCorpus):      # a TextCorpus is read as a stream
+            documents = as_documents(documents)
         min_count = check_positive_int(min_count, "min_count")
         max_size = check_optional_positive_int(max_size, "max_size")
         # Counter.update runs in C over the chained token stream: no Python loop per token.
@@ -311,7 +399,7 @@ class Vocabulary:
 # Loading a corpus
 # ----------------------------------------------------------------------------------------------
 def load_corpus(name_or_path, *, encoding: str = "utf-8", cache_dir=None, max_documents=None,
-                verbose=None) -> Corpus:
+                verbose=None, stream: bool = False):
     """Load a corpus by name, or read one from a text file.
 
     Parameters
@@ -333,10 +421,15 @@ def load_corpus(name_or_path, *, encoding: str = "utf-8", cache_dir=None, max_do
         Keep only the first ``max_documents`` documents.
     verbose : bool, optional
         Show progress bars (default: only in a terminal).
+    stream : bool, default False
+        For a text file or text8: return a :class:`TextCorpus`, which reads the file each
+        time it is iterated, instead of holding every token as a Python string (about 60
+        bytes a token). The command line does this; the small named corpora are loaded
+        whole either way.
 
     Returns
     -------
-    Corpus
+    Corpus, or TextCorpus (``stream=True`` and a file or text8)
 
     Examples
     --------
@@ -351,6 +444,9 @@ def load_corpus(name_or_path, *, encoding: str = "utf-8", cache_dir=None, max_do
     max_documents = check_optional_positive_int(max_documents, "max_documents")
     encoding = _check_encoding(encoding)
 
+    if stream and name_or_path == "text8":
+        return TextCorpus(datasets.fetch_text8(cache_dir=cache_dir, verbose=verbose),
+                          text8=True, max_documents=max_documents, name="text8")
     if isinstance(name_or_path, str) and name_or_path in datasets.KNOWN_CORPORA:
         name = name_or_path
         titles, documents = datasets.load_named_corpus(
@@ -362,7 +458,13 @@ def load_corpus(name_or_path, *, encoding: str = "utf-8", cache_dir=None, max_do
                 f"name_or_path={str(name_or_path)!r} is neither a known corpus "
                 f"({', '.join(repr(n) for n in datasets.KNOWN_CORPORA)}) nor an existing file")
         name, titles = path.name, None
-        if path.name in ("text8", "text8.zip") or zipfile.is_zipfile(path):
+        is_text8 = path.name in ("text8", "text8.zip") or zipfile.is_zipfile(path)
+        if stream:
+            if is_text8:
+                path = datasets.fetch_text8(cache_dir=cache_dir, path=path, verbose=verbose)
+            return TextCorpus(path, encoding, text8=is_text8, max_documents=max_documents,
+                              name=name)
+        if is_text8:
             text8 = datasets.fetch_text8(cache_dir=cache_dir, path=path, verbose=verbose)
             documents = datasets.read_text8(text8, max_documents, verbose)
         else:

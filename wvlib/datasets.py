@@ -79,7 +79,7 @@ from .progress import progress, progress_enabled
 __all__ = [
     "TOY_SENTENCES", "KNOWN_CORPORA", "WORD_PAIR_DATASETS", "ANALOGY_DATASETS",
     "cache_directory", "gensim_test_file", "load_named_corpus",
-    "strip_wiki_markup", "parse_wiki_dump", "fetch_text8", "read_text8",
+    "strip_wiki_markup", "parse_wiki_dump", "fetch_text8", "read_text8", "iter_text8",
     "TEXT8_URL", "TEXT8_SHA256", "TEXT8_DOCUMENT_LENGTH",
 ]
 
@@ -476,15 +476,24 @@ def read_text8(path: Path, max_documents=None, verbose=None) -> list:
 
     text8 is already lowercase letters separated by single spaces, so a plain ``str.split`` is
     its tokenizer. The file is read in blocks, and reading stops once ``max_documents``
-    documents are complete.
+    documents are complete (:func:`iter_text8` yields them one at a time).
     """
+    documents = []
+    for doc in iter_text8(path, verbose=verbose):
+        if max_documents is not None and len(documents) >= max_documents:
+            break
+        documents.append(doc)
+    return documents
+
+
+def iter_text8(path: Path, verbose=None):
+    """Yield the pseudo-documents of text8 (lists of TEXT8_DOCUMENT_LENGTH tokens, the last
+    one shorter) while reading the file a block at a time: the corpus is never held whole."""
     n = TEXT8_DOCUMENT_LENGTH
-    documents, pending, carry = [], [], ""
+    pending, carry = [], ""
     with open(path, encoding="utf-8") as f, progress(total=os.path.getsize(path), unit="B",
                                                      desc="read text8", verbose=verbose) as bar:
         while True:
-            if max_documents is not None and len(documents) >= max_documents:
-                return documents[:max_documents]
             block = f.read(_TEXT8_BLOCK_CHARS)
             if not block:
                 break
@@ -493,11 +502,12 @@ def read_text8(path: Path, max_documents=None, verbose=None) -> list:
             head, _, carry = (carry + block).rpartition(" ")
             pending.extend(head.split())
             n_full = len(pending) // n
-            documents.extend(pending[k * n:(k + 1) * n] for k in range(n_full))
+            for k in range(n_full):
+                yield pending[k * n:(k + 1) * n]
             pending = pending[n_full * n:]
     pending.extend(carry.split())
-    documents.extend(pending[k:k + n] for k in range(0, len(pending), n))
-    return documents if max_documents is None else documents[:max_documents]
+    for k in range(0, len(pending), n):
+        yield pending[k:k + n]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,8 +44,11 @@ Coordinates that receive large or frequent gradients (the vectors of frequent wo
 smaller steps; rare words keep larger steps. That loop cannot be vectorized (each update
 reads the parameters the previous one wrote), so it is compiled with numba
 (:mod:`wvlib._jit`). With ``threads > 1`` the threads update the shared parameters without
-locks ("Hogwild", as the C code does): fast, and not reproducible. With ``threads=1`` and a
-seed, training is deterministic, and one compiled epoch equals
+locks ("Hogwild", as the C code does): fast, and not reproducible. An epoch's shuffled
+pairs are cut into jobs of ``JOB_PAIRS`` pairs that the threads take from one queue
+(:mod:`wvlib.jobs`: no thread waits for another until the epoch's last job), and the
+epoch's random order is made by the threads too (:func:`parallel_permutation`). With
+``threads=1`` and a seed, training is deterministic, and one compiled epoch equals
 :func:`adagrad_epoch_reference` (a plain Python loop over the same pairs), for either
 update.
 
@@ -64,16 +67,17 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from numba import prange
-
-from ._jit import njit, set_threads
+from ._jit import njit
+from .jobs import run_jobs
+from ._lcg import lcg_below, lcg_next
 from .methods import METHODS, validates
 from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
                         check_random_state)
 from .progress import progress
 
 __all__ = ["weighting_function", "glove_loss_and_grads", "adagrad_step", "glove_c_step",
-           "adagrad_epoch_reference", "cooccurrence_pairs", "GloVe", "train_glove"]
+           "adagrad_epoch_reference", "cooccurrence_pairs", "parallel_permutation", "GloVe",
+           "train_glove"]
 
 # Defaults of the trainer and of ``python -m wvlib train glove``: declared once in
 # wvlib.methods (measured on enwiki-sample with ``python -m wvlib bench glove``).
@@ -86,6 +90,7 @@ DEFAULT_ALPHA = DEFAULTS["alpha"]
 DEFAULT_EPOCHS = DEFAULTS["epochs"]
 DEFAULT_LR = DEFAULTS["learning_rate"]
 DEFAULT_THREADS = DEFAULTS["threads"]
+DEFAULT_MEMORY = DEFAULTS["memory"]
 
 # AdaGrad's accumulators start at 1 (as in the C code): the first steps are at most
 # lr * |g|, and no division by zero can occur.
@@ -293,62 +298,176 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *,
 # 2. The compiled training loop
 # --------------------------------------------------------------------------------------
 
-@njit(parallel=True)
-def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
-                   learning_rate, n_chunks, c_update=False):
-    """One epoch of AdaGrad over ``order``, split into ``n_chunks`` contiguous slices
-    that run in parallel (Hogwild). Returns the sum of the pairs' losses before their
-    updates. ``c_update``: the C code's step (module docstring, points 1-3)."""
-    n = order.shape[0]
+#: Pairs of one job: about 30 ms of one thread's work at d = 100.
+JOB_PAIRS = 65_536
+#: Indices per bucket of the parallel shuffle (a bucket is shuffled in cache).
+_SHUFFLE_BUCKET = 65_536
+
+
+@njit
+def _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order, start,
+                   stop, learning_rate, c_update):
+    """AdaGrad on the pairs ``order[start:stop]``, one after the other, on shared
+    parameters (the GIL is released: several threads run it at once). Returns the sum of
+    the pairs' losses before their updates. ``c_update``: the C code's step (module
+    docstring, points 1-3)."""
     d = W.shape[1]
-    losses = np.zeros(n_chunks, dtype=np.float64)
-    for c in prange(n_chunks):
-        start = c * n // n_chunks
-        stop = (c + 1) * n // n_chunks
-        total = 0.0
-        for s in range(start, stop):
-            t = order[s]
-            i = rows[t]
-            j = cols[t]
-            err = b[i] + bt[j] - log_x[t]
-            for k in range(d):
-                err += W[i, k] * Wt[j, k]
-            total += f_x[t] * err * err
-            if c_update:
-                # glove.c: the step lr * f * e (gradient of 0.5 f e^2) over sqrt(old G),
-                # then G += step^2
-                g = learning_rate * f_x[t] * err
-                for k in range(d):
-                    gw = g * Wt[j, k]
-                    gwt = g * W[i, k]
-                    W[i, k] -= gw / np.sqrt(GW[i, k])
-                    Wt[j, k] -= gwt / np.sqrt(GWt[j, k])
-                    GW[i, k] += gw * gw
-                    GWt[j, k] += gwt * gwt
-                b[i] -= g / np.sqrt(Gb[i])
-                bt[j] -= g / np.sqrt(Gbt[j])
-                Gb[i] += g * g
-                Gbt[j] += g * g
-                continue
-            g = np.float32(2.0) * f_x[t] * err          # dJ / d(prediction)
+    total = 0.0
+    for s in range(start, stop):
+        t = order[s]
+        i = rows[t]
+        j = cols[t]
+        err = b[i] + bt[j] - log_x[t]
+        for k in range(d):
+            err += W[i, k] * Wt[j, k]
+        total += f_x[t] * err * err
+        if c_update:
+            # glove.c: the step lr * f * e (gradient of 0.5 f e^2) over sqrt(old G),
+            # then G += step^2
+            g = learning_rate * f_x[t] * err
             for k in range(d):
                 gw = g * Wt[j, k]
                 gwt = g * W[i, k]
+                W[i, k] -= gw / np.sqrt(GW[i, k])
+                Wt[j, k] -= gwt / np.sqrt(GWt[j, k])
                 GW[i, k] += gw * gw
                 GWt[j, k] += gwt * gwt
-                W[i, k] -= learning_rate * gw / np.sqrt(GW[i, k])
-                Wt[j, k] -= learning_rate * gwt / np.sqrt(GWt[j, k])
+            b[i] -= g / np.sqrt(Gb[i])
+            bt[j] -= g / np.sqrt(Gbt[j])
             Gb[i] += g * g
-            b[i] -= learning_rate * g / np.sqrt(Gb[i])
             Gbt[j] += g * g
-            bt[j] -= learning_rate * g / np.sqrt(Gbt[j])
-        losses[c] = total
+            continue
+        g = np.float32(2.0) * f_x[t] * err          # dJ / d(prediction)
+        for k in range(d):
+            gw = g * Wt[j, k]
+            gwt = g * W[i, k]
+            GW[i, k] += gw * gw
+            GWt[j, k] += gwt * gwt
+            W[i, k] -= learning_rate * gw / np.sqrt(GW[i, k])
+            Wt[j, k] -= learning_rate * gwt / np.sqrt(GWt[j, k])
+        Gb[i] += g * g
+        b[i] -= learning_rate * g / np.sqrt(Gb[i])
+        Gbt[j] += g * g
+        bt[j] -= learning_rate * g / np.sqrt(Gbt[j])
+    return total
+
+
+@njit
+def _count_buckets(start, stop, n_buckets, seed, counts):
+    """How many of the indices start .. stop − 1 fall in each bucket (drawn by the
+    generator seeded with ``seed``)."""
+    state = seed
+    for _ in range(start, stop):
+        state = lcg_next(state)
+        counts[lcg_below(state, n_buckets)] += 1
+
+
+@njit
+def _scatter_buckets(start, stop, n_buckets, seed, cursor, out):
+    """Write each index start .. stop − 1 at its bucket's cursor (the same draws as
+    :func:`_count_buckets` with the same seed)."""
+    state = seed
+    for i in range(start, stop):
+        state = lcg_next(state)
+        bucket = lcg_below(state, n_buckets)
+        out[cursor[bucket]] = i
+        cursor[bucket] += 1
+
+
+@njit
+def _shuffle_range(out, start, stop, seed):
+    """Fisher–Yates shuffle of ``out[start:stop]`` in place."""
+    state = seed
+    for k in range(stop - start - 1, 0, -1):
+        state = lcg_next(state)
+        j = lcg_below(state, k + 1)
+        out[start + k], out[start + j] = out[start + j], out[start + k]
+
+
+def parallel_permutation(n, threads, rng):
+    """A uniformly random permutation of ``0 .. n − 1`` (int32), made by ``threads``
+    threads: every index goes to one of about n / 65,536 buckets at random, each bucket is
+    shuffled, and the buckets are laid end to end (Sanders 1998: random buckets of uniformly
+    shuffled contents make a uniform permutation). NumPy's shuffle of 85 M pairs takes
+    about 10 s of one core, a serial step that 16 threads training in under 4 s would wait
+    for; here each pass is split into jobs. ``rng`` gives the seeds: the same ``rng`` state,
+    the same permutation, whatever ``threads``."""
+    out = np.empty(n, dtype=np.int32)
+    n_buckets = max(1, -(-n // _SHUFFLE_BUCKET))
+    n_slices = max(1, min(64, -(-n // _SHUFFLE_BUCKET)))
+    edges = np.linspace(0, n, n_slices + 1).astype(np.int64)
+    seeds = rng.integers(1, 2 ** 63, size=n_slices + n_buckets,
+                         dtype=np.int64).astype(np.uint64)
+    counts = np.zeros((n_slices, n_buckets), dtype=np.int64)
+    run_jobs(lambda s, t, _: _count_buckets(edges[s], edges[s + 1], n_buckets, seeds[s],
+                                            counts[s]), n_slices, threads)
+    sizes = counts.sum(axis=0)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    cursor = np.ascontiguousarray(starts[:-1] + np.cumsum(counts, axis=0) - counts)
+    run_jobs(lambda s, t, _: _scatter_buckets(edges[s], edges[s + 1], n_buckets, seeds[s],
+                                              cursor[s], out), n_slices, threads)
+    run_jobs(lambda b, t, _: _shuffle_range(out, starts[b], starts[b + 1],
+                                            seeds[n_slices + b]), n_buckets, threads)
+    return out
+
+
+def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
+                   learning_rate, threads, c_update=False):
+    """One epoch of AdaGrad over ``order``: jobs of ``JOB_PAIRS`` consecutive entries of
+    ``order``, taken by ``threads`` threads from one queue (Hogwild). With one thread the
+    pairs are visited exactly in the order of ``order``. Returns the sum of the pairs'
+    losses before their updates (each thread adds to its own counter)."""
+    n = order.shape[0]
+    n_jobs = max(1, -(-n // JOB_PAIRS))
+    losses = np.zeros(max(1, threads))
+
+    def job(i, t, _):
+        losses[t] += _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x,
+                                    f_x, order, i * JOB_PAIRS,
+                                    min(n, (i + 1) * JOB_PAIRS), learning_rate,
+                                    c_update)
+
+    run_jobs(job, n_jobs, threads)
     return losses.sum()
 
 
 # --------------------------------------------------------------------------------------
 # 3. The estimator
 # --------------------------------------------------------------------------------------
+
+def _training_pairs(cooc, x_max, alpha, cap):
+    """The observed pairs of ``cooc`` as the compiled loop reads them: ``rows``, ``cols``
+    (int32), ``log_x`` and ``f_x`` (float32, computed from the float64 counts). A
+    :class:`wvlib.blocks.BlockMatrix` is read a block at a time into arrays of exactly its
+    size (16 bytes a pair), in the order of its rows, as a CSR matrix's pairs are."""
+    from .blocks import BlockMatrix
+
+    if not isinstance(cooc, BlockMatrix):
+        rows, cols, x = cooccurrence_pairs(cooc)
+        return (rows, cols, np.log(x).astype(np.float32),
+                weighting_function(x, x_max, alpha, cap).astype(np.float32))
+    if cooc.shape[0] != cooc.shape[1]:
+        raise ValueError(f"cooc must be a square matrix, got shape {cooc.shape}")
+    n = cooc.nnz
+    rows, cols = np.empty(n, np.int32), np.empty(n, np.int32)
+    log_x, f_x = np.empty(n, np.float32), np.empty(n, np.float32)
+    at = 0
+    for start, block in cooc.blocks():
+        x = block.data.astype(np.float64)
+        if x.size and x.min() <= 0:
+            raise ValueError("cooc must hold positive co-occurrence counts in its entries")
+        k = len(x)
+        rows[at:at + k] = np.repeat(np.arange(start, start + block.shape[0]),
+                                    np.diff(block.indptr))
+        cols[at:at + k] = block.indices
+        log_x[at:at + k] = np.log(x)
+        f_x[at:at + k] = weighting_function(x, x_max, alpha, cap)
+        at += k
+    if n == 0:
+        raise ValueError("cooc is empty: it has no positive co-occurrence count (GloVe "
+                         "sums over the observed pairs only)")
+    return rows, cols, log_x, f_x
+
 
 def cooccurrence_pairs(cooc):
     """Validate a co-occurrence matrix; return its observed pairs ``(rows, cols, x)``.
@@ -393,8 +512,8 @@ class GloVe:
         Seeds the initialization and the shuffles. With ``threads=1`` a seed makes
         training deterministic.
     threads : int, default 2
-        Hogwild threads (at most numba's thread count). ``threads > 1`` is not
-        reproducible.
+        Hogwild threads. ``threads > 1`` is not reproducible (and shuffles each epoch's
+        order with :func:`parallel_permutation`).
     output : {"sum", "word"}, default "sum"
         ``W + Wt`` (the paper's output) or ``W`` only.
     shared_vectors : bool, default False
@@ -467,9 +586,11 @@ class GloVe:
 
         Parameters
         ----------
-        cooc : scipy.sparse matrix or array-like, shape (V, V)
+        cooc : scipy.sparse matrix, array-like or wvlib.blocks.BlockMatrix, shape (V, V)
             Non-negative co-occurrence counts (words x contexts, same vocabulary), e.g.
-            ``cooccurrence_matrix(docs, vocab, window=10, weighting="harmonic")``.
+            ``cooccurrence_matrix(docs, vocab, window=10, weighting="harmonic")``, or
+            :func:`wvlib.cooccurrence.count_cooccurrences` of a corpus too big for one
+            matrix (the same pairs in the same order: the same training).
         words : sequence of str or Vocabulary, optional
             The word of each row; default ``"0"``, ``"1"``, ...
         callback : callable, optional
@@ -481,7 +602,7 @@ class GloVe:
         wvlib.vectors.KeyedVectors
         """
         self._check_params()
-        rows, cols, x = cooccurrence_pairs(cooc)
+        rows, cols, log_x, f_x = _training_pairs(cooc, self.x_max, self.alpha, self.cap)
         V = cooc.shape[0]
         if words is None:
             words = [str(i) for i in range(V)]
@@ -492,20 +613,20 @@ class GloVe:
         self.words_ = words
 
         G = self._init_params(V, rng)
-        log_x = np.log(x).astype(np.float32)
-        f_x = weighting_function(x, self.x_max, self.alpha, self.cap).astype(np.float32)
-        threads = set_threads(self.threads)
-        self.n_pairs_ = len(x)
+        threads = self.threads
+        self.n_pairs_ = n = len(log_x)
         self.loss_history_, self.epoch_seconds_, self.epoch_cpu_seconds_ = [], [], []
         c_update = self.update == "glove.c"
+        order = None
         if c_update:                          # glove.c: one shuffle for every epoch
-            order = rng.permutation(len(x)).astype(np.int32)
+            order = self._permutation(n, threads, rng)
         with progress(total=self.epochs, desc="GloVe", unit="epoch",
                       verbose=self.verbose) as bar:
             for epoch in range(1, self.epochs + 1):
                 start, cpu_start = time.perf_counter(), time.process_time()
                 if not c_update:
-                    order = rng.permutation(len(x)).astype(np.int32)
+                    order = None               # (free the last epoch's order first)
+                    order = self._permutation(n, threads, rng)
                 loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, *G, rows,
                                       cols, log_x, f_x, order,
                                       np.float32(self.learning_rate), threads, c_update)
@@ -522,6 +643,16 @@ class GloVe:
                 if callback is not None:
                     callback(epoch, float(loss), self)
         return self.keyed_vectors()
+
+    @staticmethod
+    def _permutation(n, threads, rng):
+        """An epoch's order: ``rng.permutation(n)`` in int32 with one thread (the same
+        permutation, half the memory), :func:`parallel_permutation` with several."""
+        if threads == 1:
+            order = np.arange(n, dtype=np.int32)
+            rng.shuffle(order)
+            return order
+        return parallel_permutation(n, threads, rng)
 
     def _init_params(self, V, rng):
         """Initialize ``W_, Wt_, b_, bt_`` from ``rng``; return AdaGrad's accumulators.
@@ -569,30 +700,34 @@ def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW,
                 min_count=DEFAULT_MIN_COUNT, x_max=DEFAULT_X_MAX, alpha=DEFAULT_ALPHA,
                 epochs=DEFAULT_EPOCHS, learning_rate=DEFAULT_LR,
                 threads=DEFAULT_THREADS, output="sum", max_vocab=None, seed=0,
-                verbose=None):
+                memory=DEFAULT_MEMORY, verbose=None):
     """Count (1/distance weighting, symmetric window) and train GloVe on a corpus.
 
     Parameters are those of :class:`GloVe`, plus ``window`` and ``min_count`` (and
-    ``max_vocab``) for the co-occurrence counts; they are validated against the
-    declaration ``wvlib.methods.METHODS["glove"]`` (which ``python -m wvlib train
-    glove`` shows).
+    ``max_vocab``) for the co-occurrence counts, and ``memory`` (megabytes) for counting
+    them (:func:`wvlib.cooccurrence.count_cooccurrences`: beyond it, pairs are spilled to
+    files and merged; the training then holds 20 bytes per non-zero); they are validated
+    against the declaration ``wvlib.methods.METHODS["glove"]`` (which ``python -m wvlib
+    train glove`` shows).
 
     Returns
     -------
     wvlib.vectors.KeyedVectors
     """
-    from .cooccurrence import cooccurrence_matrix
-    from .corpus import Vocabulary
+    from .cooccurrence import count_cooccurrences
+    from .encoded import encode_corpus
 
-    documents = getattr(corpus, "documents", corpus)
     model = GloVe(dim=dim, x_max=x_max, alpha=alpha, epochs=epochs,
                   learning_rate=learning_rate, seed=seed, threads=threads,
                   output=output, verbose=verbose)
     model._check_params()                     # fail before the counting
-    vocab = Vocabulary.build(documents, min_count=min_count, max_size=max_vocab)
-    counts = cooccurrence_matrix(documents, vocab, window=window, weighting="harmonic",
+    corpus = encode_corpus(corpus, min_count=min_count, max_size=max_vocab)
+    words = corpus.vocab.words
+    counts = count_cooccurrences(corpus, window=window, weighting="harmonic", memory=memory,
                                  verbose=verbose)
-    return model.fit(counts, vocab.words)
+    del corpus
+    with counts:
+        return model.fit(counts, words)
 
 
 # --------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import scipy.sparse.linalg
 
 from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
                         check_random_state, check_vector)
+from .blocks import BlockMatrix
 
 __all__ = [
     "normalize_signs", "truncated_svd", "power_iteration",
@@ -147,6 +148,18 @@ class _RowBlocks:
         return out
 
 
+class _BlockProducts:
+    """``A @ X`` (or ``Aᵀ @ X``) of a :class:`wvlib.blocks.BlockMatrix`, read a block of rows
+    at a time (the matrix may be in files): all the randomized SVD asks of a matrix."""
+
+    def __init__(self, A, transpose=False):
+        self.A, self.transpose = A, transpose
+
+    def __matmul__(self, X):
+        X = np.asarray(X, dtype=self.A.dtype)
+        return self.A.rmatmat(X) if self.transpose else self.A.matmat(X)
+
+
 def _randomized_svd(A, k, n_oversamples, n_iter, rng, dtype=np.dtype(np.float64)):
     """Halko, Martinsson & Tropp (2011): Algorithm 4.4 (randomized subspace iteration) + 5.1.
 
@@ -155,10 +168,15 @@ def _randomized_svd(A, k, n_oversamples, n_iter, rng, dtype=np.dtype(np.float64)
     """
     m, n = A.shape
     ell = min(k + n_oversamples, min(m, n))
-    A = A.astype(dtype, copy=False)                        # the products' precision
-    At = A.T.tocsr() if sp_sparse.issparse(A) else A.T    # Aᵀ as CSR: faster products
+    blocks = isinstance(A, BlockMatrix)
+    if not blocks:
+        A = A.astype(dtype, copy=False)                    # the products' precision
+        At = A.T.tocsr() if sp_sparse.issparse(A) else A.T  # Aᵀ as CSR: faster products
     with ThreadPoolExecutor(2) as pool:                    # two threads for big sparse A
-        A, At = _RowBlocks(A, pool), _RowBlocks(At, pool)
+        if blocks:                                         # (the blocks use their own two)
+            A, At = _BlockProducts(A), _BlockProducts(A, transpose=True)
+        else:
+            A, At = _RowBlocks(A, pool), _RowBlocks(At, pool)
         Omega = rng.standard_normal((n, ell)).astype(dtype, copy=False)  # Gaussian test matrix
         Y = A @ Omega                                      # Y = A Ω
         for _ in range(n_iter):                             # subspace (power) iteration:
@@ -202,8 +220,10 @@ def truncated_svd(A, k, *, method="randomized", n_oversamples=10, n_iter=4, seed
 
     Parameters
     ----------
-    A : ndarray or scipy.sparse matrix, shape (m, n)
-        Sparse input is never converted to a dense matrix.
+    A : ndarray, scipy.sparse matrix or wvlib.blocks.BlockMatrix, shape (m, n)
+        Sparse input is never converted to a dense matrix. A block matrix (one too big to
+        hold, possibly in files) is only multiplied, a block of rows at a time, with the
+        precision of its values.
     k : int
         Number of singular triplets, ``1 ≤ k ≤ min(m, n)`` (``k < min(m, n)`` for
         ``method="reference"`` on sparse input, a limit of ARPACK).
@@ -243,7 +263,11 @@ def truncated_svd(A, k, *, method="randomized", n_oversamples=10, n_iter=4, seed
         Signs normalised (see :func:`normalize_signs`).
     """
     method = check_choice(method, "method", ("randomized", "reference", "exact"))
-    A = check_matrix(A, "A", copy_sparse=False)           # only read
+    if isinstance(A, BlockMatrix):                        # a matrix too big to hold
+        if method != "randomized":
+            raise ValueError("a BlockMatrix A needs method='randomized' (products only)")
+    else:
+        A = check_matrix(A, "A", copy_sparse=False)       # only read
     m, n = A.shape
     if method == "exact" and m * n > MAX_EXACT_ENTRIES:
         raise ValueError(f"method='exact' densifies A, and A of shape {A.shape} has {m * n:,} "

@@ -38,7 +38,6 @@ import scipy.sparse as sp
 
 from ._validate import (check_choice, check_matrix, check_optional_positive_int,
                         check_positive_int)
-from .corpus import Vocabulary, as_documents
 from .methods import METHODS, adapt_dim, validates
 
 _PARAMS = METHODS["lsa"].params          # the declaration of `wvlib train lsa`
@@ -64,16 +63,17 @@ def term_document_matrix(documents, vocab) -> sp.csr_matrix:
     -------
     scipy.sparse.csr_matrix, float64, shape (len(vocab), n_documents)
     """
-    docs = as_documents(documents)
+    from .encoded import EncodedCorpus
+
     if not hasattr(vocab, "encode_documents"):
         raise TypeError(f"vocab must be a wvlib.corpus.Vocabulary, got {type(vocab).__name__}")
-    ids = vocab.encode_documents(docs)                         # one int array per document
-    lengths = np.array([len(a) for a in ids], dtype=np.int64)
-    term = np.concatenate(ids)                                # the term id of every token
-    doc = np.repeat(np.arange(len(docs)), lengths)             # the document of every token
+    encoded = EncodedCorpus.from_documents(documents, vocab)   # one int32 array of ids
+    term = encoded.ids                                         # the term id of every token
+    n_docs = len(encoded)
+    doc = np.repeat(np.arange(n_docs), np.diff(encoded.offsets))  # its document
     ones = np.ones(len(term))
     # COO -> CSR adds up the duplicate (term, doc) pairs: that is the counting.
-    X = sp.coo_matrix((ones, (term, doc)), shape=(len(vocab), len(docs)))
+    X = sp.coo_matrix((ones, (term, doc)), shape=(len(vocab), n_docs))
     return X.tocsr()
 
 
@@ -223,13 +223,14 @@ class LSA:
         -------
         self
         """
+        from .encoded import EncodedCorpus, encode_corpus
         from .linalg import truncated_svd
 
-        docs = as_documents(documents)
-        vocab = Vocabulary.build(docs, min_count=self.min_count, max_size=self.max_vocab)
-        if len(vocab) == 0:
-            raise ValueError(f"documents contain no term with at least "
-                             f"min_count={self.min_count} occurrences")
+        if isinstance(documents, EncodedCorpus):     # its vocabulary and ids as they are
+            docs = documents
+        else:
+            docs = encode_corpus(documents, min_count=self.min_count, max_size=self.max_vocab)
+        vocab = docs.vocab
         limit = min(len(vocab), len(docs))
         if self.dim > limit:
             raise ValueError(f"dim must be at most min(number of terms, number of documents) "
@@ -381,8 +382,10 @@ def train_lsa(corpus, *, dim=None, min_count: int = _PARAMS["min_count"].default
     -------
     wvlib.vectors.KeyedVectors
     """
-    documents = as_documents(corpus)
-    n_terms = len(Vocabulary.build(documents, min_count=min_count, max_size=max_vocab))
+    from .encoded import encode_corpus
+
+    documents = encode_corpus(corpus, min_count=min_count, max_size=max_vocab)
+    n_terms = len(documents.vocab)
     if dim is None:
         dim = adapt_dim(None, min(n_terms, len(documents)), METHODS["lsa"],
                         f"min(number of terms, number of documents) = min({n_terms}, "

@@ -306,6 +306,13 @@ def _seed():
     return Param(int, 0, "random seed", low=0)
 
 
+def _memory():
+    return Param(int, 1024, "megabytes for counting co-occurrences: more pairs than fit are "
+                            "sorted in runs, spilled to temporary files ($TMPDIR) and merged, "
+                            "with the same counts; the counted matrix goes to files too when "
+                            "it takes more than half of it", low=1)
+
+
 # counts (chapter 1) ----------------------------------------------------------------------------
 register(Method(
     "counts", "wvlib.train:train_counts",
@@ -320,6 +327,7 @@ register(Method(
                            choices=("uniform", "harmonic")),
         "symmetric": Param(bool, True, "count contexts on both sides (--no-symmetric: only "
                                        "to the right of the word)"),
+        "memory": _memory(),
     }))
 
 # lsa (chapter 3) -------------------------------------------------------------------------------
@@ -375,6 +383,7 @@ register(Method(
                                              "1..window like word2vec (with uniform "
                                              "weighting it gave 0.46)"),
         "max_vocab": _max_vocab(),
+        "memory": _memory(),
         "seed": _seed(),
     }))
 
@@ -406,6 +415,7 @@ register(Method(
         "output": Param(str, "sum", "word vectors: W + W~ (sum, the paper's) or W (word)",
                         choices=("sum", "word")),
         "max_vocab": _max_vocab(),
+        "memory": _memory(),
         "seed": _seed(),
     }))
 
@@ -500,5 +510,6 @@ register(Method(
         "solver": Param(str, "hals", "hals (coordinate descent) or mu (Lee & Seung's "
                                      "multiplicative updates)", choices=("hals", "mu")),
         "max_iter": Param(int, 20, "maximum number of iterations", low=1),
+        "memory": _memory(),
         "seed": _seed(),
     }))

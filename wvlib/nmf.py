@@ -266,7 +266,7 @@ def nmf_embeddings(counts, vocab_words, *, dim=100, alpha=0.75, method="hals",
 
 @validates("nmf")
 def train_nmf(corpus, *, dim=None, window=10, min_count=5, alpha=0.75, solver="hals",
-               max_iter=20, seed=0, verbose=None):
+               max_iter=20, seed=0, memory=1024, verbose=None):
     """Count (symmetric window, 1/distance weights), PPMI, NMF: word vectors = rows of W.
 
     Parameters are declared in :mod:`wvlib.methods` (``wvlib train nmf --help``) and
@@ -277,16 +277,14 @@ def train_nmf(corpus, *, dim=None, window=10, min_count=5, alpha=0.75, solver="h
     wvlib.vectors.KeyedVectors
     """
     from .cooccurrence import cooccurrence_matrix
-    from .corpus import Vocabulary, as_documents
+    from .encoded import encode_corpus
 
-    documents = as_documents(corpus)
-    vocab = Vocabulary.build(documents, min_count=min_count)
-    if len(vocab) == 0:
-        raise ValueError(f"min_count={min_count} leaves no word in the corpus")
+    corpus = encode_corpus(corpus, min_count=min_count)      # int32 ids, one pass
+    vocab = corpus.vocab
     dim = adapt_dim(dim, len(vocab), METHODS["nmf"],
                     f"the vocabulary size with min_count={min_count}")
-    counts = cooccurrence_matrix(documents, vocab, window=window, weighting="harmonic",
-                                 verbose=verbose)
+    counts = cooccurrence_matrix(corpus, vocab, window=window, weighting="harmonic",
+                                 memory=memory, verbose=verbose)
     kv, _ = nmf_embeddings(counts, vocab, dim=dim, alpha=alpha, method=solver,
                            max_iter=max_iter, tol=1e-4, seed=seed)
     return kv

@@ -78,6 +78,7 @@ DEFAULT_SHIFT = _PARAMS["shift"].default
 DEFAULT_EIG = _PARAMS["eig"].default
 DEFAULT_WEIGHTING = _PARAMS["weighting"].default
 DEFAULT_DYNAMIC_WINDOW = _PARAMS["dynamic_window"].default
+DEFAULT_MEMORY = _PARAMS["memory"].default
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,6 +186,46 @@ def pmi_matrix(counts, *, alpha: float = 1.0, shift: float = 1.0,
         np.maximum(result.data, 0.0, out=result.data)
         result.eliminate_zeros()
     return result
+
+
+def ppmi_blocks(counts, *, alpha: float = 1.0, shift: float = 1.0):
+    """:func:`pmi_matrix` with ``positive=True`` for a count matrix held in row blocks.
+
+    Parameters
+    ----------
+    counts : wvlib.blocks.BlockMatrix
+        Non-negative counts (its row and column sums are known without reading it again).
+    alpha, shift
+        As in :func:`pmi_matrix`.
+
+    Returns
+    -------
+    wvlib.blocks.BlockMatrix of float32
+        The PPMI entries (zeros removed), block for block, in files when the counts are:
+        each entry is the float32 of the float64 value :func:`pmi_matrix` computes.
+    """
+    alpha, shift = _check_alpha_shift(alpha, shift, True)
+    if counts.nnz == 0:
+        raise ValueError("counts must not be all zero: PMI needs at least one observed pair")
+    smoothed = counts.col_sums ** alpha
+    log_Z = np.log(smoothed.sum())
+    with np.errstate(divide="ignore"):
+        log_row, log_col = np.log(counts.row_sums), alpha * np.log(counts.col_sums)
+    constant = log_Z - np.log(shift)
+
+    def ppmi(start, block):
+        rows = np.repeat(np.arange(start, start + block.shape[0]), np.diff(block.indptr))
+        pmi = np.log(block.data)
+        pmi -= log_row[rows]
+        pmi -= log_col[block.indices]
+        pmi += constant
+        np.maximum(pmi, 0.0, out=pmi)
+        out = sp.csr_matrix((pmi.astype(np.float32), block.indices, block.indptr),
+                            shape=block.shape)
+        out.eliminate_zeros()
+        return out
+
+    return counts.transform(ppmi, dtype=np.float32)
 
 
 def pmi_dense(counts, *, alpha: float = 1.0, shift: float = 1.0,
@@ -350,7 +391,7 @@ def train_ppmi_svd(corpus, *, dim=None, window: int = DEFAULT_WINDOW,
                    shift: float = DEFAULT_SHIFT, eig: float = DEFAULT_EIG,
                    add_context: bool = False, weighting: str = DEFAULT_WEIGHTING,
                    dynamic_window: bool = DEFAULT_DYNAMIC_WINDOW, max_vocab=None, seed: int = 0,
-                   verbose=None):
+                   memory: int = DEFAULT_MEMORY, verbose=None):
     """Count, reweight by PPMI, factorize: word vectors from a corpus.
 
     The parameters are declared (types, bounds, defaults) in :mod:`wvlib.methods` and
@@ -383,6 +424,13 @@ def train_ppmi_svd(corpus, *, dim=None, window: int = DEFAULT_WINDOW,
         Keep at most this many most frequent words.
     seed : int, default 0
         Seed of the dynamic windows and of the randomized SVD.
+    memory : int, default 1024
+        Megabytes for counting the co-occurrences (see
+        :func:`wvlib.cooccurrence.count_cooccurrences`). When the count matrix takes more
+        than half of it, it stays in files, and so does its PPMI matrix: PPMI is computed a
+        block of rows at a time and the randomized SVD reads the blocks for each product
+        (:func:`ppmi_blocks`, :class:`wvlib.blocks.BlockMatrix`). The vectors are the same up
+        to float32 rounding in the products.
     verbose : bool or None
         Progress bars (see :mod:`wvlib.progress`).
 
@@ -390,21 +438,31 @@ def train_ppmi_svd(corpus, *, dim=None, window: int = DEFAULT_WINDOW,
     -------
     wvlib.vectors.KeyedVectors
     """
-    from .cooccurrence import cooccurrence_matrix
-    from .corpus import Vocabulary
+    from .cooccurrence import count_cooccurrences
+    from .encoded import encode_corpus
+    from .linalg import truncated_svd
+    from .vectors import KeyedVectors
 
-    documents = getattr(corpus, "documents", corpus)
-    vocab = Vocabulary.build(documents, min_count=min_count, max_size=max_vocab)
-    if len(vocab) == 0:
-        raise ValueError(f"min_count={min_count} leaves no word in the corpus")
+    corpus = encode_corpus(corpus, min_count=min_count, max_size=max_vocab)
+    words = corpus.vocab.words
     # before the (slow) counting
-    dim = adapt_dim(dim, len(vocab), METHODS["ppmi-svd"],
+    dim = adapt_dim(dim, len(words), METHODS["ppmi-svd"],
                     f"the vocabulary size (words with min_count={min_count})")
-    counts = cooccurrence_matrix(documents, vocab, window=window, symmetric=True,
-                                 weighting=weighting, dynamic_window=dynamic_window,
-                                 seed=seed, verbose=verbose)
+    counts = count_cooccurrences(corpus, window=window, symmetric=True, weighting=weighting,
+                                 dynamic_window=dynamic_window, seed=seed, memory=memory,
+                                 verbose=verbose)
+    del corpus                                   # the ids are not needed any more
     # The vectors are written in float32 (word2vec format): products in float32 change them by
     # about 1e-6 relative and make the SVD about twice as fast.
-    return ppmi_svd_embeddings(counts, vocab.words, dim=dim, alpha=alpha, shift=shift,
-                               eig=eig, add_context=add_context, seed=seed,
-                               dtype=np.float32)
+    if not counts.spilled:
+        with counts:
+            matrix = counts.tocsr()
+        return ppmi_svd_embeddings(matrix, words, dim=dim, alpha=alpha, shift=shift,
+                                   eig=eig, add_context=add_context, seed=seed,
+                                   dtype=np.float32)
+    with counts:
+        ppmi = ppmi_blocks(counts, alpha=alpha, shift=shift)
+    with ppmi:
+        U, s, Vt = truncated_svd(ppmi, dim, seed=seed, dtype=np.float32)
+    return KeyedVectors(words, vectors_from_svd(U, s, Vt, eig=eig, add_context=add_context),
+                        copy=False)

@@ -44,7 +44,8 @@ _COUNTS = METHODS["counts"].params
 def train_counts(corpus, *, dim=None, window=_COUNTS["window"].default,
                  min_count=_COUNTS["min_count"].default,
                  weighting=_COUNTS["weighting"].default,
-                 symmetric=_COUNTS["symmetric"].default, verbose=None):
+                 symmetric=_COUNTS["symmetric"].default,
+                 memory=_COUNTS["memory"].default, verbose=None):
     """Vectors = rows of the co-occurrence matrix over the ``dim`` most frequent contexts.
 
     Parameters
@@ -61,6 +62,8 @@ def train_counts(corpus, *, dim=None, window=_COUNTS["window"].default,
         Weight of a co-occurrence at distance ``d``: 1 or ``1/d``.
     symmetric : bool, default True
         Count contexts on both sides; ``False``: only to the right.
+    memory : int, default 1024
+        Megabytes for counting (see :func:`wvlib.cooccurrence.count_cooccurrences`).
     verbose : bool or None
         Progress bars.
 
@@ -69,15 +72,14 @@ def train_counts(corpus, *, dim=None, window=_COUNTS["window"].default,
     wvlib.vectors.KeyedVectors
     """
     from .cooccurrence import cooccurrence_matrix
-    from .corpus import Vocabulary
+    from .encoded import encode_corpus
     from .vectors import KeyedVectors
-    vocab = Vocabulary.build(corpus, min_count=min_count)
-    if len(vocab) == 0:
-        raise ValueError(f"min_count={min_count} leaves no word in the corpus")
+    corpus = encode_corpus(corpus, min_count=min_count)
+    vocab = corpus.vocab
     dim = adapt_dim(dim, len(vocab), METHODS["counts"],
                     f"the vocabulary size with min_count={min_count}")
     counts = cooccurrence_matrix(corpus, vocab, window=window, symmetric=symmetric,
-                                 weighting=weighting, verbose=verbose)
+                                 weighting=weighting, memory=memory, verbose=verbose)
     # vocabulary ids are in frequency order, so the first dim columns are the top contexts
     return KeyedVectors(list(vocab.words),
                         np.asarray(counts[:, :dim].toarray(), dtype=np.float64))

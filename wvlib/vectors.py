@@ -76,6 +76,8 @@ from ._validate import check_choice, check_matrix, check_optional_positive_int, 
 # most_similar_cosmul), so that our answers are gensim's; Levy & Goldberg (2014) used 0.001.
 # The one value of the whole course: the chapters and evaluate use this constant.
 COSMUL_EPSILON = 1e-6
+# Rows formatted at a time when writing (2,000 vectors of 100 numbers: about 15 MB of work).
+_WRITE_ROWS = 2_000
 
 
 class KeyedVectors:
@@ -349,13 +351,17 @@ class KeyedVectors:
         """
         path = _check_path(path, "path")
         n, d = self.vectors.shape
-        rows = self.vectors.astype("<f4")
-        # (the vectors are finite: the constructor checks it)
-        numbers = [row.tobytes() for row in rows] if binary else format_float32_rows(rows)
+        rows = self.vectors.astype("<f4", copy=False)
+        # (the vectors are finite: the constructor checks it.) A block of rows at a time:
+        # formatting a whole vocabulary at once took several times the vectors' memory.
         with open(path, "wb") as f:
             f.write(f"{n} {d}\n".encode("utf-8"))
-            f.writelines(word.encode("utf-8") + b" " + row + b"\n"
-                         for word, row in zip(self.index_to_key, numbers))
+            for start in range(0, n, _WRITE_ROWS):
+                block = rows[start:start + _WRITE_ROWS]
+                numbers = ([row.tobytes() for row in block] if binary
+                           else format_float32_rows(block))
+                f.writelines(word.encode("utf-8") + b" " + row + b"\n" for word, row
+                             in zip(self.index_to_key[start:start + _WRITE_ROWS], numbers))
 
     @classmethod
     def load_word2vec_format(cls, path, binary: bool = False, limit=None) -> "KeyedVectors":

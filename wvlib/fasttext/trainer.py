@@ -3,8 +3,8 @@
 :class:`FastText` trains the model of Bojanowski et al. (2017) as the reference code does
 (``FastText::skipgram`` and ``Model::update``), in float32 with Hogwild threads, on the
 compiled kernels of word2vec (:mod:`wvlib.word2vec`): the same negative-sampling step, the
-same per-thread random numbers, the same alias table of the noise distribution and the
-same subsampling. What fastText adds is the input side:
+same jobs of at most 10,000 words on one queue (:mod:`wvlib.jobs`), each with its own random
+numbers, the same alias table of the noise distribution and the same subsampling. What fastText adds is the input side:
 
 * every vocabulary word w has a list of rows of the input matrix Z: its own row, then one row
   per character n-gram (``minn``..``maxn`` characters of ``<w>``), the n-gram's bucket
@@ -46,20 +46,19 @@ import time
 
 import numpy as np
 
-from numba import prange
-
-from .._jit import njit, set_threads
+from .._jit import njit
 from .._validate import check_float, check_positive_int
+from ..jobs import run_jobs
 from ..methods import validates
 from ..word2vec.kernels import draw_negative, lcg_below, lcg_next, neg_step, subsample
 from ..word2vec.tables import alias_table, keep_probability
+from ..word2vec.trainer import job_bounds
 from .keyedvectors import FastTextKeyedVectors
 from .subwords import check_ngram_range, vocabulary_buckets
 
 __all__ = ["FastText", "subword_rows", "train_fasttext"]
 
 MAX_SENTENCE_LENGTH = 10_000      # longer documents are cut into pieces, as gensim does
-_JOB_WORDS = 1_000_000            # words per kernel call (progress bar granularity)
 _ZERO = np.float32(0.0)
 
 
@@ -143,76 +142,66 @@ def centre_step(Z, W_neg, rows, start, stop, scale, targets, n_targets, negs, al
     return loss
 
 
-@njit(parallel=True)
-def train_job(tokens, starts, part_bounds, Z, W_neg, sub_ptr, sub_rows, sub_scale, keep,
+@njit
+def train_job(tokens, starts, first, stop, Z, W_neg, sub_ptr, sub_rows, sub_scale, keep,
               alias_prob, alias_word, negative, window, alpha0, min_alpha, words_before,
-              total_words, seeds, losses, predictions):
-    """Hogwild SGD over sentences: part p (one per thread) trains on the sentences
-    part_bounds[p] .. part_bounds[p + 1] − 1, all parts at once on shared matrices."""
-    n_parts = part_bounds.shape[0] - 1
+              total_words, seed):
+    """Hogwild SGD over the sentences ``first .. stop − 1`` (one job of the queue of
+    :func:`wvlib.jobs.run_jobs`), on shared matrices. The learning rate decays with the
+    words done: those of the jobs finished before this one started (``words_before``) plus
+    this job's, over ``total_words``; random numbers come from the generator seeded with
+    ``seed`` (one per job, whichever thread runs it). Returns the sum of the losses, the
+    number of predictions and the words of the job."""
     dim = Z.shape[1]
-    for p in prange(n_parts):
-        state = seeds[p]
-        longest = 1
-        for s in range(part_bounds[p], part_bounds[p + 1]):
-            longest = max(longest, starts[s + 1] - starts[s])
-        sen = np.empty(longest, dtype=np.int32)
-        h = np.zeros((1, dim), dtype=np.float32)
-        neu1e = np.zeros(dim, dtype=np.float32)
-        acc = np.zeros(dim, dtype=np.float32)
-        negs = np.empty((2 * window, negative), dtype=np.int64)
-        targets = np.empty(2 * window, dtype=np.int64)
-        loss = 0.0
-        n_pred = 0
-        done = 0
-        for s in range(part_bounds[p], part_bounds[p + 1]):
-            progress = min(1.0, (words_before + done * n_parts) / total_words)
-            alpha = np.float32(max(min_alpha, alpha0 - (alpha0 - min_alpha) * progress))
-            n, state = subsample(tokens, starts[s], starts[s + 1], keep, state, sen)
-            done += starts[s + 1] - starts[s]
-            for pos in range(n):
-                word = sen[pos]
-                state = lcg_next(state)
-                b = lcg_below(state, window)
-                m = 0
-                for c in range(max(0, pos - window + b), min(n, pos + window - b + 1)):
-                    if c == pos:
-                        continue
-                    targets[m] = sen[c]
-                    for k in range(negative):
-                        negs[m, k], state = draw_negative(alias_prob, alias_word, state)
-                    m += 1
-                loss += centre_step(Z, W_neg, sub_rows, sub_ptr[word], sub_ptr[word + 1],
-                                    sub_scale[word], targets, m, negs, alpha, h, neu1e,
-                                    acc)
-                n_pred += m
-        losses[p] = loss
-        predictions[p] = n_pred
-        seeds[p] = state
+    state = seed
+    longest = 1
+    for s in range(first, stop):
+        longest = max(longest, starts[s + 1] - starts[s])
+    sen = np.empty(longest, dtype=np.int32)
+    h = np.zeros((1, dim), dtype=np.float32)
+    neu1e = np.zeros(dim, dtype=np.float32)
+    acc = np.zeros(dim, dtype=np.float32)
+    negs = np.empty((2 * window, negative), dtype=np.int64)
+    targets = np.empty(2 * window, dtype=np.int64)
+    loss = 0.0
+    n_pred = 0
+    done = 0
+    for s in range(first, stop):
+        progress = min(1.0, (words_before + done) / total_words)
+        alpha = np.float32(max(min_alpha, alpha0 - (alpha0 - min_alpha) * progress))
+        n, state = subsample(tokens, starts[s], starts[s + 1], keep, state, sen)
+        done += starts[s + 1] - starts[s]
+        for pos in range(n):
+            word = sen[pos]
+            state = lcg_next(state)
+            b = lcg_below(state, window)
+            m = 0
+            for c in range(max(0, pos - window + b), min(n, pos + window - b + 1)):
+                if c == pos:
+                    continue
+                targets[m] = sen[c]
+                for k in range(negative):
+                    negs[m, k], state = draw_negative(alias_prob, alias_word, state)
+                m += 1
+            loss += centre_step(Z, W_neg, sub_rows, sub_ptr[word], sub_ptr[word + 1],
+                                sub_scale[word], targets, m, negs, alpha, h, neu1e, acc)
+            n_pred += m
+    return loss, n_pred, done
 
 
 def warm_up(dim):
     """Compile (or load from numba's cache) the training kernel with the argument types
     of a real call, on empty input: the one-off JIT cost of a process."""
     f32 = np.zeros((1, dim), dtype=np.float32)
-    train_job(np.zeros(1, np.int32), np.zeros(2, np.int64), np.zeros(2, np.int64), f32,
+    train_job(np.zeros(1, np.int32), np.zeros(2, np.int64), np.int64(0), np.int64(0), f32,
               f32, np.zeros(2, np.int64), np.zeros(1, np.int32), np.ones(1, np.float32),
               np.ones(1, np.float32), np.ones(1, np.float32), np.zeros(1, np.int32), 1, 1,
-              0.05, 0.0, 0, 1, np.ones(1, np.uint64), np.zeros(1), np.zeros(1, np.int64))
+              np.float32(0.05), np.float32(0.0), 0, 1, np.uint64(1))
 
 
 # --------------------------------------------------------------------------------------
 # the trainer
 # --------------------------------------------------------------------------------------
-
-def _split_by_words(word_starts, lo, hi, n):
-    """Split sentences lo..hi−1 into n consecutive runs of about equal numbers of words;
-    return the n + 1 boundaries."""
-    span = word_starts[hi] - word_starts[lo]
-    targets = word_starts[lo] + span * np.arange(1, n) / n
-    inner = np.searchsorted(word_starts[lo:hi + 1], targets) + lo
-    return np.concatenate([[lo], np.clip(inner, lo, hi), [hi]]).astype(np.int64)
-
 
 def _encode(vocab, documents):
     """All documents as one int32 array of word ids (unknown tokens dropped) and the start
@@ -253,7 +242,7 @@ class FastText:
         word2vec).
     epochs : int, default 5
     seed : int, default 0
-        Seeds the initial vectors and every thread's random numbers; with ``threads=1``
+        Seeds the initial vectors and every job's random numbers; with ``threads=1``
         training is deterministic.
     threads : int, default 2
     keep_context : bool, default False
@@ -346,47 +335,53 @@ class FastText:
         bound = np.float32(1.0 / dim)
         Z = rng.uniform(-bound, bound, size=(V + used.size, dim)).astype(np.float32)
         W_neg = np.zeros((V, dim), dtype=np.float32)
-        threads = set_threads(prm["threads"])
+        threads = prm["threads"]
 
-        n_sent = len(word_starts) - 1
-        n_jobs = max(1, min(n_sent, int(np.ceil(n_words / _JOB_WORDS))))
-        job_bounds = _split_by_words(word_starts, 0, n_sent, n_jobs)
-        parts = [_split_by_words(word_starts, job_bounds[j], job_bounds[j + 1], threads)
-                 for j in range(n_jobs)]
-        seeds = rng.integers(1, 2 ** 63, size=(prm["epochs"], n_jobs, threads),
+        # jobs of at most JOB_WORDS words, each with its own seed in every epoch, taken by
+        # the threads from one queue that runs through all epochs (wvlib.jobs)
+        bounds = job_bounds(word_starts)
+        n_jobs, epochs = len(bounds) - 1, prm["epochs"]
+        job_words = np.diff(word_starts[bounds])
+        seeds = rng.integers(1, 2 ** 63, size=(epochs, n_jobs),
                              dtype=np.int64).astype(np.uint64)
 
         start = time.perf_counter()
         warm_up(dim)
         self.compile_seconds = time.perf_counter() - start
 
-        total = n_words * prm["epochs"]
-        history = []
+        total = n_words * epochs
+        counters = np.zeros((threads, epochs, 3))      # loss, predictions, words
+        alpha0, min_alpha = np.float32(prm["alpha"]), np.float32(prm["min_alpha"])
+
+        def job(g, t, done_before):
+            epoch, j = divmod(g, n_jobs)
+            loss, n_pred, words = train_job(
+                tokens, word_starts, bounds[j], bounds[j + 1], Z, W_neg, sub_ptr, sub_rows,
+                sub_scale, keep, alias_prob, alias_word, prm["negative"], prm["window"],
+                alpha0, min_alpha, done_before, total, seeds[epoch, j])
+            counters[t, epoch] += (loss, n_pred, words)
+
         bar = progress(total=total, desc="fastText", unit="word", verbose=verbose)
+        shown = [0]
+
+        def report(done):
+            bar.update(done - shown[0])
+            shown[0] = done
+            sums = counters.sum(axis=(0, 1))
+            speed = done / max(time.perf_counter() - start, 1e-9)
+            bar.set_postfix_str(f"loss {sums[0] / max(sums[1], 1):.4f}, "
+                                f"{speed:,.0f} words/s")
+
         start = time.perf_counter()
-        words_before = 0
         try:
-            for epoch in range(prm["epochs"]):
-                loss_sum, n_pred = 0.0, 0
-                for j in range(n_jobs):
-                    losses = np.zeros(threads)
-                    preds = np.zeros(threads, dtype=np.int64)
-                    train_job(tokens, word_starts, parts[j], Z, W_neg, sub_ptr, sub_rows,
-                              sub_scale, keep, alias_prob, alias_word, prm["negative"],
-                              prm["window"], prm["alpha"], prm["min_alpha"], words_before,
-                              total, seeds[epoch, j].copy(), losses, preds)
-                    job_words = int(word_starts[job_bounds[j + 1]]
-                                    - word_starts[job_bounds[j]])
-                    words_before += job_words
-                    loss_sum += losses.sum()
-                    n_pred += int(preds.sum())
-                    bar.update(job_words)
-                    speed = words_before / max(time.perf_counter() - start, 1e-9)
-                    bar.set_postfix_str(f"loss {loss_sum / max(n_pred, 1):.4f}, "
-                                        f"{speed:,.0f} words/s")
-                history.append(float(loss_sum / max(n_pred, 1)))
+            schedule = run_jobs(job, n_jobs * epochs, threads,
+                                sizes=np.tile(job_words, epochs), report=report)
         finally:
             bar.close()
+        per_epoch = counters.sum(axis=0)
+        history = [float(loss / max(n, 1)) for loss, n, _ in per_epoch]
+        self.thread_counters = counters
+        self.schedule = dict(n_jobs=n_jobs, jobs=schedule["jobs"], busy=schedule["busy"])
         self.train_seconds = time.perf_counter() - start
         self.words_per_second = total / max(self.train_seconds, 1e-9)
         self.loss_history = history

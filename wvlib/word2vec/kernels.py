@@ -8,16 +8,25 @@ other trainers (:func:`sigmoid_and_loss`, the generator :func:`lcg_next` / :func
 Building blocks, bottom up:
 
 * :func:`sigmoid_and_loss` — σ(f) and −log σ(f) from a table, linearly interpolated;
-* :func:`lcg_next`, :func:`lcg_uniform`, :func:`lcg_below` — the per-thread random numbers
-  (a linear congruential generator, as in the C code): the state is a ``uint64`` that every
-  caller threads through (``state = lcg_next(state)``);
+* :func:`lcg_next`, :func:`lcg_uniform`, :func:`lcg_below` — the per-job random numbers
+  (a linear congruential generator, as in the C code; defined in :mod:`wvlib._lcg`, which
+  GloVe shares): the state is a ``uint64`` that every caller threads through
+  (``state = lcg_next(state)``);
 * :func:`draw_negative` — one noise word from an alias table
   (:func:`wvlib.word2vec.tables.alias_table`); :func:`draw_negatives` — n of them (for tests);
 * :func:`neg_step`, :func:`hs_step` — one SGD step of negative sampling / hierarchical softmax
   for an input vector ``H[r]``: they update the output rows and accumulate −η·∂J/∂h into a work
-  vector; :func:`sg_step`, :func:`cbow_step` — one skip-gram / CBOW prediction built on them;
+  vector;
+* :func:`predict` — one prediction whose input vector is ``scale`` times the sum of a list of
+  rows of ``W_in`` (CBOW: the context words with ``scale`` 1/m; fastText: a word's subword
+  rows), each of which then receives the whole error, as in the C code;
+  :func:`sg_step` — the one-row case without the copy, :func:`cbow_step` — CBOW's call;
 * :func:`subsample` — the C code's subsampling of a sentence;
-* :func:`train_job` — Hogwild SGD over a block of sentences, one part per thread;
+* :func:`train_job` — SGD over one *job*: a run of consecutive sentences of at most
+  ``JOB_WORDS`` words, with its own seed. The trainer's threads take jobs from a queue and
+  run them at the same time on the shared matrices (Hogwild); the kernel releases the GIL.
+  A word's input vector is the sum of its rows in ``W_in`` (a CSR map word → rows; for
+  word2vec the identity, one row a word), so the same job loop trains fastText's subwords;
   :func:`warm_up` compiles it (or loads it from numba's cache) once per process.
 
 The trainer that calls them is :class:`wvlib.word2vec.trainer.Word2Vec`.
@@ -26,14 +35,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from numba import prange
-
 from .._jit import njit
+from .._lcg import lcg_below, lcg_next, lcg_uniform
 from .reference import log_sigmoid, sigmoid
 
-__all__ = ["MAX_EXP", "SIGMOID_TABLE_SIZE", "sigmoid_and_loss", "lcg_next", "lcg_uniform",
-           "lcg_below", "draw_negative", "draw_negatives", "neg_step", "hs_step", "sg_step",
-           "cbow_step", "subsample", "train_job", "warm_up"]
+__all__ = ["MAX_EXP", "SIGMOID_TABLE_SIZE", "JOB_WORDS", "sigmoid_and_loss", "lcg_next",
+           "lcg_uniform", "lcg_below", "draw_negative", "draw_negatives", "neg_step",
+           "hs_step", "predict", "sg_step", "cbow_step", "subsample", "train_job",
+           "identity_rows", "warm_up"]
 
 # --------------------------------------------------------------------------------------
 # The algorithm
@@ -67,12 +76,8 @@ __all__ = ["MAX_EXP", "SIGMOID_TABLE_SIZE", "sigmoid_and_loss", "lcg_next", "lcg
 
 MAX_EXP = 16.0                    # σ is 1 − 1e-7 there
 SIGMOID_TABLE_SIZE = 8192         # table step 0.004
-_LCG_MUL = np.uint64(25214903917)
-_LCG_ADD = np.uint64(11)
-
-_SHIFT32 = np.uint64(32)
-_SHIFT40 = np.uint64(40)
-_INV24 = np.float32(1.0 / 16777216.0)
+#: Words of a job (at most; a longer sentence is a job of its own): gensim's batch_words.
+JOB_WORDS = 10_000
 _LIMIT = np.float32(MAX_EXP)
 _ONE = np.float32(1.0)
 _ZERO = np.float32(0.0)
@@ -99,25 +104,6 @@ def sigmoid_and_loss(f):
     s = _SIGMOID[i] + t * (_SIGMOID[i + 1] - _SIGMOID[i])
     loss = _NEG_LOG_SIGMOID[i] + t * (_NEG_LOG_SIGMOID[i + 1] - _NEG_LOG_SIGMOID[i])
     return s, loss + max(_ZERO, fc - f)      # −log σ(f) ≈ −f below −MAX_EXP
-
-
-@njit
-def lcg_next(state):
-    """The generator's next state (a ``uint64``): state·25214903917 + 11 mod 2^64."""
-    return state * _LCG_MUL + _LCG_ADD
-
-
-@njit
-def lcg_uniform(state):
-    """A float32 in [0, 1) from the top 24 bits of the generator's state."""
-    return np.float32(state >> _SHIFT40) * _INV24
-
-
-@njit
-def lcg_below(state, n):
-    """An integer in [0, n) from the top 32 bits of the state (a multiply and a shift,
-    no division; Lemire 2019)."""
-    return np.int64(((state >> _SHIFT32) * np.uint64(n)) >> _SHIFT32)
 
 
 @njit
@@ -159,7 +145,9 @@ def neg_step(H, r, W_out, target, negs, alpha, neu1e):
     :func:`~wvlib.word2vec.reference.neg_sampling_loss_and_grads`; a noise word drawn twice
     sees its own first update the second time. (Rows are addressed by index, not by
     slicing: a view would touch the shared array's reference count, an atomic operation
-    that the threads would fight over; views halved CBOW's speed.)"""
+    that the threads would fight over; views halved CBOW's speed. The error and the update
+    share one loop over the row: compiled outside a ``prange``, where numba cannot tell the
+    compiler that the arrays do not overlap, two loops cost 15-25% of the speed.)"""
     dim = H.shape[1]
     loss = _ZERO
     for d in range(negs.shape[0] + 1):
@@ -179,9 +167,9 @@ def neg_step(H, r, W_out, target, negs, alpha, neu1e):
         # −log σ(−f) = −log σ(f) + f
         loss += neg_log_s + (_ZERO if d == 0 else f)
         for j in range(dim):
-            neu1e[j] += g * W_out[t, j]
-        for j in range(dim):
-            W_out[t, j] += g * H[r, j]
+            u = W_out[t, j]
+            neu1e[j] += g * u
+            W_out[t, j] = u + g * H[r, j]
     return loss
 
 
@@ -206,9 +194,9 @@ def hs_step(H, r, W_out, points, codes, code_len, word, alpha, neu1e):
         g = (_ONE - np.float32(code) - s) * alpha
         loss += neg_log_s + (_ZERO if code == 0 else f)
         for j in range(dim):
-            neu1e[j] += g * W_out[n, j]
-        for j in range(dim):
-            W_out[n, j] += g * H[r, j]
+            u = W_out[n, j]
+            neu1e[j] += g * u
+            W_out[n, j] = u + g * H[r, j]
     return loss
 
 
@@ -230,31 +218,44 @@ def sg_step(W_in, W_neg, W_hs, inp, target, negs, points, codes, code_len, use_h
 
 
 @njit
-def cbow_step(W_in, W_neg, W_hs, ctx, n_ctx, target, negs, points, codes, code_len,
-              use_hs, use_neg, alpha, neu1, neu1e):
-    """One CBOW SGD step: the mean of the n_ctx context vectors predicts ``target``.
-    ``neu1`` is a (1, d) work array for that mean."""
+def predict(W_in, rows, n_rows, scale, W_neg, W_hs, target, negs, points, codes, code_len,
+            use_hs, use_neg, alpha, neu1, neu1e):
+    """One SGD step for an input vector made of several rows of ``W_in``.
+
+    h = ``scale`` · Σ_i W_in[rows[i]] (i < ``n_rows``) predicts ``target`` by hierarchical
+    softmax and/or negative sampling (:func:`hs_step`, :func:`neg_step`); then −α·∂J/∂h is
+    added *whole* to every one of the rows, as the C code does for CBOW's context words and
+    fastText for a word's subwords (a row listed twice receives it twice). ``neu1`` is a
+    (1, d) work array for h, ``neu1e`` a (d,) one for the error. Returns the loss."""
     dim = W_in.shape[1]
     for j in range(dim):
         neu1[0, j] = _ZERO
         neu1e[j] = _ZERO
-    for i in range(n_ctx):
-        c = ctx[i]
+    for i in range(n_rows):
+        c = rows[i]
         for j in range(dim):
             neu1[0, j] += W_in[c, j]
-    inv = _ONE / np.float32(n_ctx)
     for j in range(dim):
-        neu1[0, j] *= inv
+        neu1[0, j] *= scale
     loss = _ZERO
     if use_hs:
         loss += hs_step(neu1, 0, W_hs, points, codes, code_len, target, alpha, neu1e)
     if use_neg:
         loss += neg_step(neu1, 0, W_neg, target, negs, alpha, neu1e)
-    for i in range(n_ctx):
-        c = ctx[i]
+    for i in range(n_rows):
+        c = rows[i]
         for j in range(dim):
             W_in[c, j] += neu1e[j]
     return loss
+
+
+@njit
+def cbow_step(W_in, W_neg, W_hs, ctx, n_ctx, target, negs, points, codes, code_len,
+              use_hs, use_neg, alpha, neu1, neu1e):
+    """One CBOW SGD step: the mean of the n_ctx context vectors predicts ``target``
+    (:func:`predict` with scale 1/n_ctx). ``neu1`` is a (1, d) work array for that mean."""
+    return predict(W_in, ctx, n_ctx, _ONE / np.float32(n_ctx), W_neg, W_hs, target, negs,
+                   points, codes, code_len, use_hs, use_neg, alpha, neu1, neu1e)
 
 
 @njit
@@ -272,76 +273,103 @@ def subsample(tokens, start, stop, keep, state, out):
     return n, state
 
 
-@njit(parallel=True)
-def train_job(tokens, starts, part_bounds, W_in, W_neg, W_hs, keep, alias_prob, alias_word,
-              points, codes, code_len, sg, use_hs, negative, window, alpha0, min_alpha,
-              words_before, total_words, seeds, losses, predictions):
-    """Hogwild SGD over sentences: part p (one per thread) trains on the sentences
-    part_bounds[p] .. part_bounds[p + 1] − 1, all parts at once on shared matrices."""
-    n_parts = part_bounds.shape[0] - 1
+@njit
+def train_job(tokens, starts, first, stop, W_in, row_ptr, row_ids, widest, W_neg, W_hs,
+              keep, alias_prob, alias_word, points, codes, code_len, sg, use_hs, negative,
+              window, alpha0, min_alpha, words_before, total_words, seed):
+    """SGD over the sentences ``first .. stop − 1`` (one job), on shared matrices.
+
+    ``tokens[starts[s]:starts[s + 1]]`` is sentence ``s`` (word ids). The input vector of
+    word ``w`` is the sum of the rows ``row_ids[row_ptr[w]:row_ptr[w + 1]]`` of ``W_in``,
+    averaged (:func:`predict`); word2vec's map is :func:`identity_rows`; ``widest`` is the
+    most rows a word has. For every position
+    of a subsampled sentence a window ``b`` is drawn; skip-gram predicts the position's word
+    from each context word's input (:func:`sg_step` for one row), CBOW from the mean of all
+    context rows. The learning rate decays linearly with the words done: those of the jobs
+    finished before this one started (``words_before``, the trainer's shared count) plus this
+    job's, over ``total_words``. Random numbers come from the generator seeded with ``seed``
+    (one seed per job, whichever thread runs it).
+
+    Returns
+    -------
+    loss : float
+        Sum of the predictions' losses.
+    predictions, words : int
+        Number of predictions; words of the job (before subsampling).
+    """
     dim = W_in.shape[1]
-    for p in prange(n_parts):
-        state = seeds[p]
-        longest = 1
-        for s in range(part_bounds[p], part_bounds[p + 1]):
-            longest = max(longest, starts[s + 1] - starts[s])
-        sen = np.empty(longest, dtype=np.int32)
-        neu1 = np.zeros((1, dim), dtype=np.float32)
-        neu1e = np.zeros(dim, dtype=np.float32)
-        negs = np.empty(negative, dtype=np.int64)
-        ctx = np.empty(2 * window, dtype=np.int64)
-        loss = 0.0
-        n_pred = 0
-        done = 0
-        for s in range(part_bounds[p], part_bounds[p + 1]):
-            progress = min(1.0, (words_before + done * n_parts) / total_words)
-            alpha = np.float32(max(min_alpha, alpha0 - (alpha0 - min_alpha) * progress))
-            n, state = subsample(tokens, starts[s], starts[s + 1], keep, state, sen)
-            done += starts[s + 1] - starts[s]
-            for pos in range(n):
-                word = sen[pos]
-                state = lcg_next(state)
-                b = lcg_below(state, window)
-                lo = max(0, pos - window + b)
-                hi = min(n, pos + window - b + 1)
-                if sg:
-                    for c in range(lo, hi):
-                        if c == pos:
-                            continue
-                        for k in range(negative):
-                            negs[k], state = draw_negative(alias_prob, alias_word,
-                                                           state)
-                        loss += sg_step(W_in, W_neg, W_hs, sen[c], word, negs, points,
-                                        codes, code_len, use_hs, negative > 0, alpha,
-                                        neu1e)
-                        n_pred += 1
-                else:
-                    m = 0
-                    for c in range(lo, hi):
-                        if c != pos:
-                            ctx[m] = sen[c]
-                            m += 1
-                    if m == 0:
+    state = seed
+    longest = 1
+    for s in range(first, stop):
+        longest = max(longest, starts[s + 1] - starts[s])
+    sen = np.empty(longest, dtype=np.int32)
+    neu1 = np.zeros((1, dim), dtype=np.float32)
+    neu1e = np.zeros(dim, dtype=np.float32)
+    negs = np.empty(negative, dtype=np.int64)
+    ctx = np.empty(2 * window * widest, dtype=np.int64)
+    loss = 0.0
+    n_pred = 0
+    done = 0
+    for s in range(first, stop):
+        progress = min(1.0, (words_before + done) / total_words)
+        alpha = np.float32(max(min_alpha, alpha0 - (alpha0 - min_alpha) * progress))
+        n, state = subsample(tokens, starts[s], starts[s + 1], keep, state, sen)
+        done += starts[s + 1] - starts[s]
+        for pos in range(n):
+            word = sen[pos]
+            state = lcg_next(state)
+            b = lcg_below(state, window)
+            lo = max(0, pos - window + b)
+            hi = min(n, pos + window - b + 1)
+            if sg:
+                for c in range(lo, hi):
+                    if c == pos:
                         continue
                     for k in range(negative):
                         negs[k], state = draw_negative(alias_prob, alias_word, state)
-                    loss += cbow_step(W_in, W_neg, W_hs, ctx, m, word, negs, points,
-                                      codes, code_len, use_hs, negative > 0, alpha,
-                                      neu1, neu1e)
+                    w = sen[c]
+                    m = row_ptr[w + 1] - row_ptr[w]
+                    if m == 1:
+                        loss += sg_step(W_in, W_neg, W_hs, row_ids[row_ptr[w]], word,
+                                        negs, points, codes, code_len, use_hs,
+                                        negative > 0, alpha, neu1e)
+                    else:
+                        for i in range(m):
+                            ctx[i] = row_ids[row_ptr[w] + i]
+                        loss += predict(W_in, ctx, m, _ONE / np.float32(m), W_neg, W_hs,
+                                        word, negs, points, codes, code_len, use_hs,
+                                        negative > 0, alpha, neu1, neu1e)
                     n_pred += 1
-        losses[p] = loss
-        predictions[p] = n_pred
-        seeds[p] = state
+            else:
+                m = 0
+                for c in range(lo, hi):
+                    if c != pos:
+                        w = sen[c]
+                        for i in range(row_ptr[w], row_ptr[w + 1]):
+                            ctx[m] = row_ids[i]
+                            m += 1
+                if m == 0:
+                    continue
+                for k in range(negative):
+                    negs[k], state = draw_negative(alias_prob, alias_word, state)
+                loss += cbow_step(W_in, W_neg, W_hs, ctx, m, word, negs, points, codes,
+                                  code_len, use_hs, negative > 0, alpha, neu1, neu1e)
+                n_pred += 1
+    return loss, n_pred, done
+
+
+def identity_rows(n_words):
+    """word2vec's map word → rows of ``W_in`` for :func:`train_job`: word ``w`` is row
+    ``w`` (``row_ptr = 0..V``, ``row_ids = 0..V−1``)."""
+    return (np.arange(n_words + 1, dtype=np.int64), np.arange(n_words, dtype=np.int32))
 
 
 def warm_up(dim):
     """Compile (or load from numba's cache) the training kernel with the argument types
     of a real call, on empty input: this is the one-off JIT cost of a process."""
     f32 = np.zeros((1, dim), dtype=np.float32)
-    train_job(np.zeros(1, np.int32), np.zeros(2, np.int64), np.zeros(2, np.int64), f32,
+    row_ptr, row_ids = identity_rows(1)
+    train_job(np.zeros(1, np.int32), np.zeros(2, np.int64), 0, 0, f32, row_ptr, row_ids, 1,
               f32, f32, np.ones(1, np.float32), np.ones(1, np.float32),
-              np.zeros(1, np.int32),
-              np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8),
-              np.zeros(1, np.int32),
-              True, False, 0, 1, 0.025, 1e-4, 0, 1, np.ones(1, np.uint64), np.zeros(1),
-              np.zeros(1, np.int64))
+              np.zeros(1, np.int32), np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8),
+              np.zeros(1, np.int32), True, False, 0, 1, 0.025, 1e-4, 0, 1, np.uint64(1))

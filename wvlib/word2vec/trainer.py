@@ -2,9 +2,13 @@
 hierarchical softmax) and the commands ``wvlib train sgns`` and ``wvlib train cbow``.
 
 The same algorithm as the original C code and gensim, fast enough for real corpora: the
-vocabulary and the tables (:mod:`wvlib.word2vec.tables`) are built in NumPy, the SGD runs in the
-compiled kernels of :mod:`wvlib.word2vec.kernels`, whose updates equal the NumPy reference
-(:mod:`wvlib.word2vec.reference`) to float32 precision (tested).
+corpus is read once into an int32 array of word ids (:mod:`wvlib.encoded`; a file is streamed),
+the vocabulary and the tables (:mod:`wvlib.word2vec.tables`) are built in NumPy, and the SGD
+runs in the compiled kernels of :mod:`wvlib.word2vec.kernels`, whose updates equal the NumPy
+reference (:mod:`wvlib.word2vec.reference`) to float32 precision (tested). The corpus is cut
+into sentences of at most 10,000 words and those into jobs of at most 10,000 words
+(:func:`sentence_starts`, :func:`job_bounds`), each with its own seed in each epoch; the
+threads take the jobs of all epochs from one queue (:func:`wvlib.jobs.run_jobs`).
 """
 from __future__ import annotations
 
@@ -13,10 +17,10 @@ import time
 
 import numpy as np
 
-from .._jit import set_threads
 from .._validate import check_float, check_positive_int
+from ..jobs import run_jobs
 from ..methods import validates
-from .kernels import train_job, warm_up
+from .kernels import JOB_WORDS, identity_rows, train_job, warm_up
 from .reference import _check_vocab_vs
 from .tables import alias_table, build_huffman, huffman_arrays, keep_probability
 
@@ -24,8 +28,6 @@ __all__ = ["Word2Vec", "train_sgns", "train_cbow"]
 
 #: Longer documents are cut into pieces of this many words, as gensim does.
 MAX_SENTENCE_LENGTH = 10_000
-#: Words per kernel call (progress bar granularity).
-_JOB_WORDS = 1_000_000
 
 
 def _check_bool(value, name):
@@ -34,13 +36,32 @@ def _check_bool(value, name):
     return bool(value)
 
 
-def _split_by_words(word_starts, lo, hi, n):
-    """Split sentences lo..hi−1 into n consecutive runs of about equal numbers of words;
-    return the n + 1 boundaries."""
-    span = word_starts[hi] - word_starts[lo]
-    targets = word_starts[lo] + span * np.arange(1, n) / n
-    inner = np.searchsorted(word_starts[lo:hi + 1], targets) + lo
-    return np.concatenate([[lo], np.clip(inner, lo, hi), [hi]]).astype(np.int64)
+def sentence_starts(offsets, max_length=MAX_SENTENCE_LENGTH):
+    """Where each sentence starts in the id array of an EncodedCorpus: its documents cut into
+    pieces of at most ``max_length`` words (empty documents give none); the last entry is
+    the end of the ids."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    lengths = np.diff(offsets)
+    pieces = (lengths + max_length - 1) // max_length
+    doc = np.repeat(np.arange(len(lengths)), pieces)
+    first = np.repeat(np.cumsum(pieces) - pieces, pieces)
+    within = (np.arange(int(pieces.sum())) - first) * max_length
+    return np.append(offsets[doc] + within, offsets[-1]).astype(np.int64)
+
+
+def job_bounds(word_starts, job_words=JOB_WORDS):
+    """Cut the sentences into jobs: runs of consecutive sentences of at most ``job_words``
+    words together (a longer sentence is a job of its own). Returns the sentence numbers
+    where the jobs start, and the number of sentences at the end."""
+    word_starts = np.asarray(word_starts)
+    n_sentences = len(word_starts) - 1
+    bounds = [0]
+    while bounds[-1] < n_sentences:
+        first = bounds[-1]
+        stop = int(np.searchsorted(word_starts, word_starts[first] + job_words,
+                                   side="right")) - 1
+        bounds.append(min(max(stop, first + 1), n_sentences))
+    return np.array(bounds, dtype=np.int64)
 
 
 class Word2Vec:
@@ -75,6 +96,8 @@ class Word2Vec:
         ``threads=1`` training is deterministic.
     threads : int, default 2
         Threads updating the shared matrices without locks (Hogwild; Recht et al. 2011).
+        They take jobs of at most 10,000 words from one queue (:mod:`wvlib.jobs`), so a
+        thread never waits for another until the last job.
     keep_context : bool, default False
         Keep the output ("context") vectors ``W_out`` after training.
 
@@ -97,6 +120,13 @@ class Word2Vec:
         time, without building the vocabulary and without compiling.
     compile_seconds : float
         Time to compile or load the kernel (only the first fit in a process pays it).
+    thread_counters : numpy.ndarray, shape (threads, epochs, 3)
+        What each thread did in each epoch: the sum of its predictions' losses, the number
+        of predictions, the words of its jobs (their sums over threads make
+        ``loss_history`` and the words of the corpus).
+    schedule : dict
+        ``n_jobs`` (per epoch), ``jobs`` and ``busy`` (jobs run and seconds spent in them,
+        per thread) of :func:`wvlib.jobs.run_jobs`.
 
     Examples
     --------
@@ -152,7 +182,9 @@ class Word2Vec:
 
         Parameters
         ----------
-        corpus : wvlib.corpus.Corpus or list of list of str
+        corpus : Corpus, TextCorpus, EncodedCorpus or list of list of str
+            Read once into an int32 array of word ids (:func:`wvlib.encoded.encode_corpus`);
+            a :class:`~wvlib.corpus.TextCorpus` is streamed from its file.
         verbose : bool, optional
             Progress bar with words/s and the running loss (default: when stderr is a
             terminal; see :mod:`wvlib.progress`).
@@ -161,19 +193,23 @@ class Word2Vec:
         -------
         self
         """
-        from ..corpus import Vocabulary, as_documents
+        from ..corpus import TextCorpus, as_documents
+        from ..encoded import EncodedCorpus, encode_corpus
         from ..progress import progress
         from ..vectors import KeyedVectors
 
         prm = self._checked_params()
-        documents = as_documents(corpus, "corpus")
-        if not any(len(doc) for doc in documents):
-            raise ValueError("corpus is empty: pass at least one non-empty document")
-        vocab = Vocabulary.build(documents, min_count=prm["min_count"])
+        if not isinstance(corpus, (TextCorpus, EncodedCorpus)):
+            corpus = as_documents(corpus, "corpus")
+            if not any(len(doc) for doc in corpus):
+                raise ValueError("corpus is empty: pass at least one non-empty document")
+        corpus = encode_corpus(corpus, min_count=prm["min_count"])
+        vocab = corpus.vocab
         V, dim = len(vocab), prm["dim"]
         _check_vocab_vs(V, window=prm["window"], negative=prm["negative"] or None)
-
-        tokens, word_starts = self._encode(vocab, documents)
+        tokens = corpus.ids
+        word_starts = sentence_starts(corpus.offsets)
+        del corpus
         n_words = int(word_starts[-1])
         if n_words == 0:
             raise ValueError("corpus has no token in the vocabulary")
@@ -192,55 +228,56 @@ class Word2Vec:
                 / np.float32(dim))
         W_neg = np.zeros((V if prm["negative"] else 1, dim), dtype=np.float32)
         W_hs = np.zeros((V - 1 if prm["hs"] else 1, dim), dtype=np.float32)
-        threads = set_threads(prm["threads"])
+        row_ptr, row_ids = identity_rows(V)            # a word2vec word is one row
 
-        # jobs of about _JOB_WORDS words, each cut into one part per thread
-        n_sent = len(word_starts) - 1
-        n_jobs = max(1, min(n_sent, int(np.ceil(n_words / _JOB_WORDS))))
-        job_bounds = _split_by_words(word_starts, 0, n_sent, n_jobs)
-        parts = [_split_by_words(word_starts, job_bounds[j], job_bounds[j + 1], threads)
-                 for j in range(n_jobs)]
-        seeds = rng.integers(1, 2 ** 63, size=(prm["epochs"], n_jobs, threads),
+        # jobs of at most JOB_WORDS words, each with its own seed in every epoch
+        bounds = job_bounds(word_starts)
+        n_jobs, epochs = len(bounds) - 1, prm["epochs"]
+        job_words = np.diff(word_starts[bounds])
+        seeds = rng.integers(1, 2 ** 63, size=(epochs, n_jobs),
                              dtype=np.int64).astype(np.uint64)
 
         start = time.perf_counter()
         warm_up(dim)
         self.compile_seconds = time.perf_counter() - start
 
-        total = n_words * prm["epochs"]
-        history = []
+        total = n_words * epochs
+        threads = prm["threads"]
+        counters = np.zeros((threads, epochs, 3))      # loss, predictions, words
+        args = (W_in, row_ptr, row_ids, 1, W_neg, W_hs, keep, alias_prob, alias_word,
+                points, codes, code_len, prm["sg"], prm["hs"], prm["negative"],
+                prm["window"], prm["alpha"], prm["min_alpha"])
+
+        def job(g, t, done_before):
+            epoch, j = divmod(g, n_jobs)
+            loss, n_pred, words = train_job(tokens, word_starts, bounds[j], bounds[j + 1],
+                                            *args, done_before, total, seeds[epoch, j])
+            counters[t, epoch] += (loss, n_pred, words)
+
         bar = progress(total=total, desc="word2vec " + ("sg" if prm["sg"] else "cbow"),
                        unit="word", verbose=verbose)
+        shown = [0]
+
+        def report(done):
+            bar.update(done - shown[0])
+            shown[0] = done
+            sums = counters.sum(axis=(0, 1))
+            speed = done / max(time.perf_counter() - start, 1e-9)
+            bar.set_postfix_str(f"loss {sums[0] / max(sums[1], 1):.4f}, "
+                                f"{speed:,.0f} words/s")
+
         start = time.perf_counter()
-        words_before = 0
         try:
-            for epoch in range(prm["epochs"]):
-                loss_sum, n_pred = 0.0, 0
-                for j in range(n_jobs):
-                    losses = np.zeros(threads)
-                    preds = np.zeros(threads, dtype=np.int64)
-                    train_job(tokens, word_starts, parts[j], W_in, W_neg, W_hs, keep,
-                              alias_prob, alias_word, points, codes, code_len,
-                              prm["sg"], prm["hs"], prm["negative"], prm["window"],
-                              prm["alpha"],
-                              prm["min_alpha"], words_before, total,
-                              seeds[epoch, j].copy(), losses, preds)
-                    job_words = int(word_starts[job_bounds[j + 1]]
-                                    - word_starts[job_bounds[j]])
-                    words_before += job_words
-                    loss_sum += losses.sum()
-                    n_pred += int(preds.sum())
-                    elapsed = time.perf_counter() - start
-                    bar.update(job_words)
-                    speed = words_before / max(elapsed, 1e-9)
-                    bar.set_postfix_str(f"loss {loss_sum / max(n_pred, 1):.4f}, "
-                                        f"{speed:,.0f} words/s")
-                history.append(float(loss_sum / max(n_pred, 1)))
+            schedule = run_jobs(job, n_jobs * epochs, threads,
+                                sizes=np.tile(job_words, epochs), report=report)
         finally:
             bar.close()
         self.train_seconds = time.perf_counter() - start
         self.words_per_second = total / max(self.train_seconds, 1e-9)
-        self.loss_history = history
+        per_epoch = counters.sum(axis=0)
+        self.loss_history = [float(loss / max(n, 1)) for loss, n, _ in per_epoch]
+        self.thread_counters = counters
+        self.schedule = dict(n_jobs=n_jobs, jobs=schedule["jobs"], busy=schedule["busy"])
         self.vocab = vocab
         self.tree = tree
         self.W_out = None
@@ -252,22 +289,6 @@ class Word2Vec:
         self.wv = KeyedVectors(list(vocab.words), W_in, copy=False)
         self.W_in = self.wv.vectors
         return self
-
-    @staticmethod
-    def _encode(vocab, documents):
-        """All documents as one int32 array of word ids (out-of-vocabulary tokens
-        dropped) and the start offset of every sentence, documents cut at
-        MAX_SENTENCE_LENGTH words."""
-        pieces, lengths = [], []
-        for doc in vocab.encode_documents(documents):
-            for i in range(0, len(doc), MAX_SENTENCE_LENGTH):
-                piece = doc[i:i + MAX_SENTENCE_LENGTH]
-                pieces.append(piece)
-                lengths.append(len(piece))
-        tokens = np.concatenate(pieces).astype(np.int32) if pieces else \
-            np.zeros(0, np.int32)
-        word_starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        return tokens, word_starts
 
     def __repr__(self) -> str:
         kind = "skip-gram" if self.sg else "CBOW"
