@@ -351,14 +351,15 @@ def test_parallel_permutation_is_uniform():
     """Where index 0 lands, and which of two indices comes first, over 3,000 shuffles of a
     range cut into several buckets (the bucket size made small for the test)."""
     from scipy import stats
-    old = glove._SHUFFLE_BUCKET
-    glove._SHUFFLE_BUCKET = 4
+    from wvlib import permutation
+    old = permutation._SHUFFLE_BUCKET
+    permutation._SHUFFLE_BUCKET = 4
     try:
         rng = np.random.default_rng(0)
         n, runs = 12, 3000
         perms = np.array([glove.parallel_permutation(n, 2, rng) for _ in range(runs)])
     finally:
-        glove._SHUFFLE_BUCKET = old
+        permutation._SHUFFLE_BUCKET = old
     position_of_0 = np.argmax(perms == 0, axis=1)
     assert stats.chisquare(np.bincount(position_of_0, minlength=n)).pvalue > 1e-3
     first_is_5 = np.argmax(perms == 5, axis=1) < np.argmax(perms == 11, axis=1)
