@@ -260,7 +260,9 @@ def test_the_memory_of_all_processes_together_is_limited(held):
     assert held["peak"] <= (2048 + slack) * 2**20, held["peak"] / 2**20
     assert any("memory limit (2048 MiB)" in e for e in held["session"].events), \
         held["session"].events
-    assert "AFTER" in held["printed"][1]         # the notebook went on
+    runs = held["session"].runs
+    assert "AFTER" in held["printed"][1], (   # the notebook went on
+        [(i, r.status) for i, r in sorted(runs.items())], held["session"].events)
 
 
 @ROOT_ONLY

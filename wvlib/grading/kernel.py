@@ -41,6 +41,9 @@ MAX_CELL_OUTPUT = 200_000
 MAX_NOTEBOOK_OUTPUT = 2_000_000
 #: How long an interrupted kernel may take to stop before it is killed, in seconds.
 INTERRUPT_GRACE = 5.0
+#: Seconds to wait, after a cell's reply, for the rest of its output (the kernel's "idle"):
+#: on a loaded machine it can come well after the reply.
+IDLE_GRACE = 3.0
 #: Wall-clock cap of code given ``t`` seconds of CPU time: WALL_FACTOR * t + WALL_EXTRA.
 WALL_FACTOR, WALL_EXTRA = 3.0, 5.0
 
@@ -159,11 +162,43 @@ class KernelProcess:
             except zmq.ZMQError:
                 time.sleep(0.2)
                 continue
-            if self._wait_reply(msg_id, time.monotonic() + 1.0) is not None:
+            # the reply proves the request channel; the output channel may not have finished
+            # subscribing yet (a PUB socket drops what it sends before that), and the first
+            # cell's output would be lost: ready once a message of the kernel's has come
+            # through it too (the status messages around kernel_info), as jupyter_client does
+            if self._answers_on_both_channels(msg_id, time.monotonic() + 1.0):
                 break
         # take pristine references before any learner code runs (see wvlib.grading.probe)
         self.execute("__import__('wvlib.grading.probe')", timeout=60, silent=True)
         self.baseline = self.group.pids()
+
+    def _answers_on_both_channels(self, msg_id, deadline) -> bool:
+        """Whether the reply to ``msg_id`` and some output message both arrive by
+        ``deadline``."""
+        poller = zmq.Poller()
+        shell, iopub = self.client.shell_channel.socket, self.client.iopub_channel.socket
+        poller.register(shell, zmq.POLLIN)
+        poller.register(iopub, zmq.POLLIN)
+        replied = heard = False
+        while not (replied and heard):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.alive:
+                return False
+            ready = dict(poller.poll(min(remaining, 0.1) * 1000))
+            if iopub in ready:
+                try:
+                    self.client.get_iopub_msg(timeout=0)
+                    heard = True
+                except Exception:  # noqa: BLE001 - a malformed message, or none after all
+                    pass
+            if shell in ready:
+                try:
+                    reply = self.client.get_shell_msg(timeout=0)
+                except Exception:  # noqa: BLE001
+                    reply = None
+                if _valid(reply) and reply["parent_header"].get("msg_id") == msg_id:
+                    replied = True
+        return True
 
     def _drain_stderr(self) -> None:
         """Keep the last 8 kB of the kernel's own stdout/stderr (where a fatal error shows)."""
@@ -252,7 +287,7 @@ class KernelProcess:
             record.traceback = [_text(line, 5000) for line in content.get("traceback", [])[:50]
                                 if isinstance(line, str)]
             if not silent and not record.idle and not self.output_lost:
-                self._drain_iopub(msg_id, record, time.monotonic() + 0.5)
+                self._drain_iopub(msg_id, record, time.monotonic() + IDLE_GRACE)
                 # no "idle" after the reply: an oversized message broke the output channel
                 self.output_lost = not record.idle
         if oomed and not record.limit:
