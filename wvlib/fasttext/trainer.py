@@ -48,11 +48,10 @@ import numpy as np
 
 from .._jit import njit
 from .._validate import check_float, check_positive_int
-from ..jobs import run_jobs
 from ..methods import validates
 from ..word2vec.kernels import draw_negative, lcg_below, lcg_next, neg_step, subsample
 from ..word2vec.tables import alias_table, keep_probability
-from ..word2vec.trainer import job_bounds
+from ..word2vec.trainer import job_bounds, run_sentence_jobs
 from .keyedvectors import FastTextKeyedVectors
 from .subwords import check_ngram_range, vocabulary_buckets
 
@@ -310,7 +309,6 @@ class FastText:
         self
         """
         from ..corpus import Vocabulary, as_documents
-        from ..progress import progress
 
         prm = self._checked_params()
         documents = as_documents(corpus, "corpus")
@@ -323,7 +321,6 @@ class FastText:
                              f"({V} words): use fewer negatives, a larger corpus or a lower "
                              f"min_count")
         tokens, word_starts = _encode(vocab, documents)
-        n_words = int(word_starts[-1])
 
         sub_ptr, sub_rows, used = subword_rows(vocab.words, prm["minn"], prm["maxn"],
                                                prm["bucket"])
@@ -341,7 +338,6 @@ class FastText:
         # the threads from one queue that runs through all epochs (wvlib.jobs)
         bounds = job_bounds(word_starts)
         n_jobs, epochs = len(bounds) - 1, prm["epochs"]
-        job_words = np.diff(word_starts[bounds])
         seeds = rng.integers(1, 2 ** 63, size=(epochs, n_jobs),
                              dtype=np.int64).astype(np.uint64)
 
@@ -349,42 +345,18 @@ class FastText:
         warm_up(dim)
         self.compile_seconds = time.perf_counter() - start
 
-        total = n_words * epochs
-        counters = np.zeros((threads, epochs, 3))      # loss, predictions, words
         alpha0, min_alpha = np.float32(prm["alpha"]), np.float32(prm["min_alpha"])
 
-        def job(g, t, done_before):
-            epoch, j = divmod(g, n_jobs)
-            loss, n_pred, words = train_job(
-                tokens, word_starts, bounds[j], bounds[j + 1], Z, W_neg, sub_ptr, sub_rows,
-                sub_scale, keep, alias_prob, alias_word, prm["negative"], prm["window"],
-                alpha0, min_alpha, done_before, total, seeds[epoch, j])
-            counters[t, epoch] += (loss, n_pred, words)
+        def train(j, epoch, done_before, total):
+            return train_job(tokens, word_starts, bounds[j], bounds[j + 1], Z, W_neg, sub_ptr,
+                             sub_rows, sub_scale, keep, alias_prob, alias_word,
+                             prm["negative"], prm["window"], alpha0, min_alpha, done_before,
+                             total, seeds[epoch, j])
 
-        bar = progress(total=total, desc="fastText", unit="word", verbose=verbose)
-        shown = [0]
-
-        def report(done):
-            bar.update(done - shown[0])
-            shown[0] = done
-            sums = counters.sum(axis=(0, 1))
-            speed = done / max(time.perf_counter() - start, 1e-9)
-            bar.set_postfix_str(f"loss {sums[0] / max(sums[1], 1):.4f}, "
-                                f"{speed:,.0f} words/s")
-
-        start = time.perf_counter()
-        try:
-            schedule = run_jobs(job, n_jobs * epochs, threads,
-                                sizes=np.tile(job_words, epochs), report=report)
-        finally:
-            bar.close()
-        per_epoch = counters.sum(axis=0)
-        history = [float(loss / max(n, 1)) for loss, n, _ in per_epoch]
-        self.thread_counters = counters
-        self.schedule = dict(n_jobs=n_jobs, jobs=schedule["jobs"], busy=schedule["busy"])
-        self.train_seconds = time.perf_counter() - start
-        self.words_per_second = total / max(self.train_seconds, 1e-9)
-        self.loss_history = history
+        result = run_sentence_jobs(train, word_starts, bounds, epochs, threads,
+                                   desc="fastText", verbose=verbose)
+        for name, value in result.items():
+            setattr(self, name, value)
         self.vocab = vocab
         self.sub_ptr, self.sub_rows = sub_ptr, sub_rows
         self.n_buckets_used = int(used.size)

@@ -64,6 +64,55 @@ def job_bounds(word_starts, job_words=JOB_WORDS):
     return np.array(bounds, dtype=np.int64)
 
 
+def run_sentence_jobs(train, word_starts, bounds, epochs, threads, *, desc, verbose=None):
+    """Train on the jobs ``bounds`` (:func:`job_bounds`) for ``epochs`` epochs: the jobs of all
+    epochs on one queue of ``threads`` threads (:func:`wvlib.jobs.run_jobs`), a progress bar
+    with the mean loss and the speed, per-thread counters. ``train(j, epoch, done_before,
+    total)`` runs job ``j`` of ``epoch`` (``done_before``: the words of the jobs finished when
+    it started; ``total``: the words of all epochs) and returns its loss, predictions and
+    words. Shared by the word2vec and fastText trainers.
+
+    Returns
+    -------
+    dict
+        ``train_seconds``, ``words_per_second``, ``loss_history`` (mean loss per prediction,
+        per epoch), ``thread_counters`` (threads × epochs × (loss, predictions, words)) and
+        ``schedule`` (number of jobs per epoch, jobs run and busy seconds per thread).
+    """
+    from ..progress import progress
+
+    n_jobs = len(bounds) - 1
+    job_words = np.diff(np.asarray(word_starts)[bounds])
+    total = int(word_starts[-1]) * epochs
+    counters = np.zeros((threads, epochs, 3))      # loss, predictions, words
+
+    def job(g, t, done_before):
+        epoch, j = divmod(g, n_jobs)
+        counters[t, epoch] += train(j, epoch, done_before, total)
+
+    bar = progress(total=total, desc=desc, unit="word", verbose=verbose)
+    shown = [0]
+
+    def report(done):
+        bar.update(done - shown[0])
+        shown[0] = done
+        sums = counters.sum(axis=(0, 1))
+        speed = done / max(time.perf_counter() - start, 1e-9)
+        bar.set_postfix_str(f"loss {sums[0] / max(sums[1], 1):.4f}, {speed:,.0f} words/s")
+
+    start = time.perf_counter()
+    try:
+        schedule = run_jobs(job, n_jobs * epochs, threads, sizes=np.tile(job_words, epochs),
+                            report=report)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    return dict(train_seconds=seconds, words_per_second=total / max(seconds, 1e-9),
+                loss_history=[float(loss / max(n, 1)) for loss, n, _ in counters.sum(axis=0)],
+                thread_counters=counters,
+                schedule=dict(n_jobs=n_jobs, jobs=schedule["jobs"], busy=schedule["busy"]))
+
+
 class Word2Vec:
     """word2vec (skip-gram or CBOW; negative sampling and/or hierarchical softmax),
     trained by Hogwild SGD in compiled float32 code, following the original C code.
@@ -195,7 +244,6 @@ class Word2Vec:
         """
         from ..corpus import TextCorpus, as_documents
         from ..encoded import EncodedCorpus, encode_corpus
-        from ..progress import progress
         from ..vectors import KeyedVectors
 
         prm = self._checked_params()
@@ -233,7 +281,6 @@ class Word2Vec:
         # jobs of at most JOB_WORDS words, each with its own seed in every epoch
         bounds = job_bounds(word_starts)
         n_jobs, epochs = len(bounds) - 1, prm["epochs"]
-        job_words = np.diff(word_starts[bounds])
         seeds = rng.integers(1, 2 ** 63, size=(epochs, n_jobs),
                              dtype=np.int64).astype(np.uint64)
 
@@ -241,43 +288,19 @@ class Word2Vec:
         warm_up(dim)
         self.compile_seconds = time.perf_counter() - start
 
-        total = n_words * epochs
-        threads = prm["threads"]
-        counters = np.zeros((threads, epochs, 3))      # loss, predictions, words
         args = (W_in, row_ptr, row_ids, 1, W_neg, W_hs, keep, alias_prob, alias_word,
                 points, codes, code_len, prm["sg"], prm["hs"], prm["negative"],
                 prm["window"], prm["alpha"], prm["min_alpha"])
 
-        def job(g, t, done_before):
-            epoch, j = divmod(g, n_jobs)
-            loss, n_pred, words = train_job(tokens, word_starts, bounds[j], bounds[j + 1],
-                                            *args, done_before, total, seeds[epoch, j])
-            counters[t, epoch] += (loss, n_pred, words)
+        def train(j, epoch, done_before, total):
+            return train_job(tokens, word_starts, bounds[j], bounds[j + 1], *args,
+                             done_before, total, seeds[epoch, j])
 
-        bar = progress(total=total, desc="word2vec " + ("sg" if prm["sg"] else "cbow"),
-                       unit="word", verbose=verbose)
-        shown = [0]
-
-        def report(done):
-            bar.update(done - shown[0])
-            shown[0] = done
-            sums = counters.sum(axis=(0, 1))
-            speed = done / max(time.perf_counter() - start, 1e-9)
-            bar.set_postfix_str(f"loss {sums[0] / max(sums[1], 1):.4f}, "
-                                f"{speed:,.0f} words/s")
-
-        start = time.perf_counter()
-        try:
-            schedule = run_jobs(job, n_jobs * epochs, threads,
-                                sizes=np.tile(job_words, epochs), report=report)
-        finally:
-            bar.close()
-        self.train_seconds = time.perf_counter() - start
-        self.words_per_second = total / max(self.train_seconds, 1e-9)
-        per_epoch = counters.sum(axis=0)
-        self.loss_history = [float(loss / max(n, 1)) for loss, n, _ in per_epoch]
-        self.thread_counters = counters
-        self.schedule = dict(n_jobs=n_jobs, jobs=schedule["jobs"], busy=schedule["busy"])
+        result = run_sentence_jobs(train, word_starts, bounds, epochs, prm["threads"],
+                                   desc="word2vec " + ("sg" if prm["sg"] else "cbow"),
+                                   verbose=verbose)
+        for name, value in result.items():
+            setattr(self, name, value)
         self.vocab = vocab
         self.tree = tree
         self.W_out = None
