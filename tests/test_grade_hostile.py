@@ -425,7 +425,7 @@ def round_two_cases():
 def _watch_hog(stop, peak):
     """Sample, from the host, the memory of the memory hog's children together."""
     while not stop.is_set():
-        peak[0] = max(peak[0], pss_of(HOG))
+        peak[0] = max(peak[0], pss_of(HOG) or 0)
         time.sleep(0.1)
 
 

@@ -187,7 +187,7 @@ def held(request, tmp_path_factory):
 
     def watch():
         while not stop.is_set():
-            peak[0] = max(peak[0], pss_of(HOG))
+            peak[0] = max(peak[0], pss_of(HOG) or 0)
             time.sleep(0.05)
     try:
         box = prepare_sandbox([ROOT / "solutions"], [HIDDEN], uid=lease.uid,
