@@ -1,6 +1,7 @@
 """The synthetic corpus generator and ``wvlib bench scale`` (no assertion on speed: that is
 measured, not tested)."""
 import argparse
+import os
 import re
 
 import numpy as np
@@ -71,3 +72,27 @@ def test_one_child_run_reports_its_figures_and_the_table(tmp_path, capsys):
     assert float(row.group(2)) >= float(row.group(1))        # process >= its training
     assert 50 < float(row.group(4).replace(",", "")) < 4000  # a peak in MB
     assert (tmp_path / "t.md").read_text().strip() == table.strip()
+
+
+def test_wvlib_path_runs_that_checkout_even_from_inside_another(tmp_path, monkeypatch,
+                                                                capsys):
+    """``python -c`` puts its working folder first on sys.path: a child started inside a
+    checkout imported that checkout, whatever --wvlib-path said."""
+    import shutil
+    from pathlib import Path
+    here = Path(scale.__file__).resolve().parents[2]
+    other = tmp_path / "other"
+    shutil.copytree(here / "wvlib", other / "wvlib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.chdir(here)
+    work = tmp_path / "work"
+    work.mkdir()
+    assert scale.run(_args(tokens="3000", threads="1", methods="ppmi-svd", gensim=False,
+                           workdir=str(work), wvlib_path=str(other))) == 0
+    assert "| ppmi-svd | wvlib@other |" in capsys.readouterr().out
+    # a child that cannot import the checkout it was given is an error, not a wrong row
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(RuntimeError, match="ran the wvlib of"):
+        scale.run_child("ppmi-svd", work / "zipf-3000.txt", 1, 1, 64, dict(os.environ),
+                        empty)

@@ -112,6 +112,8 @@ elif method == "ppmi-svd":
     start = time.perf_counter()
     kv = train_ppmi_svd(TextCorpus(path), memory=memory)
     out = dict(train_seconds=time.perf_counter() - start, vocabulary=len(kv))
+import wvlib
+out["wvlib"] = wvlib.__file__                     # which checkout ran (checked by the parent)
 print("RESULT " + json.dumps(out))
 '''
 
@@ -129,13 +131,29 @@ def _parse_list(text, kind, name):
     return values
 
 
-def run_child(method, path, threads, epochs, memory, env) -> dict:
-    """Run one training in a new process; its JSON figures plus wall, CPU and peak MB."""
+def wvlib_root() -> Path:
+    """The folder holding the ``wvlib`` package that this process runs."""
+    import wvlib
+    return Path(wvlib.__file__).resolve().parents[1]
+
+
+def run_child(method, path, threads, epochs, memory, env, root=None) -> dict:
+    """Run one training in a new process; its JSON figures plus wall, CPU and peak MB.
+
+    The child imports wvlib from ``root`` (default: the checkout this process runs): it is
+    put first on ``PYTHONPATH`` and the child starts in the corpus's folder, since ``python
+    -c`` would put its working folder before ``PYTHONPATH`` (a ``--wvlib-path`` run in a
+    checkout measured that checkout instead); the child reports the package it imported,
+    and a wvlib training that ran another one is an error."""
+    root = Path(root or wvlib_root()).resolve()
+    env = dict(env, PYTHONPATH=os.pathsep.join(
+        [str(root)] + [p for p in [env.get("PYTHONPATH")] if p]))
     with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as output:
         start = time.perf_counter()
         child = subprocess.Popen([sys.executable, "-c", _CHILD, method, str(path),
                                   str(threads), str(epochs), str(memory)],
-                                 env=env, stdout=output, stderr=errors)
+                                 env=env, stdout=output, stderr=errors,
+                                 cwd=Path(path).parent)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
@@ -146,6 +164,10 @@ def run_child(method, path, threads, epochs, memory, env) -> dict:
         lines = [line for line in output.read().decode().splitlines()
                  if line.startswith("RESULT ")]
     result = json.loads(lines[-1][len("RESULT "):])
+    ran = Path(result.pop("wvlib")).resolve()
+    if not method.startswith("gensim") and root not in ran.parents:
+        raise RuntimeError(f"{method}: the child ran the wvlib of {ran.parents[1]}, "
+                           f"not that of {root}")
     result.update(wall_seconds=wall, cpu_seconds=usage.ru_utime + usage.ru_stime,
                   peak_mb=usage.ru_maxrss / 1024, load=os.getloadavg()[0])
     return result
@@ -179,9 +201,7 @@ def benchmark(opt, out=print) -> list:
             write_zipf_corpus(path, tokens)
         corpora.append((f"zipf {tokens / 1e6:g}M", tokens, path))
     env = dict(os.environ, WVLIB_PROGRESS="0", OPENBLAS_NUM_THREADS="1")
-    if opt.get("wvlib_path"):                    # another checkout of wvlib, for its children
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(opt["wvlib_path"])] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    root = opt.get("wvlib_path")                 # another checkout of wvlib, for its children
     rows = []
     for name, tokens, path in corpora:
         for method in opt["methods"]:
@@ -195,7 +215,8 @@ def benchmark(opt, out=print) -> list:
                 epochs = opt["glove_epochs"] if method == "glove" else opt["epochs"]
                 base = None
                 for threads in threads_list:
-                    r = run_child(child, path, threads or 1, epochs, opt["memory"], env)
+                    r = run_child(child, path, threads or 1, epochs, opt["memory"], env,
+                                  root)
                     base = base or r.get("rate")
                     row = dict(corpus=name, tokens=tokens, method=method, library=library,
                                threads=threads, epochs=epochs, **r)

@@ -106,7 +106,7 @@ def _row_repeat_scale(ptr, rows):
 # the compiled kernels
 # --------------------------------------------------------------------------------------
 
-@njit
+@njit(runtime=False, inline=True)
 def centre_step(Z, W_neg, rows, start, stop, scale, targets, n_targets, negs, alpha, h,
                 neu1e, acc):
     """The predictions of one position: the centre word, the mean h of its rows
@@ -152,7 +152,6 @@ def train_job(tokens, starts, first, stop, Z, W_neg, sub_ptr, sub_rows, sub_scal
     ``seed`` (one per job, whichever thread runs it). Returns the sum of the losses, the
     number of predictions and the words of the job."""
     dim = Z.shape[1]
-    state = seed
     longest = 1
     for s in range(first, stop):
         longest = max(longest, starts[s + 1] - starts[s])
@@ -162,6 +161,18 @@ def train_job(tokens, starts, first, stop, Z, W_neg, sub_ptr, sub_rows, sub_scal
     acc = np.zeros(dim, dtype=np.float32)
     negs = np.empty((2 * window, negative), dtype=np.int64)
     targets = np.empty(2 * window, dtype=np.int64)
+    return _run_job(tokens, starts, first, stop, Z, W_neg, sub_ptr, sub_rows, sub_scale, keep,
+                    alias_prob, alias_word, negative, window, alpha0, min_alpha,
+                    words_before, total_words, seed, sen, h, neu1e, acc, negs, targets)
+
+
+@njit(runtime=False)
+def _run_job(tokens, starts, first, stop, Z, W_neg, sub_ptr, sub_rows, sub_scale, keep,
+             alias_prob, alias_word, negative, window, alpha0, min_alpha, words_before,
+             total_words, seed, sen, h, neu1e, acc, negs, targets):
+    """:func:`train_job`'s loop, without numba's runtime (:mod:`wvlib._jit`); its work
+    arrays come from :func:`train_job`."""
+    state = seed
     loss = 0.0
     n_pred = 0
     done = 0

@@ -94,7 +94,7 @@ _TABLE_SCALE = np.float32(SIGMOID_TABLE_SIZE / (2 * MAX_EXP))
 _TABLE_LAST = SIGMOID_TABLE_SIZE - 1
 
 
-@njit
+@njit(runtime=False, inline=True)
 def sigmoid_and_loss(f):
     """σ(f) and −log σ(f), interpolated linearly in the tables (errors < 2e-7, 2e-6)."""
     fc = min(max(f, -_LIMIT), _LIMIT)
@@ -106,7 +106,7 @@ def sigmoid_and_loss(f):
     return s, loss + max(_ZERO, fc - f)      # −log σ(f) ≈ −f below −MAX_EXP
 
 
-@njit
+@njit(runtime=False, inline=True)
 def draw_negative(alias_prob, alias_word, state):
     """One draw from the noise distribution by the alias method: pick a column
     uniformly, keep it with its probability, else take its alias. Returns (word, new
@@ -129,7 +129,7 @@ def draw_negatives(alias_prob, alias_word, seed, n):
     return out
 
 
-@njit
+@njit(runtime=False, inline=True)
 def neg_step(H, r, W_out, target, negs, alpha, neu1e):
     """One SGD step of negative sampling for the input vector h = ``H[r]``.
 
@@ -173,7 +173,7 @@ def neg_step(H, r, W_out, target, negs, alpha, neu1e):
     return loss
 
 
-@njit
+@njit(runtime=False, inline=True)
 def hs_step(H, r, W_out, points, codes, code_len, word, alpha, neu1e):
     """One SGD step of hierarchical softmax for ``word``, input vector h = ``H[r]``.
 
@@ -200,7 +200,7 @@ def hs_step(H, r, W_out, points, codes, code_len, word, alpha, neu1e):
     return loss
 
 
-@njit
+@njit(runtime=False, inline=True)
 def sg_step(W_in, W_neg, W_hs, inp, target, negs, points, codes, code_len, use_hs,
             use_neg, alpha, neu1e):
     """One skip-gram SGD step: the input vector of ``inp`` predicts ``target``."""
@@ -217,7 +217,7 @@ def sg_step(W_in, W_neg, W_hs, inp, target, negs, points, codes, code_len, use_h
     return loss
 
 
-@njit
+@njit(runtime=False, inline=True)
 def predict(W_in, rows, n_rows, scale, W_neg, W_hs, target, negs, points, codes, code_len,
             use_hs, use_neg, alpha, neu1, neu1e):
     """One SGD step for an input vector made of several rows of ``W_in``.
@@ -249,7 +249,7 @@ def predict(W_in, rows, n_rows, scale, W_neg, W_hs, target, negs, points, codes,
     return loss
 
 
-@njit
+@njit(runtime=False, inline=True)
 def cbow_step(W_in, W_neg, W_hs, ctx, n_ctx, target, negs, points, codes, code_len,
               use_hs, use_neg, alpha, neu1, neu1e):
     """One CBOW SGD step: the mean of the n_ctx context vectors predicts ``target``
@@ -258,7 +258,7 @@ def cbow_step(W_in, W_neg, W_hs, ctx, n_ctx, target, negs, points, codes, code_l
                    points, codes, code_len, use_hs, use_neg, alpha, neu1, neu1e)
 
 
-@njit
+@njit(runtime=False, inline=True)
 def subsample(tokens, start, stop, keep, state, out):
     """Copy tokens[start:stop] into out, dropping each word w with prob. 1 − keep[w]."""
     n = 0
@@ -298,7 +298,6 @@ def train_job(tokens, starts, first, stop, W_in, row_ptr, row_ids, widest, W_neg
         Number of predictions; words of the job (before subsampling).
     """
     dim = W_in.shape[1]
-    state = seed
     longest = 1
     for s in range(first, stop):
         longest = max(longest, starts[s + 1] - starts[s])
@@ -307,6 +306,20 @@ def train_job(tokens, starts, first, stop, W_in, row_ptr, row_ids, widest, W_neg
     neu1e = np.zeros(dim, dtype=np.float32)
     negs = np.empty(negative, dtype=np.int64)
     ctx = np.empty(2 * window * widest, dtype=np.int64)
+    return _run_job(tokens, starts, first, stop, W_in, row_ptr, row_ids, W_neg, W_hs, keep,
+                    alias_prob, alias_word, points, codes, code_len, sg, use_hs, negative,
+                    window, alpha0, min_alpha, words_before, total_words, seed, sen, neu1,
+                    neu1e, negs, ctx)
+
+
+@njit(runtime=False)
+def _run_job(tokens, starts, first, stop, W_in, row_ptr, row_ids, W_neg, W_hs, keep,
+             alias_prob, alias_word, points, codes, code_len, sg, use_hs, negative, window,
+             alpha0, min_alpha, words_before, total_words, seed, sen, neu1, neu1e, negs, ctx):
+    """:func:`train_job`'s loop, without numba's runtime (:mod:`wvlib._jit`): its work
+    arrays ``sen`` (the longest sentence), ``neu1`` (1×d), ``neu1e`` (d), ``negs``
+    (``negative``) and ``ctx`` (2·window·widest) come from :func:`train_job`."""
+    state = seed
     loss = 0.0
     n_pred = 0
     done = 0
