@@ -402,3 +402,17 @@ def test_bench_fasttext_prints_the_table(capsys, monkeypatch):
     assert "note: C++ column left out" in captured.err
     assert main(["bench", "fasttext", "--bins", "5", "1"]) == 2
     assert "--bins must be increasing" in capsys.readouterr().err
+
+
+def test_noise_words_are_never_the_word_predicted_and_follow_the_rest_of_pn():
+    """As the reference code (getNegative draws again): exactly `negative` noise words, drawn
+    from P_n renormalized without the target."""
+    from wvlib.word2vec.tables import alias_table
+    prob, alias = alias_table(np.array([80, 15, 5]), 1.0)
+    out = np.empty(30_000, dtype=np.int64)
+    state = trainer.draw_noise_except(prob, alias, 0, out, np.uint64(11))
+    assert state != np.uint64(11) and 0 not in out
+    share = np.mean(out == 1)                  # 15 / (15 + 5)
+    assert abs(share - 0.75) < 4 * np.sqrt(0.75 * 0.25 / out.size), share
+    trainer.draw_noise_except(prob, alias, 1, out, np.uint64(12))
+    assert 1 not in out and abs(np.mean(out == 0) - 80 / 85) < 0.01

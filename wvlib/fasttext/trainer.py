@@ -13,7 +13,9 @@ numbers, the same alias table of the noise distribution and the same subsampling
   h = (1/n) Σ_g z_g (the reference code's choice; the paper writes the sum, see
   :mod:`.reference`), and it predicts each context word of the dynamic window against
   ``negative`` noise words;
-* the error −η ∂J/∂h of each prediction is added whole to every row of the list.
+* the error −η ∂J/∂h of each prediction is added whole to every row of the list;
+* a noise word equal to the word predicted is drawn again (:func:`draw_noise_except`), so
+  every prediction has exactly ``negative`` noise words (word2vec's C code skips it).
 
 Two things make it cheaper than the reference code, without changing what it computes:
 
@@ -107,6 +109,19 @@ def _row_repeat_scale(ptr, rows):
 # --------------------------------------------------------------------------------------
 
 @njit(runtime=False, inline=True)
+def draw_noise_except(alias_prob, alias_word, target, out, state):
+    """Fill ``out`` with noise words none of which is ``target``: a draw equal to it is
+    drawn again, as the reference code does (``NegativeSamplingLoss::getNegative``; the
+    word2vec C code skips it instead, leaving one noise word fewer). Returns the new state
+    of the generator."""
+    for k in range(out.shape[0]):
+        out[k], state = draw_negative(alias_prob, alias_word, state)
+        while out[k] == target:
+            out[k], state = draw_negative(alias_prob, alias_word, state)
+    return state
+
+
+@njit(runtime=False, inline=True)
 def centre_step(Z, W_neg, rows, start, stop, scale, targets, n_targets, negs, alpha, h,
                 neu1e, acc):
     """The predictions of one position: the centre word, the mean h of its rows
@@ -190,8 +205,7 @@ def _run_job(tokens, starts, first, stop, Z, W_neg, sub_ptr, sub_rows, sub_scale
                 if c == pos:
                     continue
                 targets[m] = sen[c]
-                for k in range(negative):
-                    negs[m, k], state = draw_negative(alias_prob, alias_word, state)
+                state = draw_noise_except(alias_prob, alias_word, targets[m], negs[m], state)
                 m += 1
             loss += centre_step(Z, W_neg, sub_rows, sub_ptr[word], sub_ptr[word + 1],
                                 sub_scale[word], targets, m, negs, alpha, h, neu1e, acc)
