@@ -23,7 +23,9 @@ Building blocks, bottom up:
   :func:`sg_step` — the one-row case without the copy, :func:`cbow_step` — CBOW's call;
 * :func:`subsample` — the C code's subsampling of a sentence;
 * :func:`train_job` — SGD over one *job*: a run of consecutive sentences of at most
-  ``JOB_WORDS`` words, with its own seed. The trainer's threads take jobs from a queue and
+  ``JOB_WORDS`` words, with its own seed. It allocates the job's work arrays and hands them
+  to its loop, which runs without numba's runtime like all the building blocks above
+  (:mod:`wvlib._jit`: reference counting on the shared matrices took a third of the time). The trainer's threads take jobs from a queue and
   run them at the same time on the shared matrices (Hogwild); the kernel releases the GIL.
   A word's input vector is the sum of its rows in ``W_in`` (a CSR map word → rows; for
   word2vec the identity, one row a word), so the same job loop trains fastText's subwords;
@@ -143,11 +145,10 @@ def neg_step(H, r, W_out, target, negs, alpha, neu1e):
     The output rows are updated one after the other, as in the C code: with distinct
     noise words this is exactly one SGD step on
     :func:`~wvlib.word2vec.reference.neg_sampling_loss_and_grads`; a noise word drawn twice
-    sees its own first update the second time. (Rows are addressed by index, not by
-    slicing: a view would touch the shared array's reference count, an atomic operation
-    that the threads would fight over; views halved CBOW's speed. The error and the update
-    share one loop over the row: compiled outside a ``prange``, where numba cannot tell the
-    compiler that the arrays do not overlap, two loops cost 15-25% of the speed.)"""
+    sees its own first update the second time. (Compiled without numba's runtime and
+    inlined, see :mod:`wvlib._jit`: no reference is counted when it is called. The error
+    and the update share one loop over the row: numba cannot tell the compiler that the
+    arrays do not overlap, and two loops cost 15-25% of the speed.)"""
     dim = H.shape[1]
     loss = _ZERO
     for d in range(negs.shape[0] + 1):
