@@ -807,3 +807,31 @@ def test_a_streamed_file_trains_the_same_vectors_as_its_corpus_in_memory(tmp_pat
     assert streamed.vocab.words == in_memory.vocab.words
     np.testing.assert_array_equal(streamed.W_in, in_memory.W_in)
     np.testing.assert_array_equal(encoded.W_in, in_memory.W_in)
+
+
+_NO_REFCOUNT = r'''
+import sys
+import numpy as np
+from wvlib.word2vec import kernels
+from wvlib.fasttext import trainer
+kernels.warm_up(8)
+trainer.warm_up(8)
+for name, f in (("word2vec", kernels._run_job), ("fastText", trainer._run_job)):
+    asm = f.inspect_asm(f.signatures[0])
+    assert len(asm) > 10_000, (name, asm[:200])       # compiled here, not read from a cache
+    print(name, asm.count("NRT_incref"), asm.count("NRT_decref"))
+'''
+
+
+def test_the_job_loops_count_no_references(tmp_path):
+    """The loop of a job and every building block it calls run without numba's runtime
+    (wvlib._jit): compiled afresh, their machine code calls neither NRT_incref nor
+    NRT_decref, which count references atomically on the matrices all threads share."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))    # inspectable: not cached
+    out = subprocess.run([sys.executable, "-c", _NO_REFCOUNT], env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["word2vec", "0", "0", "fastText", "0", "0"], out.stdout
