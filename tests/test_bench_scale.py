@@ -3,6 +3,8 @@ measured, not tested)."""
 import argparse
 import os
 import re
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -78,8 +80,6 @@ def test_wvlib_path_runs_that_checkout_even_from_inside_another(tmp_path, monkey
                                                                 capsys):
     """``python -c`` puts its working folder first on sys.path: a child started inside a
     checkout imported that checkout, whatever --wvlib-path said."""
-    import shutil
-    from pathlib import Path
     here = Path(scale.__file__).resolve().parents[2]
     other = tmp_path / "other"
     shutil.copytree(here / "wvlib", other / "wvlib",

@@ -810,8 +810,6 @@ def test_a_streamed_file_trains_the_same_vectors_as_its_corpus_in_memory(tmp_pat
 
 
 _NO_REFCOUNT = r'''
-import sys
-import numpy as np
 from wvlib.word2vec import kernels
 from wvlib.fasttext import trainer
 kernels.warm_up(8)

@@ -26,11 +26,11 @@ functions that passes an array increments and decrements the array's reference c
 atomic operation, and all the threads count on the same shared matrices: measured on
 skip-gram and CBOW (one thread, enwiki-sample ×4), those counts took a third of the time
 (``perf``: 33 % of the samples in ``NRT_incref``/``NRT_decref``), and inlining alone left
-half of them. A function without the runtime allocates nothing: its work arrays come from its
-caller, an ordinary ``@njit`` function that counts references once per call (per job of
-thousands of words), not once per prediction. (``tests/test_word2vec.py`` compiles the loops afresh
-and checks that their machine code, the inlined building blocks included, counts no reference:
-with the runtime kept on the loop it had 12 increments and 42 decrements.)
+half of them. A function without the runtime allocates nothing: its work arrays come from
+its caller, an ordinary ``@njit`` function that counts references once per call (per job of
+thousands of words), not once per prediction. (``tests/test_word2vec.py`` compiles the loops
+afresh and checks that their machine code, the inlined building blocks included, counts no
+reference: with the runtime kept on the loop it had 12 increments and 42 decrements.)
 
 If the package folder is read-only (the grader's sandbox, a system install) and no
 ``NUMBA_CACHE_DIR`` is set, the cache goes to a private folder under the system's temporary

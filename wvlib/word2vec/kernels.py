@@ -25,8 +25,9 @@ Building blocks, bottom up:
 * :func:`train_job` — SGD over one *job*: a run of consecutive sentences of at most
   ``JOB_WORDS`` words, with its own seed. It allocates the job's work arrays and hands them
   to its loop, which runs without numba's runtime like all the building blocks above
-  (:mod:`wvlib._jit`: reference counting on the shared matrices took a third of the time). The trainer's threads take jobs from a queue and
-  run them at the same time on the shared matrices (Hogwild); the kernel releases the GIL.
+  (:mod:`wvlib._jit`: reference counting on the shared matrices took a third of the time).
+  The trainer's threads take jobs from a queue and run them at the same time on the shared
+  matrices (Hogwild); the kernel releases the GIL.
   A word's input vector is the sum of its rows in ``W_in`` (a CSR map word → rows; for
   word2vec the identity, one row a word), so the same job loop trains fastText's subwords;
   :func:`warm_up` compiles it (or loads it from numba's cache) once per process.
