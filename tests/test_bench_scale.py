@@ -68,12 +68,24 @@ def test_one_child_run_reports_its_figures_and_the_table(tmp_path, capsys):
     assert scale.run(_args(tokens="3000", threads="1", methods="ppmi-svd", gensim=False,
                            workdir=str(tmp_path), out=str(tmp_path / "t.md"))) == 0
     table = capsys.readouterr().out
-    row = re.search(r"\| zipf 0.003M \| ppmi-svd \| wvlib \| – \| – \| – \| ([\d.]+) \| "
+    row = re.search(r"\| zipf 0.003M \| ppmi-svd \| wvlib \| – \| – \| – \| – \| ([\d.]+) \| "
                     r"([\d.]+) \| ([\d.]+) \| ([\d,]+) \|", table)
     assert row, table
     assert float(row.group(2)) >= float(row.group(1))        # process >= its training
     assert 50 < float(row.group(4).replace(",", "")) < 4000  # a peak in MB
     assert (tmp_path / "t.md").read_text().strip() == table.strip()
+
+
+def test_threaded_trainers_report_how_busy_their_threads_were(tmp_path, capsys):
+    """The busy column: the threads' time in jobs over threads × training time."""
+    assert scale.run(_args(tokens="40000", threads="2", methods="cbow,glove",
+                           gensim=False, workdir=str(tmp_path))) == 0
+    table = capsys.readouterr().out
+    for method in ("cbow", "glove"):
+        row = re.search(rf"\| zipf 0.04M \| {method} \| wvlib \| 2 \| [\d,]+ k [\w/-]+ \| "
+                        r"1.00× \| (\d+) % \|", table)
+        assert row, table
+        assert 0 < int(row.group(1)) <= 100
 
 
 def test_wvlib_path_runs_that_checkout_even_from_inside_another(tmp_path, monkeypatch,

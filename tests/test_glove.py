@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from wvlib import glove
+from wvlib.jobs import JOBS_PER_THREAD
 from wvlib.glove import (GloVe, adagrad_epoch_reference, adagrad_step, cooccurrence_pairs,
                          glove_c_step, glove_loss_and_grads, weighting_function)
 
@@ -140,8 +141,9 @@ def test_compiled_epoch_equals_numpy_reference():
         ref_loss = adagrad_epoch_reference(params64, G64, rows, cols, x, order, x_max=10,
                                            alpha=0.75, learning_rate=0.05)
         fx = weighting_function(x, 10, 0.75).astype(np.float32)
-        loss = glove._adagrad_epoch(*params32, *G32, rows, cols, np.log(x).astype(np.float32),
-                                    fx, order, np.float32(0.05), 1)
+        loss, _ = glove._adagrad_epoch(*params32, *G32, rows, cols,
+                                       np.log(x).astype(np.float32), fx, order,
+                                       np.float32(0.05), 1)
         assert np.isclose(loss, ref_loss, rtol=1e-5)
         for a32, a64 in zip(params32 + G32, params64 + G64):
             np.testing.assert_allclose(a32, a64, rtol=1e-5, atol=1e-6)
@@ -159,8 +161,9 @@ def test_compiled_epoch_with_the_c_update_equals_numpy_reference():
         ref_loss = adagrad_epoch_reference(params64, G64, rows, cols, x, order, x_max=10,
                                            alpha=0.75, learning_rate=0.05,
                                            update="glove.c")
-        loss = glove._adagrad_epoch(*params32, *G32, rows, cols, np.log(x).astype(np.float32),
-                                    fx, order, np.float32(0.05), 1, True)
+        loss, _ = glove._adagrad_epoch(*params32, *G32, rows, cols,
+                                       np.log(x).astype(np.float32), fx, order,
+                                       np.float32(0.05), 1, True)
         assert np.isclose(loss, ref_loss, rtol=1e-5)
         for a32, a64 in zip(params32 + G32, params64 + G64):
             np.testing.assert_allclose(a32, a64, rtol=1e-5, atol=1e-6)
@@ -243,6 +246,63 @@ def test_two_threads_train_too():
     model = GloVe(dim=4, epochs=50, seed=0, threads=2)
     model.fit(X)
     assert model.loss_history_[-1] < model.loss_history_[0]
+
+
+@pytest.mark.parametrize("n_pairs", [1, 5_000, 100_000, 2_500_000, 85_000_000])
+@pytest.mark.parametrize("threads", [1, 2, 4, 8, 16, 64])
+def test_jobs_leave_every_thread_many_jobs_of_bounded_size(n_pairs, threads):
+    """The epoch's barrier waits for at most one job per thread: with JOBS_PER_THREAD jobs
+    each, the threads' last round is at least 16/17 full."""
+    size = glove.job_pairs(n_pairs, threads)
+    assert glove.MIN_JOB_PAIRS <= size <= glove.JOB_PAIRS
+    n_jobs = -(-n_pairs // size)
+    if n_pairs >= JOBS_PER_THREAD * threads * glove.MIN_JOB_PAIRS:
+        assert n_jobs >= JOBS_PER_THREAD * threads
+        occupancy = n_jobs / (threads * -(-n_jobs // threads))
+        assert occupancy >= JOBS_PER_THREAD / (JOBS_PER_THREAD + 1)
+    else:                                # a small epoch: jobs as small as allowed
+        assert size == glove.MIN_JOB_PAIRS
+    if n_pairs >= JOBS_PER_THREAD * threads * glove.JOB_PAIRS:
+        assert size == glove.JOB_PAIRS       # a big epoch keeps the longest jobs
+
+
+def test_an_epoch_on_threads_visits_every_pair_once(monkeypatch):
+    """Cut into many more jobs than threads, an epoch still visits each pair exactly once:
+    with a learning rate of 0 nothing moves, and the summed loss of 4 threads is that of
+    one thread (and of the pairs' plain sum)."""
+    monkeypatch.setattr(glove, "MIN_JOB_PAIRS", 3)
+    rng = np.random.default_rng(5)
+    V, d, n = 40, 6, 1_001
+    rows = rng.integers(0, V, n).astype(np.int32)
+    cols = rng.integers(0, V, n).astype(np.int32)
+    x = rng.gamma(1.0, 8.0, n) + 1.0
+    log_x, f_x = np.log(x).astype(np.float32), weighting_function(x).astype(np.float32)
+    params = [rng.normal(size=(V, d)).astype(np.float32) * 0.3,
+              rng.normal(size=(V, d)).astype(np.float32) * 0.3,
+              rng.normal(size=V).astype(np.float32) * 0.1,
+              rng.normal(size=V).astype(np.float32) * 0.1]
+    G = [np.ones_like(a) for a in params]
+    order = rng.permutation(n).astype(np.int32)
+    err = (params[2][rows] + params[3][cols] - log_x
+           + np.einsum("ij,ij->i", params[0][rows], params[1][cols]))
+    expected = float(np.sum(f_x.astype(np.float64) * err.astype(np.float64) ** 2))
+    for threads in (1, 4):
+        loss, schedule = glove._adagrad_epoch(*params, *G, rows, cols, log_x, f_x, order,
+                                              np.float32(0.0), threads)
+        assert schedule["job_pairs"] == -(-n // (JOBS_PER_THREAD * threads))
+        assert sum(schedule["jobs"]) == schedule["n_jobs"] == -(-n // schedule["job_pairs"])
+        assert np.isclose(loss, expected, rtol=1e-5)
+
+
+def test_fit_records_each_epochs_schedule():
+    X = _tiny_float32_problem(seed=12)[5] * 2
+    model = GloVe(dim=4, epochs=3, seed=0, threads=2)
+    model.fit(X)
+    assert len(model.schedule_) == 3
+    for schedule in model.schedule_:
+        assert sum(schedule["jobs"]) == schedule["n_jobs"] >= 1
+        assert len(schedule["busy"]) == min(2, schedule["n_jobs"])
+        assert schedule["seconds"] >= max(schedule["busy"])
 
 
 def test_callback_sees_every_epoch():

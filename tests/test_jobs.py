@@ -74,3 +74,26 @@ def test_more_threads_than_jobs_and_no_jobs():
     stats = run_jobs(lambda i, t, b: ran.append(i), 2, 8)
     assert sorted(ran) == [0, 1] and len(stats["jobs"]) == 2
     assert run_jobs(lambda i, t, b: ran.append(i), 0, 4)["jobs"] == [0]
+
+
+def test_queue_benchmark_times_empty_and_real_jobs(capsys):
+    """`wvlib bench queue` on the Lee corpus: one row per thread count, every figure a
+    positive number (timings are measured, not asserted)."""
+    import argparse
+    import re
+
+    from wvlib.benchmarks import queue
+
+    parser = argparse.ArgumentParser()
+    queue.add_arguments(parser)
+    assert queue.run(parser.parse_args(["--threads", "1,2", "--jobs", "50",
+                                        "--corpus", "lee"])) == 0
+    out = capsys.readouterr().out
+    rows = re.findall(r"^\| (\d+) \| ([\d.]+) µs \| ([\d.]+) µs \| ([\d,]+) \| ([\d,]+) \| "
+                      r"([\d,]+) \|$", out, flags=re.M)
+    assert [r[0] for r in rows] == ["1", "2"], out
+    assert all(float(v) > 0 for r in rows for v in r[1:3]), out
+    with pytest.raises(ValueError, match="--jobs"):
+        queue.run(parser.parse_args(["--jobs", "0"]))
+    with pytest.raises(ValueError, match="--threads"):
+        queue.run(parser.parse_args(["--threads", "0"]))

@@ -126,6 +126,18 @@ def check_vector(x, name: str, *, size=None, dtype=np.float64) -> np.ndarray:
     return arr
 
 
+def check_indices(idx, name: str, size: int) -> np.ndarray:
+    """Validate a 1-D array of integer indices into ``range(size)``; return it as int64."""
+    idx = np.asarray(idx)
+    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+        raise ValueError(f"{name} must be a 1-D array of integer indices, got dtype "
+                         f"{idx.dtype} and shape {idx.shape}")
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise ValueError(f"{name} must hold indices in [0, {size}), got values from "
+                         f"{idx.min()} to {idx.max()}")
+    return idx.astype(np.int64)
+
+
 def check_random_state(seed, name: str = "seed") -> np.random.Generator:
     """Turn ``seed`` (``None``, an int, or a ``Generator``) into a ``numpy.random.Generator``."""
     if isinstance(seed, np.random.Generator):

@@ -6,7 +6,7 @@
     wvlib neighbors FILE WORD [--topn N]
     wvlib corpus NAME_OR_PATH [--min-count N] [--window W] [--json] [--encoding E]
     wvlib course assign [--check] | grade ... | gradescope ... | similarity GRADED/
-    wvlib bench svd|ppmi|glove|word2vec|fasttext|process|scale [options]
+    wvlib bench svd|ppmi|glove|word2vec|fasttext|process|scale|queue [options]
     wvlib compare [--corpus NAME_OR_PATH]
     wvlib book build
 
@@ -34,6 +34,8 @@ BENCHMARKS = {
                 "whole-process time of `wvlib train` against gensim's skip-gram, paired runs"),
     "scale": ("wvlib.benchmarks.scale",
               "words/s against threads and peak memory against corpus size, beside gensim"),
+    "queue": ("wvlib.benchmarks.queue",
+              "what the job queue costs per job against threads, beside a real job's work"),
 }
 
 COURSE_COMMANDS = {

@@ -45,8 +45,9 @@ smaller steps; rare words keep larger steps. That loop cannot be vectorized (eac
 reads the parameters the previous one wrote), so it is compiled with numba
 (:mod:`wvlib._jit`). With ``threads > 1`` the threads update the shared parameters without
 locks ("Hogwild", as the C code does): fast, and not reproducible. An epoch's shuffled
-pairs are cut into jobs of ``JOB_PAIRS`` pairs that the threads take from one queue
-(:mod:`wvlib.jobs`: no thread waits for another until the epoch's last job), and the
+pairs are cut into jobs (:func:`job_pairs`: at most ``JOB_PAIRS`` pairs, and 16 jobs per
+thread where the epoch is big enough) that the threads take from one queue
+(:mod:`wvlib.jobs`: no thread waits for another until the epoch's last jobs), and the
 epoch's random order is made by the threads too (:func:`parallel_permutation`). With
 ``threads=1`` and a seed, training is deterministic, and one compiled epoch equals
 :func:`adagrad_epoch_reference` (a plain Python loop over the same pairs), for either
@@ -68,11 +69,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._jit import njit
-from .jobs import run_jobs
+from .jobs import job_size, run_jobs
 from .permutation import parallel_permutation
 from .methods import METHODS, validates
-from ._validate import (check_choice, check_float, check_matrix, check_positive_int,
-                        check_random_state)
+from ._validate import (check_choice, check_float, check_indices, check_matrix,
+                        check_positive_int, check_random_state)
 from .progress import progress
 
 __all__ = ["weighting_function", "glove_loss_and_grads", "adagrad_step", "glove_c_step",
@@ -172,8 +173,8 @@ def glove_loss_and_grads(W, Wt, b, bt, rows, cols, x, x_max=DEFAULT_X_MAX,
         raise ValueError(f"Wt must have the shape of W {W.shape}, got {Wt.shape}")
     b = _as_float_vector(b, "b", V)
     bt = _as_float_vector(bt, "bt", V)
-    rows = _as_index(rows, "rows", V)
-    cols = _as_index(cols, "cols", V)
+    rows = check_indices(rows, "rows", V)
+    cols = check_indices(cols, "cols", V)
     x = np.asarray(x, dtype=np.float64)
     if x.shape != rows.shape or cols.shape != rows.shape:
         raise ValueError(f"rows, cols and x must have the same length, got "
@@ -298,8 +299,16 @@ def adagrad_epoch_reference(params, grad_sq, rows, cols, x, order, *,
 # 2. The compiled training loop
 # --------------------------------------------------------------------------------------
 
-#: Pairs of one job: about 30 ms of one thread's work at d = 100.
-JOB_PAIRS = 65_536
+#: Pairs of one job at most and at least: about 20 ms and 1 ms of work at d = 100.
+JOB_PAIRS, MIN_JOB_PAIRS = 65_536, 4_096
+
+
+def job_pairs(n_pairs: int, threads: int) -> int:
+    """Pairs per job for an epoch of ``n_pairs`` pairs on ``threads`` threads: JOB_PAIRS, or
+    fewer (MIN_JOB_PAIRS at least) so that each thread finds 16 jobs in the epoch's queue,
+    since the epoch ends by waiting for its last jobs (:func:`wvlib.jobs.job_size`). With
+    one thread the pairs run in the epoch's order whatever the job size."""
+    return job_size(n_pairs, threads, largest=JOB_PAIRS, smallest=MIN_JOB_PAIRS)
 
 
 @njit
@@ -352,22 +361,23 @@ def _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order
 
 def _adagrad_epoch(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x, f_x, order,
                    learning_rate, threads, c_update=False):
-    """One epoch of AdaGrad over ``order``: jobs of ``JOB_PAIRS`` consecutive entries of
-    ``order``, taken by ``threads`` threads from one queue (Hogwild). With one thread the
+    """One epoch of AdaGrad over ``order``: jobs of :func:`job_pairs` consecutive entries
+    of ``order``, taken by ``threads`` threads from one queue (Hogwild). With one thread the
     pairs are visited exactly in the order of ``order``. Returns the sum of the pairs'
-    losses before their updates (each thread adds to its own counter)."""
+    losses before their updates (each thread adds to its own counter) and the schedule
+    (:func:`wvlib.jobs.run_jobs`: jobs and busy seconds per thread, wall seconds)."""
     n = order.shape[0]
-    n_jobs = max(1, -(-n // JOB_PAIRS))
+    size = job_pairs(n, threads)
+    n_jobs = max(1, -(-n // size))
     losses = np.zeros(max(1, threads))
 
     def job(i, t, _):
         losses[t] += _adagrad_pairs(W, Wt, b, bt, GW, GWt, Gb, Gbt, rows, cols, log_x,
-                                    f_x, order, i * JOB_PAIRS,
-                                    min(n, (i + 1) * JOB_PAIRS), learning_rate,
-                                    c_update)
+                                    f_x, order, i * size, min(n, (i + 1) * size),
+                                    learning_rate, c_update)
 
-    run_jobs(job, n_jobs, threads)
-    return losses.sum()
+    schedule = run_jobs(job, n_jobs, threads)
+    return losses.sum(), dict(schedule, n_jobs=n_jobs, job_pairs=size)
 
 
 # --------------------------------------------------------------------------------------
@@ -555,6 +565,7 @@ class GloVe:
         threads = self.threads
         self.n_pairs_ = n = len(log_x)
         self.loss_history_, self.epoch_seconds_, self.epoch_cpu_seconds_ = [], [], []
+        self.schedule_ = []
         c_update = self.update == "glove.c"
         order = None
         if c_update:                          # glove.c: one shuffle for every epoch
@@ -566,9 +577,11 @@ class GloVe:
                 if not c_update:
                     order = None               # (free the last epoch's order first)
                     order = self._permutation(n, threads, rng)
-                loss = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, *G, rows,
-                                      cols, log_x, f_x, order,
-                                      np.float32(self.learning_rate), threads, c_update)
+                loss, schedule = _adagrad_epoch(self.W_, self.Wt_, self.b_, self.bt_, *G,
+                                                rows, cols, log_x, f_x, order,
+                                                np.float32(self.learning_rate), threads,
+                                                c_update)
+                self.schedule_.append(schedule)
                 if not np.isfinite(loss):
                     raise RuntimeError(f"GloVe diverged in epoch {epoch} (loss "
                                        f"{loss}); "
@@ -685,14 +698,3 @@ def _as_float_vector(v, name, size):
     if v.shape != (size,):
         raise ValueError(f"{name} must have shape ({size},), got {v.shape}")
     return v
-
-
-def _as_index(idx, name, size):
-    idx = np.asarray(idx)
-    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
-        raise ValueError(f"{name} must be a 1-D array of integer indices, got dtype "
-                         f"{idx.dtype} and shape {idx.shape}")
-    if idx.size and (idx.min() < 0 or idx.max() >= size):
-        raise ValueError(f"{name} must hold indices in [0, {size}), got values from "
-                         f"{idx.min()} to {idx.max()}")
-    return idx.astype(np.int64)

@@ -27,15 +27,36 @@ Why this shape (the design of issue 23):
   thread, and a job's random numbers come from its own seed (not from the thread that runs
   it), so the same seed gives the same result bit for bit.
 
-The overhead is a lock and a call into numba per job: tens of microseconds against the
-milliseconds of a 10,000-word job.
+The overhead is a lock and a call into numba per job: a few microseconds, against the
+milliseconds of a 10,000-word job (``wvlib bench queue`` measures both, at each thread
+count).
 """
 from __future__ import annotations
 
 import threading
 import time
 
-__all__ = ["run_jobs"]
+__all__ = ["job_size", "run_jobs", "JOBS_PER_THREAD"]
+
+#: Jobs that each thread should find in a queue that ends with a barrier.
+JOBS_PER_THREAD = 16
+
+
+def job_size(n_units: int, threads: int, *, largest: int, smallest: int,
+             per_thread: int = JOBS_PER_THREAD) -> int:
+    """Units of work per job for a queue of ``n_units`` units that ends with a barrier.
+
+    When the queue is empty, each thread finishes the job it holds while the others wait,
+    so the last round of jobs runs at partial occupancy: ``m`` equal jobs on ``T`` threads
+    take ``ceil(m / T)`` rounds for ``m / T`` rounds of work (GloVe's 2.5 M pairs of
+    enwiki-sample in 38 jobs of 65,536 on 16 threads: 3 rounds for 2.4, a fifth of the
+    threads' time spent waiting). Jobs are cut smaller (``largest`` at most, ``smallest``
+    at least, so that a job's work still dwarfs what the queue costs) until every thread
+    has ``per_thread`` of them: then the last round is at least ``per_thread / (per_thread
+    + 1)`` full.
+    """
+    per_job = -(-int(n_units) // (int(per_thread) * max(1, int(threads))))
+    return int(min(largest, max(smallest, per_job)))
 
 
 def run_jobs(job, n_jobs: int, threads: int, *, sizes=None, report=None,

@@ -25,7 +25,12 @@ Corpora: ``--tokens`` writes synthetic Zipf corpora of those sizes
 (:mod:`wvlib.benchmarks.synthetic`: 250,000 types, exponent 1.05, lines of 10,000 tokens)
 into ``--workdir``; ``--corpus`` uses a named corpus or a file instead, written ``--repeat``
 times one after the other (the issue's "enwiki-sample × 4"). The table has one row per
-(method, library, corpus, threads), with the speed-up over one thread. On a machine that
+(method, library, corpus, threads), with the speed-up over one thread and, for wvlib's
+threaded trainers, *busy*: the share of the threads' time spent inside jobs (the sum of
+their busy seconds over threads × training time; GloVe: in its fastest epoch's training,
+without the shuffle). Where the speed-up falls short of the thread count with *busy* near
+100 %, no thread waited: each ran slower (memory, shared cache lines); where *busy* drops,
+threads waited for work (the queue, the GIL, an epoch's last job). On a machine that
 other programs share, only ratios within one run mean much: the 1-minute load average is
 printed with every row.
 """
@@ -65,6 +70,9 @@ if method in ("sgns", "cbow"):
     words = int(model.vocab.counts.sum())
     out = dict(train_seconds=model.train_seconds, rate=words * epochs / model.train_seconds,
                vocabulary=len(model.vocab), compile_seconds=model.compile_seconds)
+    busy = getattr(model, "schedule", {}).get("busy")   # (a checkout before the job queue)
+    if busy:
+        out["busy"] = sum(busy) / (len(busy) * model.train_seconds)
 elif method in ("gensim-sgns", "gensim-cbow"):
     import logging
     from gensim.models import Word2Vec
@@ -106,6 +114,10 @@ elif method == "glove":
     epoch = min(model.epoch_seconds_)
     out = dict(train_seconds=sum(model.epoch_seconds_), rate=model.n_pairs_ / epoch,
                count_seconds=count_seconds, vocabulary=len(words), nonzeros=model.n_pairs_)
+    schedules = getattr(model, "schedule_", None)       # (a checkout before it)
+    if schedules:
+        fastest = schedules[model.epoch_seconds_.index(epoch)]
+        out["busy"] = sum(fastest["busy"]) / (len(fastest["busy"]) * fastest["seconds"])
 elif method == "ppmi-svd":
     from wvlib.corpus import TextCorpus
     from wvlib.pmi import train_ppmi_svd
@@ -226,17 +238,19 @@ def benchmark(opt, out=print) -> list:
     return rows
 
 
-HEADER = ("| corpus | method | library | threads | rate | speed-up | training s | "
+HEADER = ("| corpus | method | library | threads | rate | speed-up | busy | training s | "
           "process s | CPU s | peak MB | load |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|")
+          "|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def format_row(row) -> str:
     rate = (f"{row['rate'] / 1e3:,.0f} k {RATE_UNIT[row['method']]}" if row.get("rate")
             else "–")
     speedup = f"{row['speedup']:.2f}×" if row.get("speedup") else "–"
+    busy = f"{100 * row['busy']:.0f} %" if row.get("busy") else "–"
     return (f"| {row['corpus']} | {row['method']} | {row['library']} | "
-            f"{row['threads'] or '–'} | {rate} | {speedup} | {row['train_seconds']:.1f} | "
+            f"{row['threads'] or '–'} | {rate} | {speedup} | {busy} | "
+            f"{row['train_seconds']:.1f} | "
             f"{row['wall_seconds']:.1f} | {row['cpu_seconds']:.1f} | {row['peak_mb']:,.0f} | "
             f"{row['load']:.1f} |")
 

@@ -2,8 +2,9 @@
 # One-shot thread-scaling run of `wvlib bench scale` on the 16-core device machine (GUIDE §8):
 # skip-gram, CBOW and GloVe at 1, 2, 4, 8 and 16 threads on enwiki-sample written 4 times
 # (1.86 M tokens, the corpus of issue 23's table), 2 epochs, beside gensim at the same
-# worker counts; then skip-gram's and GloVe's peak memory on a 17 M-token synthetic corpus at
-# 16 threads. About 5 minutes there (30 s here with THREADS=1,2 REPEAT=1 SYNTHETIC=); the
+# worker counts (the busy column: how much of the threads' time went to jobs); the job queue's
+# own cost per job at the same thread counts (`wvlib bench queue`); then skip-gram's and
+# GloVe's peak memory on a 17 M-token synthetic corpus at 16 threads. About 5 minutes there (30 s here with THREADS=1,2 REPEAT=1 SYNTHETIC=); the
 # tables come back in $OUT.
 #
 # Prepare, on a machine with PyPI (the device has no network and no gensim):
@@ -32,6 +33,7 @@ export PYTHONUNBUFFERED=1
 "$PYTHON" -m wvlib bench scale --corpus enwiki-sample --repeat "$REPEAT" --tokens '' \
     --threads "$THREADS" --methods sgns,cbow,glove --epochs 2 --glove-epochs 2 \
     --workdir /tmp/wvlib-scale --out "$OUT/scale-threads.md" 2>&1 | tee "$OUT/scale-threads.log"
+"$PYTHON" -m wvlib bench queue --threads "$THREADS" 2>&1 | tee "$OUT/queue.md"
 if [ -n "$SYNTHETIC" ]; then
     LAST=${THREADS##*,}
     "$PYTHON" -m wvlib bench scale --tokens "$SYNTHETIC" --threads "$LAST" \

@@ -379,12 +379,19 @@ def identity_rows(n_words):
     return (np.arange(n_words + 1, dtype=np.int64), np.arange(n_words, dtype=np.int32))
 
 
+def empty_job_args(dim):
+    """Arguments of :func:`train_job` with the types of a real call and no sentence to
+    train on (``first == stop``): for :func:`warm_up`, and for measuring what a job costs
+    besides its work (``wvlib bench queue``)."""
+    f32 = np.zeros((1, dim), dtype=np.float32)
+    row_ptr, row_ids = identity_rows(1)
+    return (np.zeros(1, np.int32), np.zeros(2, np.int64), 0, 0, f32, row_ptr, row_ids, 1,
+            f32, f32, np.ones(1, np.float32), np.ones(1, np.float32),
+            np.zeros(1, np.int32), np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8),
+            np.zeros(1, np.int32), True, False, 0, 1, 0.025, 1e-4, 0, 1, np.uint64(1))
+
+
 def warm_up(dim):
     """Compile (or load from numba's cache) the training kernel with the argument types
     of a real call, on empty input: this is the one-off JIT cost of a process."""
-    f32 = np.zeros((1, dim), dtype=np.float32)
-    row_ptr, row_ids = identity_rows(1)
-    train_job(np.zeros(1, np.int32), np.zeros(2, np.int64), 0, 0, f32, row_ptr, row_ids, 1,
-              f32, f32, np.ones(1, np.float32), np.ones(1, np.float32),
-              np.zeros(1, np.int32), np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8),
-              np.zeros(1, np.int32), True, False, 0, 1, 0.025, 1e-4, 0, 1, np.uint64(1))
+    train_job(*empty_job_args(dim))
