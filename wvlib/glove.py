@@ -73,7 +73,7 @@ from .jobs import job_size, run_jobs
 from .permutation import parallel_permutation
 from .methods import METHODS, validates
 from ._validate import (check_choice, check_float, check_indices, check_matrix,
-                        check_positive_int, check_random_state)
+                        check_positive_int, check_random_state, check_vector)
 from .progress import progress
 
 __all__ = ["weighting_function", "glove_loss_and_grads", "adagrad_step", "glove_c_step",
@@ -166,13 +166,13 @@ def glove_loss_and_grads(W, Wt, b, bt, rows, cols, x, x_max=DEFAULT_X_MAX,
     rows (unlike ``W[rows] += G``, which silently keeps only one of them) and is faster
     than ``np.add.at``.
     """
-    W = _as_float_matrix(W, "W")
-    Wt = _as_float_matrix(Wt, "Wt")
+    W = check_matrix(W, "W", allow_sparse=False)
+    Wt = check_matrix(Wt, "Wt", allow_sparse=False)
     V, d = W.shape
     if Wt.shape != (V, d):
         raise ValueError(f"Wt must have the shape of W {W.shape}, got {Wt.shape}")
-    b = _as_float_vector(b, "b", V)
-    bt = _as_float_vector(bt, "bt", V)
+    b = check_vector(b, "b", size=V)
+    bt = check_vector(bt, "bt", size=V)
     rows = check_indices(rows, "rows", V)
     cols = check_indices(cols, "cols", V)
     x = np.asarray(x, dtype=np.float64)
@@ -494,6 +494,10 @@ class GloVe:
     epoch_cpu_seconds_ : list of float
         CPU time of this process (all threads) during each epoch: on a busy machine a
         better measure of the work than the wall time.
+    schedule_ : list of dict
+        Per epoch, how its jobs ran (:func:`wvlib.jobs.run_jobs`): ``n_jobs``,
+        ``job_pairs``, ``jobs`` and ``busy`` (seconds in jobs) per thread, ``seconds``
+        (the training's wall time, without the shuffle).
     n_pairs_ : int
         Number of non-zeros trained on.
     """
@@ -680,21 +684,3 @@ def train_glove(corpus, *, dim=DEFAULT_DIM, window=DEFAULT_WINDOW,
     del corpus
     with counts:
         return model.fit(counts, words)
-
-
-# --------------------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------------------
-
-def _as_float_matrix(A, name):
-    A = np.asarray(A, dtype=np.float64)
-    if A.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (V, d), got shape {A.shape}")
-    return A
-
-
-def _as_float_vector(v, name, size):
-    v = np.asarray(v, dtype=np.float64)
-    if v.shape != (size,):
-        raise ValueError(f"{name} must have shape ({size},), got {v.shape}")
-    return v
