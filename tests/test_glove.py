@@ -341,6 +341,12 @@ def test_bad_words_and_pairs():
         glove_loss_and_grads(W, Wt, b, bt, rows + 100, cols, x)
     with pytest.raises(ValueError, match="Wt"):
         glove_loss_and_grads(W, Wt[:, :2], b, bt, rows, cols, x)
+    with pytest.raises(ValueError, match="^b contains NaN"):
+        glove_loss_and_grads(W, Wt, np.where(b > 0, np.nan, b), bt, rows, cols, x)
+    with pytest.raises(ValueError, match="^bt must have length"):
+        glove_loss_and_grads(W, Wt, b, bt[:-1], rows, cols, x)
+    with pytest.raises(ValueError, match="^W must be 2-D"):
+        glove_loss_and_grads(W[0], Wt, b, bt, rows, cols, x)
     with pytest.raises(ValueError, match="x_max"):
         weighting_function([1.0], x_max=0)
 
