@@ -108,3 +108,51 @@ def test_wvlib_path_runs_that_checkout_even_from_inside_another(tmp_path, monkey
     with pytest.raises(RuntimeError, match="ran the wvlib of"):
         scale.run_child("ppmi-svd", work / "zipf-3000.txt", 1, 1, 64, dict(os.environ),
                         empty)
+
+
+_FAKE_C = r'''#!{python}
+import sys, time
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+assert args["-cbow"] in ("0", "1") and args["-threads"] == "2" and args["-iter"] == "3"
+print("Starting training using file " + args["-train"])
+print("Vocab size: 1234")
+print("Words in train file: 100000", flush=True)
+for share in (0.1, 0.3, 0.5, 0.7, 0.9):
+    time.sleep(0.1)
+    sys.stdout.write("\rAlpha: 0.020000  Progress: %.2f%%  Words/thread/sec: 1.00k  "
+                     % (100 * share))
+    sys.stdout.flush()
+open(args["-output"], "wb").write(b"vectors")
+'''
+
+
+def test_c_word2vec_rows_measure_the_wall_clock_between_progress_lines(tmp_path, capsys):
+    """The C code's rate: words between its first and last progress lines over the
+    seconds between them (a stand-in binary prints its output format: 0.8 of 3 × 100,000
+    words in 4 pauses of at least 0.1 s)."""
+    import sys
+    fake = tmp_path / "word2vec"
+    fake.write_text(_FAKE_C.replace("{python}", sys.executable))
+    fake.chmod(0o755)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a b c\n")
+    r = scale.run_c_word2vec(fake, "cbow", corpus, 2, 3, dict(os.environ))
+    assert r["vocabulary"] == 1234
+    assert 0 < r["rate"] <= 0.8 * 3 * 100_000 / 0.4              # pauses only lengthen
+    assert r["train_seconds"] == pytest.approx(3 * 100_000 / r["rate"])
+    assert r["wall_seconds"] >= 0.5 and r["peak_mb"] > 0
+    assert not list(tmp_path.glob("c-*.bin"))                 # its vectors are removed
+    # through the command line: rows labelled C word2vec, and a clear error for a bad path
+    work = tmp_path / "work"
+    work.mkdir()
+    assert scale.run(_args(tokens="3000", threads="2", epochs=3, methods="cbow",
+                           gensim=False, workdir=str(work), c_word2vec=str(fake))) == 0
+    assert re.search(r"\| zipf 0.003M \| cbow \| C word2vec \| 2 \| [\d,]+ k words/s \| "
+                     r"1.00× \| – \|", capsys.readouterr().out)
+    with pytest.raises(ValueError, match="--c-word2vec"):
+        scale.run(_args(tokens="3000", methods="sgns", c_word2vec=str(tmp_path / "no")))
+    broken = tmp_path / "broken"
+    broken.write_text(f"#!{sys.executable}\nimport sys\nprint('cannot open'); sys.exit(1)\n")
+    broken.chmod(0o755)
+    with pytest.raises(RuntimeError, match="cannot open"):
+        scale.run_c_word2vec(broken, "sgns", corpus, 2, 3, dict(os.environ))

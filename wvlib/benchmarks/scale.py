@@ -15,6 +15,10 @@ line of JSON with the training's own figures:
   *Words/s* = in-vocabulary tokens × epochs / training time (the training loop only:
   gensim's ``train()`` call, wvlib's ``train_seconds`` after the kernel is compiled or
   loaded);
+* with ``--c-word2vec BINARY``, also the original word2vec C code for ``sgns`` and
+  ``cbow`` (:mod:`wvlib.benchmarks.cword2vec` builds it; same settings, sentences of at most
+  1,000 words as it cuts them): words/s on the wall clock between its first and last progress
+  lines (:func:`run_c_word2vec`);
 * ``glove``: counting under ``--memory`` MB, then :class:`wvlib.glove.GloVe` for
   ``--glove-epochs`` epochs (its kernels compiled or loaded before); the rate is
   *non-zeros/s* (pairs trained per second in the fastest epoch, its shuffle included);
@@ -29,8 +33,10 @@ times one after the other (the issue's "enwiki-sample × 4"). The table has one 
 threaded trainers, *busy*: the share of the threads' time spent inside jobs (the sum of
 their busy seconds over threads × training time; GloVe: in its fastest epoch's training,
 without the shuffle). Where the speed-up falls short of the thread count with *busy* near
-100 %, no thread waited: each ran slower (memory, shared cache lines); where *busy* drops,
-threads waited for work (the queue, the GIL, an epoch's last job). On a machine that
+100 %, no thread waited for work: each ran slower (memory, shared cache lines — or the
+machine was busy: a thread the system does not run is still inside its job, so read *busy*
+beside the load column); where *busy* drops, threads waited for work (the queue, the GIL,
+an epoch's last job). On a machine that
 other programs share, only ratios within one run mean much: the 1-minute load average is
 printed with every row.
 """
@@ -185,6 +191,60 @@ def run_child(method, path, threads, epochs, memory, env, root=None) -> dict:
     return result
 
 
+def run_c_word2vec(binary, method, path, threads, epochs, env) -> dict:
+    """Run the original word2vec C code (:mod:`wvlib.benchmarks.cword2vec`) as a child
+    with the settings of the wvlib and gensim rows; its figures as :func:`run_child`'s.
+
+    Its rate is measured on the wall clock from its own progress counter: the C code
+    prints the share of ``iter × train_words`` done (all threads together) about every
+    10,000 words a thread reads; the rate is the words between the first and the last of
+    those lines over the seconds between them, read as they arrive — so that reading the
+    vocabulary, filling the noise table and writing the vectors are not counted, as they
+    are not for wvlib and gensim. (Its own "Words/thread/sec" divides by ``clock()``, the
+    CPU time of all threads, not by the wall time.)"""
+    import re
+    sg = method == "sgns"
+    out_file = Path(path).parent / f"c-{method}-{threads}.bin"
+    command = [str(binary), "-train", str(path), "-output", str(out_file), "-binary", "1",
+               "-cbow", "0" if sg else "1", "-size", str(W2V["dim"]),
+               "-window", str(W2V["window"]), "-negative", str(W2V["negative"]), "-hs", "0",
+               "-sample", str(W2V["sample"]), "-min-count", str(W2V["min_count"]),
+               "-iter", str(epochs), "-threads", str(threads),
+               "-alpha", "0.025" if sg else "0.05"]
+    start = time.perf_counter()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, cwd=Path(path).parent)
+    text, marks = b"", []                  # marks: (seconds, share done) of each progress line
+    progress = re.compile(rb"Progress: ([\d.]+)%")
+    while True:
+        chunk = os.read(child.stdout.fileno(), 1 << 16)
+        if not chunk:
+            break
+        now = time.perf_counter()
+        text += chunk
+        marks += [(now, float(m) / 100) for m in progress.findall(chunk)]
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.stdout.close()
+    out_file.unlink(missing_ok=True)
+    output = text.decode(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"the C word2vec ({binary}) failed:\n{output[-3000:]}")
+    words = re.search(r"Words in train file: (\d+)", output)
+    vocab = re.search(r"Vocab size: (\d+)", output)
+    if words is None or vocab is None:
+        raise RuntimeError(f"the C word2vec ({binary}) printed no vocabulary:\n"
+                           f"{output[-3000:]}")
+    total = int(words.group(1)) * epochs
+    rate = train = None
+    if len(marks) >= 2 and marks[-1][0] > marks[0][0] and marks[-1][1] > marks[0][1]:
+        rate = (marks[-1][1] - marks[0][1]) * total / (marks[-1][0] - marks[0][0])
+        train = total / rate
+    return dict(train_seconds=train, rate=rate, vocabulary=int(vocab.group(1)),
+                wall_seconds=wall, cpu_seconds=usage.ru_utime + usage.ru_stime,
+                peak_mb=usage.ru_maxrss / 1024, load=os.getloadavg()[0])
+
+
 def write_corpus(corpus, repeat, path) -> int:
     """A named corpus (or a file) written ``repeat`` times, one document a line."""
     from wvlib.corpus import load_corpus
@@ -219,16 +279,21 @@ def benchmark(opt, out=print) -> list:
         for method in opt["methods"]:
             ours = f"wvlib@{Path(opt['wvlib_path']).name}" if opt.get("wvlib_path") \
                 else "wvlib"
-            libraries = [ours] + (["gensim"] if opt["gensim"] and method in ("sgns", "cbow")
-                                  else [])
+            word2vec = method in ("sgns", "cbow")
+            libraries = [ours] + (["gensim"] if opt["gensim"] and word2vec else []) \
+                + (["C word2vec"] if opt.get("c_word2vec") and word2vec else [])
             threads_list = [None] if method == "ppmi-svd" else opt["threads"]
             for library in libraries:
                 child = f"gensim-{method}" if library == "gensim" else method
                 epochs = opt["glove_epochs"] if method == "glove" else opt["epochs"]
                 base = None
                 for threads in threads_list:
-                    r = run_child(child, path, threads or 1, epochs, opt["memory"], env,
-                                  root)
+                    if library == "C word2vec":
+                        r = run_c_word2vec(opt["c_word2vec"], method, path, threads, epochs,
+                                           env)
+                    else:
+                        r = run_child(child, path, threads or 1, epochs, opt["memory"], env,
+                                      root)
                     base = base or r.get("rate")
                     row = dict(corpus=name, tokens=tokens, method=method, library=library,
                                threads=threads, epochs=epochs, **r)
@@ -250,7 +315,7 @@ def format_row(row) -> str:
     busy = f"{100 * row['busy']:.0f} %" if row.get("busy") else "–"
     return (f"| {row['corpus']} | {row['method']} | {row['library']} | "
             f"{row['threads'] or '–'} | {rate} | {speedup} | {busy} | "
-            f"{row['train_seconds']:.1f} | "
+            f"{row['train_seconds'] or float('nan'):.1f} | "
             f"{row['wall_seconds']:.1f} | {row['cpu_seconds']:.1f} | {row['peak_mb']:,.0f} | "
             f"{row['load']:.1f} |")
 
@@ -289,6 +354,9 @@ def add_arguments(parser) -> None:
                         help="folder for the corpus files (default: a temporary folder, "
                              "removed afterwards)")
     parser.add_argument("--out", default=None, help="also write the table to this file")
+    parser.add_argument("--c-word2vec", default=None, metavar="BINARY",
+                        help="also run the original word2vec C code, this binary (built by "
+                             "python -m wvlib.benchmarks.cword2vec), for sgns and cbow")
     parser.add_argument("--wvlib-path", default=None,
                         help="run the wvlib trainings with the wvlib package of this folder "
                              "(another checkout, e.g. before a change: put side by side)")
@@ -311,9 +379,15 @@ def run(args) -> int:
                              f"{getattr(args, name)}")
     if not tokens and not args.corpus:
         raise ValueError("give --tokens or --corpus")
+    c_word2vec = getattr(args, "c_word2vec", None)
+    if c_word2vec is not None:
+        c_word2vec = Path(c_word2vec).resolve()
+        if not (c_word2vec.is_file() and os.access(c_word2vec, os.X_OK)):
+            raise ValueError(f"--c-word2vec must be an executable file, got {str(c_word2vec)!r}"
+                             f" (build it with python -m wvlib.benchmarks.cword2vec)")
     opt = dict(methods=methods, threads=threads, tokens=tokens, corpus=args.corpus,
                repeat=args.repeat, epochs=args.epochs, glove_epochs=args.glove_epochs,
-               memory=args.memory, wvlib_path=args.wvlib_path,
+               memory=args.memory, wvlib_path=args.wvlib_path, c_word2vec=c_word2vec,
                gensim=args.gensim and importlib.util.find_spec("gensim") is not None)
     folder = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="wvlib-"))
     folder.mkdir(parents=True, exist_ok=True)
