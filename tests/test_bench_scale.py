@@ -4,6 +4,7 @@ import argparse
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +157,33 @@ def test_c_word2vec_rows_measure_the_wall_clock_between_progress_lines(tmp_path,
     broken.chmod(0o755)
     with pytest.raises(RuntimeError, match="cannot open"):
         scale.run_c_word2vec(broken, "sgns", corpus, 2, 3, dict(os.environ))
+
+
+def test_the_c_code_is_built_only_from_the_archive_it_expects(tmp_path, monkeypatch):
+    """cword2vec takes one member out of a checked archive and compiles it; any other
+    archive, or none, is refused before anything is extracted (no network here: a stand-in
+    archive whose digest the test declares)."""
+    import io
+    import tarfile
+
+    from wvlib.benchmarks import cword2vec
+
+    sdist = tmp_path / "word2vec-0.9.4.tar.gz"
+    source = b'#include <stdio.h>\nint main(void) { puts("WORD VECTOR stand-in"); return 0; }\n'
+    with tarfile.open(sdist, "w:gz") as archive:
+        info = tarfile.TarInfo(cword2vec.MEMBER)
+        info.size = len(source)
+        archive.addfile(info, io.BytesIO(source))
+    with pytest.raises(ValueError, match="sdist=.*SHA-256"):
+        cword2vec.build(tmp_path / "out", sdist)
+    assert not (tmp_path / "out" / "word2vec.c").exists()
+    with pytest.raises(FileNotFoundError, match="sdist="):
+        cword2vec.build(tmp_path / "out", tmp_path / "missing.tar.gz")
+    with pytest.raises(RuntimeError, match="compiler="):
+        cword2vec.build(tmp_path / "out", sdist, compiler="no-such-cc")
+    if shutil.which("gcc") is None:
+        pytest.skip("no gcc to compile the stand-in")
+    monkeypatch.setattr(cword2vec, "SDIST_SHA256", cword2vec.sha256_of(sdist))
+    binary = cword2vec.build(tmp_path / "out", sdist)
+    assert subprocess.run([binary], capture_output=True, text=True,
+                          check=True).stdout == "WORD VECTOR stand-in\n"

@@ -61,11 +61,10 @@ def build(folder, sdist=None, compiler="gcc") -> Path:
         raise RuntimeError(f"compiler={compiler!r} was not found on PATH: the C code needs a "
                            f"C compiler")
     if sdist is None:
-        sdist = fetch_sdist(folder)
+        sdist = fetch_sdist(folder)                 # pooch checks its SHA-256
     elif not Path(sdist).is_file():
         raise FileNotFoundError(f"sdist={str(sdist)!r} does not exist")
-    got = sha256_of(sdist)
-    if got != SDIST_SHA256:
+    elif (got := sha256_of(sdist)) != SDIST_SHA256:
         raise ValueError(f"sdist={str(sdist)!r} has SHA-256 {got}, expected {SDIST_SHA256} "
                          f"(word2vec-0.9.4.tar.gz from PyPI)")
     source = folder / "word2vec.c"
